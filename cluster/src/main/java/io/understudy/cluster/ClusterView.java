@@ -1,0 +1,36 @@
+package io.understudy.cluster;
+
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * An immutable snapshot of the cluster as read from ZooKeeper: the primary record (if any) and
+ * every registered member. Decisions are taken on one snapshot at a time.
+ */
+public record ClusterView(Optional<PrimaryRecord> primary, List<MemberRecord> members) {
+
+    public static final ClusterView EMPTY = new ClusterView(Optional.empty(), List.of());
+
+    public ClusterView {
+        primary = primary == null ? Optional.empty() : primary;
+        members = members.stream().sorted(Comparator.comparing(MemberRecord::nodeId)).toList();
+    }
+
+    public Optional<MemberRecord> member(String nodeId) {
+        return members.stream().filter(m -> m.nodeId().equals(nodeId)).findFirst();
+    }
+
+    /** The epoch of the current primary record, or 0 when the cluster has none yet. */
+    public long epoch() {
+        return primary.map(PrimaryRecord::epoch).orElse(0L);
+    }
+
+    /**
+     * The primary only when its owner is also registered as a live member: a {@code /primary}
+     * record whose node has no ephemeral member znode names a dead or partitioned node.
+     */
+    public Optional<PrimaryRecord> livePrimary() {
+        return primary.filter(p -> member(p.nodeId()).isPresent());
+    }
+}

@@ -1,0 +1,17 @@
+package io.understudy.cluster;
+
+/** HTTP header names shared by the switch and the node. */
+public final class Headers {
+
+    /** The epoch the switch believes current; a node serving another epoch refuses the request. */
+    public static final String EPOCH = "X-Understudy-Epoch";
+    /** The epoch of the node that answered. */
+    public static final String SERVED_EPOCH = "X-Understudy-Served-Epoch";
+    /** The node that answered. */
+    public static final String NODE = "X-Understudy-Node";
+    /** Client-chosen key that makes a write safe to retry; the node deduplicates on it. */
+    public static final String IDEMPOTENCY_KEY = "Idempotency-Key";
+
+    private Headers() {
+    }
+}

@@ -1,0 +1,72 @@
+package io.understudy.cluster.zk;
+
+import java.util.regex.Pattern;
+
+/**
+ * Every ZooKeeper path Understudy uses, in one place. Layout (DESIGN.md), under
+ * {@code /understudy/<cluster>}:
+ * <pre>
+ *   members/&lt;nodeId&gt;   ephemeral, MemberRecord JSON
+ *   election/          Curator LeaderLatch participants
+ *   primary            persistent, PrimaryRecord JSON, versioned sets only
+ *   history/event-N    persistent sequential, HistoryRecord JSON
+ *   commands/          persistent, operator requests
+ *   config             persistent, cluster-wide settings
+ * </pre>
+ */
+public final class ZkPaths {
+
+    public static final String ROOT = "/understudy";
+    private static final Pattern NAME = Pattern.compile("[a-zA-Z0-9][a-zA-Z0-9_.-]{0,62}");
+
+    private final String base;
+
+    public ZkPaths(String clusterName) {
+        base = ROOT + "/" + requireName("cluster name", clusterName);
+    }
+
+    /** Validates a cluster name or node id: it becomes a znode name. */
+    public static String requireName(String what, String name) {
+        if (name == null || !NAME.matcher(name).matches()) {
+            throw new IllegalArgumentException(what + " must match " + NAME.pattern() + ", got '" + name + "'");
+        }
+        return name;
+    }
+
+    public String base() {
+        return base;
+    }
+
+    public String members() {
+        return base + "/members";
+    }
+
+    public String member(String nodeId) {
+        return members() + "/" + requireName("node id", nodeId);
+    }
+
+    public String election() {
+        return base + "/election";
+    }
+
+    public String primary() {
+        return base + "/primary";
+    }
+
+    public String history() {
+        return base + "/history";
+    }
+
+    /** Prefix for persistent-sequential history entries. */
+    public String historyEntry() {
+        return history() + "/event-";
+    }
+
+    public String commands() {
+        return base + "/commands";
+    }
+
+    public String config() {
+        return base + "/config";
+    }
+}

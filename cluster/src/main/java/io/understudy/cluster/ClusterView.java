@@ -27,10 +27,13 @@ public record ClusterView(Optional<PrimaryRecord> primary, List<MemberRecord> me
     }
 
     /**
-     * The primary only when its owner is also registered as a live member: a {@code /primary}
-     * record whose node has no ephemeral member znode names a dead or partitioned node.
+     * The primary only while its owner is registered as a member that itself says it is PRIMARY in
+     * the record's epoch. A record whose node has no ephemeral member znode names a dead or
+     * partitioned node; one whose member says DEMOTED (or an older epoch) has closed its write gate.
      */
     public Optional<PrimaryRecord> livePrimary() {
-        return primary.filter(p -> member(p.nodeId()).isPresent());
+        return primary.filter(p -> member(p.nodeId())
+                .filter(m -> m.role() == Role.PRIMARY && m.epoch() == p.epoch())
+                .isPresent());
     }
 }

@@ -1,0 +1,77 @@
+package io.understudy.failoverswitch.routing;
+
+import io.understudy.cluster.ClusterView;
+import io.understudy.cluster.MemberRecord;
+import io.understudy.cluster.PrimaryRecord;
+import io.understudy.failoverswitch.routing.RouteDecision.NoPrimary;
+import io.understudy.failoverswitch.routing.RouteDecision.Route;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.util.Optional;
+
+/**
+ * Decides where client traffic goes, from one cluster view and the state of the ZooKeeper link.
+ * Pure: no I/O, no clock, no state.
+ *
+ * <p>The switch routes only to the node named in {@code /primary} while that node is also
+ * registered under {@code /members}: a record whose owner has no ephemeral member znode names a
+ * dead or partitioned node. While the ZooKeeper link is merely suspended the last view still
+ * routes, because the primary fences itself (it closes its write gate on its own suspension and
+ * refuses requests stamped with another epoch); once the switch's session is lost its view may
+ * be arbitrarily old, so it holds instead of guessing.
+ */
+public final class RouteDecider {
+
+    private RouteDecider() {
+    }
+
+    public static RouteDecision decide(ClusterView view, ZkLink link) {
+        return switch (link) {
+            case CONNECTING -> new NoPrimary("not connected to ZooKeeper yet");
+            case LOST -> new NoPrimary("ZooKeeper session lost; waiting for a fresh view");
+            case CONNECTED, SUSPENDED -> decide(view);
+        };
+    }
+
+    static RouteDecision decide(ClusterView view) {
+        Optional<PrimaryRecord> record = view.primary();
+        if (record.isEmpty()) {
+            return new NoPrimary("no /primary record");
+        }
+        PrimaryRecord primary = record.get();
+        String label = primary.nodeId() + "@" + primary.epoch();
+        Optional<MemberRecord> member = view.member(primary.nodeId());
+        if (member.isEmpty()) {
+            return new NoPrimary("primary " + label + " is not registered under /members");
+        }
+        String apiUrl = isBlank(primary.apiUrl()) ? member.get().apiUrl() : primary.apiUrl();
+        Optional<URI> target = parseTarget(apiUrl);
+        if (target.isEmpty()) {
+            return new NoPrimary("primary " + label + " has no usable apiUrl: '" + apiUrl + "'");
+        }
+        return new Route(primary.nodeId(), target.get(), primary.epoch(),
+                label + " holds /primary and is registered under /members");
+    }
+
+    /** An absolute http URL with a host; no port means 80 (https backends are issue 4's TLS work). */
+    static Optional<URI> parseTarget(String apiUrl) {
+        if (isBlank(apiUrl)) {
+            return Optional.empty();
+        }
+        try {
+            URI uri = new URI(apiUrl.trim());
+            if (!"http".equalsIgnoreCase(uri.getScheme()) || uri.getHost() == null
+                    || uri.getQuery() != null || uri.getFragment() != null) {
+                return Optional.empty();
+            }
+            String path = uri.getPath() == null ? "" : uri.getPath().replaceAll("/+$", "");
+            return Optional.of(new URI("http", null, uri.getHost(), uri.getPort() < 0 ? 80 : uri.getPort(), path, null, null));
+        } catch (URISyntaxException e) {
+            return Optional.empty();
+        }
+    }
+
+    private static boolean isBlank(String s) {
+        return s == null || s.isBlank();
+    }
+}

@@ -1,0 +1,131 @@
+package io.understudy.failoverswitch.routing;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.understudy.cluster.ClusterView;
+import io.understudy.cluster.MemberRecord;
+import io.understudy.cluster.PrimaryRecord;
+import io.understudy.cluster.Role;
+import io.understudy.failoverswitch.routing.RouteDecision.NoPrimary;
+import io.understudy.failoverswitch.routing.RouteDecision.Route;
+import java.net.URI;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+class RouteDeciderTest {
+
+    private static final String A_URL = "http://127.0.0.1:9001";
+    private static final String B_URL = "http://127.0.0.1:9002";
+
+    private static PrimaryRecord primary(String nodeId, String apiUrl, long epoch) {
+        return new PrimaryRecord(nodeId, apiUrl, "db", epoch, 0, null, 0);
+    }
+
+    private static MemberRecord member(String nodeId, String apiUrl, Role role) {
+        return new MemberRecord(nodeId, apiUrl, "db", role, 1, 0, -1, true, "test", 0);
+    }
+
+    private static ClusterView view(PrimaryRecord primary, MemberRecord... members) {
+        return new ClusterView(Optional.ofNullable(primary), List.of(members));
+    }
+
+    @Test
+    void shouldRouteToLivePrimaryWithItsEpoch() {
+        RouteDecision decision = RouteDecider.decide(
+                view(primary("a", A_URL, 3), member("a", A_URL, Role.PRIMARY), member("b", B_URL, Role.SECONDARY)),
+                ZkLink.CONNECTED);
+
+        assertThat(decision).isInstanceOfSatisfying(Route.class, route -> {
+            assertThat(route.nodeId()).isEqualTo("a");
+            assertThat(route.target()).isEqualTo(URI.create(A_URL));
+            assertThat(route.epoch()).isEqualTo(3);
+            assertThat(route.label()).isEqualTo("a@3");
+        });
+    }
+
+    @Test
+    void shouldCarryTheEpochOfTheRecordNotOfTheMember() {
+        MemberRecord staleMember = new MemberRecord("b", B_URL, "db", Role.PRIMARY, 1, 0, -1, true, "t", 0);
+
+        RouteDecision decision = RouteDecider.decide(view(primary("b", B_URL, 7), staleMember), ZkLink.CONNECTED);
+
+        assertThat(decision).isInstanceOfSatisfying(Route.class, route -> assertThat(route.epoch()).isEqualTo(7));
+    }
+
+    @Test
+    void shouldNotRouteWhenPrimaryNodeHasNoMember() {
+        RouteDecision decision = RouteDecider.decide(
+                view(primary("a", A_URL, 2), member("b", B_URL, Role.SECONDARY)), ZkLink.CONNECTED);
+
+        assertThat(decision).isInstanceOfSatisfying(NoPrimary.class,
+                none -> assertThat(none.reason()).contains("a@2").contains("not registered"));
+    }
+
+    @Test
+    void shouldNotRouteWithoutPrimaryRecord() {
+        RouteDecision decision = RouteDecider.decide(view(null, member("a", A_URL, Role.SECONDARY)), ZkLink.CONNECTED);
+
+        assertThat(decision).isInstanceOfSatisfying(NoPrimary.class,
+                none -> assertThat(none.reason()).isEqualTo("no /primary record"));
+    }
+
+    @Test
+    void shouldNotRouteOnEmptyView() {
+        assertThat(RouteDecider.decide(ClusterView.EMPTY, ZkLink.CONNECTED)).isInstanceOf(NoPrimary.class);
+    }
+
+    @Test
+    void shouldKeepRoutingOnTheLastViewWhileSuspended() {
+        RouteDecision decision = RouteDecider.decide(
+                view(primary("a", A_URL, 1), member("a", A_URL, Role.PRIMARY)), ZkLink.SUSPENDED);
+
+        assertThat(decision).isInstanceOf(Route.class);
+    }
+
+    @Test
+    void shouldHoldWhenSessionLostOrNotYetConnected() {
+        ClusterView live = view(primary("a", A_URL, 1), member("a", A_URL, Role.PRIMARY));
+
+        assertThat(RouteDecider.decide(live, ZkLink.LOST)).isInstanceOfSatisfying(NoPrimary.class,
+                none -> assertThat(none.reason()).contains("session lost"));
+        assertThat(RouteDecider.decide(live, ZkLink.CONNECTING)).isInstanceOf(NoPrimary.class);
+    }
+
+    @Test
+    void shouldFallBackToMemberApiUrlWhenRecordHasNone() {
+        RouteDecision decision = RouteDecider.decide(
+                view(primary("a", null, 1), member("a", A_URL, Role.PRIMARY)), ZkLink.CONNECTED);
+
+        assertThat(decision).isInstanceOfSatisfying(Route.class,
+                route -> assertThat(route.target()).isEqualTo(URI.create(A_URL)));
+    }
+
+    @Test
+    void shouldNotRouteToUnusableApiUrl() {
+        for (String bad : new String[] {"", "not a url", "ftp://127.0.0.1:21", "/relative", "http://h:1/x?q=1"}) {
+            RouteDecision decision = RouteDecider.decide(
+                    view(primary("a", bad, 1), member("a", bad, Role.PRIMARY)), ZkLink.CONNECTED);
+            assertThat(decision).as(bad).isInstanceOfSatisfying(NoPrimary.class,
+                    none -> assertThat(none.reason()).contains("no usable apiUrl"));
+        }
+    }
+
+    @Test
+    void shouldNormaliseTargetPortAndTrailingSlash() {
+        assertThat(RouteDecider.parseTarget("http://node1")).contains(URI.create("http://node1:80"));
+        assertThat(RouteDecider.parseTarget("http://node1:8081/")).contains(URI.create("http://node1:8081"));
+        assertThat(RouteDecider.parseTarget("http://node1:8081/base/")).contains(URI.create("http://node1:8081/base"));
+    }
+
+    @Test
+    void shouldCompareRoutesByNodeTargetAndEpochOnly() {
+        Route a1 = new Route("a", URI.create(A_URL), 1, "one reason");
+
+        assertThat(a1.sameTarget(new Route("a", URI.create(A_URL), 1, "another reason"))).isTrue();
+        assertThat(a1.sameTarget(new Route("a", URI.create(A_URL), 2, "x"))).isFalse();
+        assertThat(a1.sameTarget(new Route("a", URI.create(B_URL), 1, "x"))).isFalse();
+        assertThat(a1.sameTarget(new Route("b", URI.create(A_URL), 1, "x"))).isFalse();
+        assertThat(a1.sameTarget(null)).isFalse();
+    }
+}

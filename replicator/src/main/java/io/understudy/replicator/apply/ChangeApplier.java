@@ -1,0 +1,120 @@
+package io.understudy.replicator.apply;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.StringJoiner;
+
+/**
+ * Pure translation of one {@link Change} into SQL for the target, given the target table's metadata.
+ * Inserts, updates and snapshot reads become {@code INSERT ... ON CONFLICT (pk) DO UPDATE}, so replaying a change
+ * is harmless; an update carrying unchanged TOAST values becomes a plain {@code UPDATE} of the columns it has.
+ * Every value is bound as text (or bytes for bytea) with an explicit cast to the column's own type.
+ */
+public final class ChangeApplier {
+
+    /** Base types ({@code pg_type.typname}) whose text form round-trips through an explicit cast. */
+    static final Set<String> SUPPORTED_TYPES = Set.of(
+            "text", "varchar", "bpchar", "name", "int2", "int4", "int8", "float4", "float8", "bool", "bytea",
+            "timestamptz", "timestamp", "date", "time", "timetz", "numeric", "interval", "json", "jsonb", "uuid", "xml");
+
+    private ChangeApplier() {
+    }
+
+    public static SqlStatement toSql(TableMeta meta, Change change) {
+        return switch (change.op()) {
+            case READ, INSERT, UPDATE -> change.after().containsValue(Unchanged.TOAST) ? partialUpdate(meta, change) : upsert(meta, change);
+            case DELETE -> delete(meta, change);
+            case TRUNCATE -> new SqlStatement("TRUNCATE TABLE " + meta.table().sql(), List.of(), false);
+        };
+    }
+
+    private static SqlStatement upsert(TableMeta meta, Change change) {
+        requirePrimaryKey(meta);
+        Map<String, ColumnMeta> columns = meta.byName();
+        StringJoiner names = new StringJoiner(", ");
+        StringJoiner values = new StringJoiner(", ");
+        StringJoiner updates = new StringJoiner(", ");
+        List<Object> params = new ArrayList<>();
+        for (Map.Entry<String, Object> e : change.after().entrySet()) {
+            ColumnMeta column = column(meta, columns, e.getKey());
+            names.add(TableName.quote(column.name()));
+            values.add(placeholder(column));
+            params.add(e.getValue());
+            if (!meta.primaryKey().contains(column.name())) {
+                updates.add(TableName.quote(column.name()) + " = EXCLUDED." + TableName.quote(column.name()));
+            }
+        }
+        for (String pk : meta.primaryKey()) {
+            if (!change.after().containsKey(pk)) {
+                throw new ApplyException("change for " + meta.table() + " lacks primary-key column " + pk);
+            }
+        }
+        String conflict = String.join(", ", meta.primaryKey().stream().map(TableName::quote).toList());
+        String action = updates.length() == 0 ? "DO NOTHING" : "DO UPDATE SET " + updates;
+        String sql = "INSERT INTO " + meta.table().sql() + " (" + names + ") VALUES (" + values + ") ON CONFLICT (" + conflict + ") " + action;
+        return new SqlStatement(sql, params, false);
+    }
+
+    private static SqlStatement partialUpdate(TableMeta meta, Change change) {
+        requirePrimaryKey(meta);
+        Map<String, ColumnMeta> columns = meta.byName();
+        StringJoiner sets = new StringJoiner(", ");
+        List<Object> params = new ArrayList<>();
+        for (Map.Entry<String, Object> e : change.after().entrySet()) {
+            ColumnMeta column = column(meta, columns, e.getKey());
+            if (e.getValue() != Unchanged.TOAST && !meta.primaryKey().contains(column.name())) {
+                sets.add(TableName.quote(column.name()) + " = " + placeholder(column));
+                params.add(e.getValue());
+            }
+        }
+        if (sets.length() == 0) {
+            // Only the key and unchanged TOAST columns: the row stays as it is, but it must exist.
+            sets.add(TableName.quote(meta.primaryKey().get(0)) + " = " + TableName.quote(meta.primaryKey().get(0)));
+        }
+        String where = keyPredicate(meta, columns, change.after(), params);
+        return new SqlStatement("UPDATE " + meta.table().sql() + " SET " + sets + " WHERE " + where, params, true);
+    }
+
+    private static SqlStatement delete(TableMeta meta, Change change) {
+        requirePrimaryKey(meta);
+        List<Object> params = new ArrayList<>();
+        String where = keyPredicate(meta, meta.byName(), change.key(), params);
+        return new SqlStatement("DELETE FROM " + meta.table().sql() + " WHERE " + where, params, false);
+    }
+
+    private static String keyPredicate(TableMeta meta, Map<String, ColumnMeta> columns, Map<String, Object> values, List<Object> params) {
+        StringJoiner where = new StringJoiner(" AND ");
+        for (String pk : meta.primaryKey()) {
+            Object value = values.get(pk);
+            if (value == null || value == Unchanged.TOAST) {
+                throw new ApplyException("change for " + meta.table() + " has no value for primary-key column " + pk);
+            }
+            where.add(TableName.quote(pk) + " = " + placeholder(columns.get(pk)));
+            params.add(value);
+        }
+        return where.toString();
+    }
+
+    private static void requirePrimaryKey(TableMeta meta) {
+        if (meta.primaryKey().isEmpty()) {
+            throw new ApplyException("table " + meta.table() + " has no primary key on the target; rows cannot be matched");
+        }
+    }
+
+    private static ColumnMeta column(TableMeta meta, Map<String, ColumnMeta> columns, String name) {
+        ColumnMeta column = columns.get(name);
+        if (column == null) {
+            throw new ApplyException("column " + meta.table() + "." + name + " does not exist on the target");
+        }
+        if (!SUPPORTED_TYPES.contains(column.baseType())) {
+            throw new ApplyException("column " + meta.table() + "." + name + " has unsupported type " + column.sqlType());
+        }
+        return column;
+    }
+
+    private static String placeholder(ColumnMeta column) {
+        return "?::" + column.sqlType();
+    }
+}

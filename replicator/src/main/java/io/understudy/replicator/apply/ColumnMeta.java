@@ -1,0 +1,12 @@
+package io.understudy.replicator.apply;
+
+/**
+ * One column of a target table as the target's catalog describes it.
+ *
+ * @param name       column name
+ * @param sqlType    {@code format_type()} of the column, used verbatim as the bind cast ({@code numeric(10,2)}, {@code text[]})
+ * @param baseType   {@code pg_type.typname} of the column, or of the element type for arrays ({@code int8}, {@code text})
+ * @param array      whether the column is an array type
+ */
+public record ColumnMeta(String name, String sqlType, String baseType, boolean array) {
+}

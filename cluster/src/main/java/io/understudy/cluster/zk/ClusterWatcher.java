@@ -9,10 +9,13 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.recipes.cache.ChildData;
 import org.apache.curator.framework.recipes.cache.CuratorCache;
+import org.apache.curator.framework.recipes.cache.CuratorCacheListener;
 import org.apache.zookeeper.KeeperException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -20,6 +23,9 @@ import org.slf4j.LoggerFactory;
 /**
  * Watches {@code /primary} and {@code /members} (ZooKeeper watches through {@link CuratorCache},
  * never polling) and turns every change into a fresh immutable {@link ClusterView}.
+ *
+ * <p>No view is published before both caches have loaded what ZooKeeper holds: an empty view
+ * seen too early would make a cluster with a primary look like an empty one.
  *
  * <p>Threading: listeners run on Curator's cache thread and must only record or enqueue.
  * {@link #current()} may be called from any thread.
@@ -32,14 +38,15 @@ public final class ClusterWatcher implements Closeable {
     private final CuratorCache primaryCache;
     private final CuratorCache membersCache;
     private final List<Consumer<ClusterView>> listeners = new CopyOnWriteArrayList<>();
+    private final CountDownLatch initialized = new CountDownLatch(2);
     private volatile ClusterView current = ClusterView.EMPTY;
 
     public ClusterWatcher(CuratorFramework client, ZkPaths paths) {
         this.paths = paths;
         this.primaryCache = CuratorCache.build(client, paths.primary(), CuratorCache.Options.SINGLE_NODE_CACHE);
         this.membersCache = CuratorCache.build(client, paths.members());
-        primaryCache.listenable().addListener((type, oldData, data) -> refresh());
-        membersCache.listenable().addListener((type, oldData, data) -> refresh());
+        primaryCache.listenable().addListener(refreshing());
+        membersCache.listenable().addListener(refreshing());
     }
 
     /** Creates the persistent parents if needed and starts watching. */
@@ -55,9 +62,31 @@ public final class ClusterWatcher implements Closeable {
         return this;
     }
 
+    private CuratorCacheListener refreshing() {
+        return CuratorCacheListener.builder()
+                .forAll((type, oldData, data) -> refresh())
+                .forInitialized(() -> {
+                    initialized.countDown();
+                    refresh();
+                })
+                .build();
+    }
+
+    /** Adds a listener; it is called at once with the current view if the caches have loaded. */
     public void addListener(Consumer<ClusterView> listener) {
         listeners.add(listener);
-        listener.accept(current);
+        if (isInitialized()) {
+            listener.accept(current);
+        }
+    }
+
+    public boolean isInitialized() {
+        return initialized.getCount() == 0;
+    }
+
+    /** Waits until both caches have loaded; returns false on timeout. */
+    public boolean awaitInitialized(long timeout, TimeUnit unit) throws InterruptedException {
+        return initialized.await(timeout, unit);
     }
 
     public ClusterView current() {
@@ -65,6 +94,9 @@ public final class ClusterWatcher implements Closeable {
     }
 
     private synchronized void refresh() {
+        if (!isInitialized()) {
+            return;
+        }
         ClusterView next = new ClusterView(readPrimary(), readMembers());
         if (next.equals(current)) {
             return;

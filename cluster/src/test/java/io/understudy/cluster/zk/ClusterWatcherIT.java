@@ -55,6 +55,21 @@ class ClusterWatcherIT {
             await().atMost(Duration.ofSeconds(5)).until(() -> watcher.current().livePrimary().isEmpty());
             assertThat(watcher.current().primary()).isPresent();
             assertThat(seen).first().isEqualTo(ClusterView.EMPTY);
+            assertThat(watcher.isInitialized()).isTrue();
+        }
+    }
+
+    @Test
+    void shouldPublishTheExistingPrimaryAsTheFirstViewNeverAnEmptyOne() throws Exception {
+        client.create().creatingParentsIfNeeded().forPath(paths.primary(),
+                ClusterJson.toBytes(new PrimaryRecord("a", "http://127.0.0.1:1", "db", 7, 0, null, 0)));
+        CopyOnWriteArrayList<ClusterView> seen = new CopyOnWriteArrayList<>();
+        try (ClusterWatcher watcher = new ClusterWatcher(client, paths)) {
+            watcher.addListener(seen::add);
+            watcher.start(client);
+            assertThat(watcher.awaitInitialized(5, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+            await().atMost(Duration.ofSeconds(5)).until(() -> !seen.isEmpty());
+            assertThat(seen).allSatisfy(view -> assertThat(view.epoch()).isEqualTo(7));
         }
     }
 

@@ -42,6 +42,7 @@ class ClusterWatcherIT {
     void shouldFollowPrimaryAndMembersByWatch() throws Exception {
         CopyOnWriteArrayList<ClusterView> seen = new CopyOnWriteArrayList<>();
         try (ClusterWatcher watcher = new ClusterWatcher(client, paths).start(client)) {
+            assertThat(watcher.awaitInitialized(5, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
             watcher.addListener(seen::add);
             MemberRecord a = new MemberRecord("a", "http://127.0.0.1:1", "db", Role.PRIMARY, 1, 0, -1, true, "t", 0);
             client.create().withMode(CreateMode.EPHEMERAL).forPath(paths.member("a"), ClusterJson.toBytes(a));

@@ -1,0 +1,99 @@
+package io.understudy.launcher;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * The {@code key=value} files the node and switch processes read with {@code --config}. The
+ * rendering is pure; {@link #write} replaces a file atomically so a child never reads half a file.
+ */
+public final class ChildConfigs {
+
+    /** Nodes hold their ZooKeeper session this long; the ensemble must allow it (see EmbeddedEnsemble). */
+    public static final int NODE_SESSION_TIMEOUT_MS = 4000;
+    /** How long the switch holds requests while there is no reachable primary before answering 503. */
+    public static final int SWITCH_HOLD_TIMEOUT_MS = 5000;
+    /** Replicator poll interval; it sets replication latency almost entirely (STACK-NOTES section 3). */
+    public static final int REPLICATION_POLL_MS = 10;
+
+    private ChildConfigs() {
+    }
+
+    public static Map<String, String> node(ApplianceConfig config, String nodeId) {
+        Map<String, String> values = new LinkedHashMap<>();
+        values.put("node.id", nodeId);
+        values.put("cluster.name", config.clusterName());
+        values.put("zookeeper.connect", config.zookeeperConnect());
+        values.put("zookeeper.sessionTimeoutMs", Integer.toString(NODE_SESSION_TIMEOUT_MS));
+        values.put("api.host", ApplianceConfig.HOST);
+        values.put("api.port", Integer.toString(config.nodeApiPort(nodeId)));
+        values.put("db.url", "jdbc:postgresql://" + ApplianceConfig.HOST + ":" + config.pgPort(nodeId) + "/postgres");
+        values.put("db.user", LocalPostgres.SUPERUSER);
+        values.put("db.password", "");
+        values.put("data.dir", config.nodeDataDir(nodeId).toString());
+        values.put("replication.pollIntervalMs", Integer.toString(REPLICATION_POLL_MS));
+        return values;
+    }
+
+    public static Map<String, String> failoverSwitch(ApplianceConfig config) {
+        Map<String, String> values = new LinkedHashMap<>();
+        values.put("cluster.name", config.clusterName());
+        values.put("zookeeper.connect", config.zookeeperConnect());
+        values.put("switch.host", ApplianceConfig.HOST);
+        values.put("switch.port", Integer.toString(config.switchPort()));
+        values.put("switch.holdTimeoutMs", Integer.toString(SWITCH_HOLD_TIMEOUT_MS));
+        return values;
+    }
+
+    public static Path nodeFile(ApplianceConfig config, String nodeId) {
+        return config.confDir().resolve("node-" + nodeId + ".properties");
+    }
+
+    public static Path switchFile(ApplianceConfig config) {
+        return config.confDir().resolve("switch.properties");
+    }
+
+    /**
+     * Renders {@code values} in {@link java.util.Properties} syntax, in the given order. Keys are
+     * plain identifiers; values are escaped so that {@code Properties.load} reads them back exactly.
+     */
+    public static String render(String header, Map<String, String> values) {
+        StringBuilder text = new StringBuilder("# ").append(header).append('\n');
+        values.forEach((key, value) -> text.append(key).append('=').append(escape(value)).append('\n'));
+        return text.toString();
+    }
+
+    private static String escape(String value) {
+        StringBuilder out = new StringBuilder();
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            switch (c) {
+                case '\\' -> out.append("\\\\");
+                case '\n' -> out.append("\\n");
+                case '\r' -> out.append("\\r");
+                case '\t' -> out.append("\\t");
+                case ' ' -> out.append(i == 0 ? "\\ " : " ");
+                default -> out.append(c);
+            }
+        }
+        return out.toString();
+    }
+
+    /** Writes {@code values} to {@code file} atomically (temp file + rename in the same directory). */
+    public static void write(Path file, String header, Map<String, String> values) {
+        try {
+            Files.createDirectories(file.getParent());
+            Path temp = file.resolveSibling(file.getFileName() + ".tmp");
+            Files.writeString(temp, render(header, values), StandardCharsets.UTF_8);
+            Files.move(temp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write " + file, e);
+        }
+    }
+}

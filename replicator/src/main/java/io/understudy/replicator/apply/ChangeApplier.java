@@ -30,6 +30,11 @@ public final class ChangeApplier {
         };
     }
 
+    /** One TRUNCATE for several tables, so tables that reference each other can be truncated together. */
+    public static SqlStatement truncate(List<TableName> tables) {
+        return new SqlStatement("TRUNCATE TABLE " + String.join(", ", tables.stream().map(TableName::sql).toList()), List.of(), false);
+    }
+
     private static SqlStatement upsert(TableMeta meta, Change change) {
         requirePrimaryKey(meta);
         Map<String, ColumnMeta> columns = meta.byName();

@@ -1,0 +1,21 @@
+package io.understudy.replicator;
+
+/** Progress callbacks. Called on the engine thread: implementations must be quick and must not block. */
+public interface ReplicationListener {
+
+    /** After each source transaction (or snapshot chunk) committed on the target. */
+    void onApplied(long commitPosition, long lagMs);
+
+    /** After every state change. */
+    void onStateChanged(ReplicationStatus status);
+
+    ReplicationListener NONE = new ReplicationListener() {
+        @Override
+        public void onApplied(long commitPosition, long lagMs) {
+        }
+
+        @Override
+        public void onStateChanged(ReplicationStatus status) {
+        }
+    };
+}

@@ -1,0 +1,24 @@
+package io.understudy.replicator;
+
+/**
+ * Immutable snapshot of a replicator, safe to read from any thread.
+ *
+ * @param appliedPosition      commit position (LSN) of the last source transaction applied to the target, 0 if none
+ * @param lastSourceCommitTsMs source commit time of that transaction (epoch ms), 0 if none
+ * @param lagMs                apply time minus source commit time of that transaction
+ * @param snapshotComplete     whether the target holds a complete initial copy for this stream
+ * @param snapshotRows         rows copied by the snapshot of this run
+ * @param error                why the replicator failed, or null
+ */
+public record ReplicationStatus(State state, long appliedPosition, long lastSourceCommitTsMs, long lagMs,
+                                boolean snapshotComplete, long snapshotRows, String error) {
+
+    static ReplicationStatus initial() {
+        return new ReplicationStatus(State.STARTING, 0, 0, 0, false, 0, null);
+    }
+
+    ReplicationStatus withState(State next, String why) {
+        return new ReplicationStatus(next, appliedPosition, lastSourceCommitTsMs, lagMs, snapshotComplete, snapshotRows,
+                next == State.FAILED ? why : error);
+    }
+}

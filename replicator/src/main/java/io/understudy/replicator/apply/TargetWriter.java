@@ -1,0 +1,144 @@
+package io.understudy.replicator.apply;
+
+import io.understudy.replicator.AppliedState;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.sql.Types;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import javax.sql.DataSource;
+
+/**
+ * Applies units of changes to the target, each in one local JDBC transaction together with the stream's state
+ * row. On any error the transaction is rolled back and an {@link ApplyException} says which change failed.
+ * Used from the engine thread only.
+ */
+public final class TargetWriter {
+
+    private final DataSource target;
+    private final String sourceId;
+    private final TargetCatalog catalog = new TargetCatalog();
+    private Boolean replicaRole;
+
+    public TargetWriter(DataSource target, String sourceId) {
+        this.target = target;
+        this.sourceId = sourceId;
+    }
+
+    public static Optional<AppliedState> readState(DataSource target, String sourceId) throws SQLException {
+        try (Connection c = target.getConnection()) {
+            try (ResultSet rs = c.getMetaData().getTables(null, null, StateTable.NAME, null)) {
+                if (!rs.next()) {
+                    return Optional.empty();
+                }
+            }
+            return StateTable.read(c, sourceId);
+        }
+    }
+
+    /** Creates the state table if needed and returns this stream's stored state. */
+    public Optional<AppliedState> prepare() throws SQLException {
+        try (Connection c = target.getConnection()) {
+            c.setAutoCommit(true);
+            StateTable.ensureExists(c);
+            return StateTable.read(c, sourceId);
+        }
+    }
+
+    /** Fresh sync: forgets all streams' state and empties the replicated tables, atomically. */
+    public void resetForFreshSync(List<TableName> tables) throws SQLException {
+        inTransaction(c -> {
+            StateTable.deleteAll(c);
+            execute(c, ChangeApplier.truncate(tables));
+        });
+    }
+
+    /** Applies the changes and records {@code state}, all or nothing. */
+    public void apply(List<Change> changes, AppliedState state) {
+        try {
+            inTransaction(c -> {
+                List<TableName> truncates = new ArrayList<>();
+                for (Change change : changes) {
+                    if (change.op() == Change.Op.TRUNCATE) {
+                        truncates.add(change.table());
+                        continue;
+                    }
+                    flushTruncates(c, truncates);
+                    execute(c, ChangeApplier.toSql(catalog.table(c, change.table()), change));
+                }
+                flushTruncates(c, truncates);
+                StateTable.write(c, state);
+            });
+        } catch (SQLException e) {
+            throw new ApplyException("applying " + changes.size() + " change(s) up to position " + state.commitPosition()
+                    + " failed: " + e.getMessage(), e);
+        }
+    }
+
+    private void flushTruncates(Connection c, List<TableName> truncates) throws SQLException {
+        if (!truncates.isEmpty()) {
+            for (TableName table : truncates) {
+                catalog.table(c, table); // fails clearly if the table is missing
+            }
+            execute(c, ChangeApplier.truncate(truncates));
+            truncates.clear();
+        }
+    }
+
+    private interface Work {
+        void run(Connection c) throws SQLException;
+    }
+
+    private void inTransaction(Work work) throws SQLException {
+        try (Connection c = target.getConnection()) {
+            c.setAutoCommit(false);
+            try {
+                if (usesReplicaRole(c)) {
+                    // Like PostgreSQL's own apply workers: the source already checked constraints and ran triggers,
+                    // and snapshot order need not respect foreign keys.
+                    try (Statement st = c.createStatement()) {
+                        st.execute("SET LOCAL session_replication_role = replica");
+                    }
+                }
+                work.run(c);
+                c.commit();
+            } catch (SQLException | RuntimeException e) {
+                c.rollback();
+                throw e;
+            }
+        }
+    }
+
+    private boolean usesReplicaRole(Connection c) throws SQLException {
+        if (replicaRole == null) {
+            try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT rolsuper FROM pg_roles WHERE rolname = current_user")) {
+                replicaRole = rs.next() && rs.getBoolean(1);
+            }
+        }
+        return replicaRole;
+    }
+
+    private static void execute(Connection c, SqlStatement statement) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(statement.sql())) {
+            for (int i = 0; i < statement.params().size(); i++) {
+                Object value = statement.params().get(i);
+                if (value == null) {
+                    ps.setNull(i + 1, Types.VARCHAR);
+                } else if (value instanceof byte[] bytes) {
+                    ps.setBytes(i + 1, bytes);
+                } else {
+                    ps.setString(i + 1, (String) value);
+                }
+            }
+            int count = ps.executeUpdate();
+            if (statement.mustTouchOneRow() && count != 1) {
+                throw new ApplyException("expected one row for " + statement.sql() + " but " + count + " matched: the target"
+                        + " lacks a row the source updated (unchanged TOAST values cannot be filled in)");
+            }
+        }
+    }
+}

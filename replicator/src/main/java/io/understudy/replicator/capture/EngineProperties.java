@@ -1,0 +1,73 @@
+package io.understudy.replicator.capture;
+
+import io.understudy.replicator.ReplicatorConfig;
+import java.util.Properties;
+import java.util.stream.Collectors;
+
+/** Debezium engine and PostgreSQL connector settings for one stream. Pure: config in, properties out. */
+public final class EngineProperties {
+
+    public static final String HEARTBEAT_TOPIC_PREFIX = "__debezium-heartbeat";
+    /** Prefix of the logical decoding messages {@code drain} writes on the source to mark "everything up to here". */
+    public static final String DRAIN_MESSAGE_PREFIX = "understudy.drain";
+    public static final String UNAVAILABLE_PLACEHOLDER = "__understudy_unavailable_value";
+
+    private EngineProperties() {
+    }
+
+    public static Properties of(ReplicatorConfig config) {
+        Properties p = new Properties();
+        p.setProperty("name", "understudy-" + config.name());
+        p.setProperty("connector.class", "io.debezium.connector.postgresql.PostgresConnector");
+        p.setProperty("topic.prefix", config.name());
+
+        p.setProperty("offset.storage", "org.apache.kafka.connect.storage.FileOffsetBackingStore");
+        p.setProperty("offset.storage.file.filename", config.offsetFile().toString());
+        // Offsets only move the slot forward and speed up restarts; exactly-once rests on the target's state table.
+        p.setProperty("offset.flush.interval.ms", "1000");
+        p.setProperty("offset.flush.timeout.ms", "5000");
+
+        p.setProperty("database.hostname", config.sourceHost());
+        p.setProperty("database.port", Integer.toString(config.sourcePort()));
+        p.setProperty("database.dbname", config.sourceDatabase());
+        p.setProperty("database.user", config.user());
+        p.setProperty("database.password", config.password());
+        p.setProperty("database.tcpKeepAlive", "true");
+
+        p.setProperty("plugin.name", "pgoutput");
+        p.setProperty("slot.name", config.name());
+        p.setProperty("slot.drop.on.stop", "false");
+        p.setProperty("publication.name", config.name());
+        p.setProperty("publication.autocreate.mode", "filtered");
+        p.setProperty("table.include.list", config.tableNames().stream()
+                .map(t -> t.schema() + "\\." + t.table()).collect(Collectors.joining(",")));
+        p.setProperty("snapshot.mode", "initial");
+
+        // BEGIN/END events delimit each source transaction; END carries its commit LSN.
+        p.setProperty("provide.transaction.metadata", "true");
+        p.setProperty("skipped.operations", "none");
+        p.setProperty("tombstones.on.delete", "false");
+        p.setProperty("message.prefix.include.list", DRAIN_MESSAGE_PREFIX.replace(".", "\\."));
+
+        // Type fidelity: every value reaches the target as its exact text (or bytes) and is cast there.
+        p.setProperty("decimal.handling.mode", "string");
+        p.setProperty("binary.handling.mode", "bytes");
+        p.setProperty("interval.handling.mode", "string");
+        p.setProperty("time.precision.mode", "adaptive_time_microseconds");
+        p.setProperty("hstore.handling.mode", "json");
+        p.setProperty("unavailable.value.placeholder", UNAVAILABLE_PLACEHOLDER);
+
+        // Latency: the connector and the queue sleep poll.interval.ms when idle (Debezium's default is 500).
+        p.setProperty("poll.interval.ms", Long.toString(config.pollIntervalMs()));
+        p.setProperty("heartbeat.interval.ms", Long.toString(config.heartbeatIntervalMs()));
+        p.setProperty("max.batch.size", "2048");
+        p.setProperty("max.queue.size", "8192");
+
+        // A lost source connection is retried without end; the node decides when to give up on a source.
+        p.setProperty("errors.max.retries", "-1");
+        p.setProperty("errors.retry.delay.initial.ms", "300");
+        p.setProperty("errors.retry.delay.max.ms", "5000");
+        p.setProperty("retriable.restart.connector.wait.ms", "1000");
+        return p;
+    }
+}

@@ -1,0 +1,93 @@
+package io.understudy.replicator.capture;
+
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.Properties;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Short JDBC sessions on the source database: slot housekeeping and drain markers. */
+public final class SourceAdmin {
+
+    private static final Logger LOG = LoggerFactory.getLogger(SourceAdmin.class);
+
+    private final String url;
+    private final Properties props = new Properties();
+
+    public SourceAdmin(String host, int port, String database, String user, String password, int connectTimeoutSeconds) {
+        this.url = "jdbc:postgresql://" + host + ":" + port + "/" + database;
+        props.setProperty("user", user);
+        props.setProperty("password", password == null ? "" : password);
+        props.setProperty("connectTimeout", Integer.toString(Math.max(1, connectTimeoutSeconds)));
+        props.setProperty("socketTimeout", Integer.toString(Math.max(5, connectTimeoutSeconds * 2)));
+        props.setProperty("ApplicationName", "understudy-replicator-admin");
+    }
+
+    private Connection connect() throws SQLException {
+        return DriverManager.getConnection(url, props);
+    }
+
+    /**
+     * Drops the logical slot if it exists. A slot still held by a lingering walsender (a previous run that died
+     * without closing) is released by terminating that backend first. Returns whether a slot was dropped.
+     */
+    public boolean dropSlot(String slotName) throws SQLException {
+        try (Connection c = connect()) {
+            for (int attempt = 1; ; attempt++) {
+                Integer activePid = null;
+                try (PreparedStatement ps = c.prepareStatement("SELECT active_pid FROM pg_replication_slots WHERE slot_name = ?")) {
+                    ps.setString(1, slotName);
+                    try (ResultSet rs = ps.executeQuery()) {
+                        if (!rs.next()) {
+                            return false;
+                        }
+                        activePid = (Integer) rs.getObject(1);
+                    }
+                }
+                if (activePid != null) {
+                    LOG.info("slot {} is held by backend {}; terminating it before the drop", slotName, activePid);
+                    try (PreparedStatement ps = c.prepareStatement("SELECT pg_terminate_backend(?, 5000)")) {
+                        ps.setInt(1, activePid);
+                        ps.execute();
+                    }
+                }
+                try (PreparedStatement ps = c.prepareStatement("SELECT pg_drop_replication_slot(?)")) {
+                    ps.setString(1, slotName);
+                    ps.execute();
+                    LOG.info("dropped replication slot {}", slotName);
+                    return true;
+                } catch (SQLException e) {
+                    if (attempt >= 5 || !"55006".equals(e.getSQLState())) { // 55006: object in use
+                        throw e;
+                    }
+                }
+            }
+        }
+    }
+
+    /** {@code pg_current_wal_lsn()} of the source: every transaction committed so far ends at or before it. */
+    public long currentWalLsn() throws SQLException {
+        try (Connection c = connect(); PreparedStatement ps = c.prepareStatement("SELECT pg_current_wal_lsn() - '0/0'::pg_lsn");
+             ResultSet rs = ps.executeQuery()) {
+            rs.next();
+            return rs.getBigDecimal(1).longValueExact();
+        }
+    }
+
+    /**
+     * Writes a transactional logical decoding message (no table is touched). It commits after everything already
+     * committed, so once the stream delivers it, the stream has caught up to the moment it was written, even if
+     * the WAL tail holds nothing the publication replicates. Transactional, so its commit is flushed at once
+     * ({@code synchronous_commit=on}) instead of waiting for the WAL writer.
+     */
+    public void emitDrainMarker(String token) throws SQLException {
+        try (Connection c = connect(); PreparedStatement ps = c.prepareStatement("SELECT pg_logical_emit_message(true, ?, ?)")) {
+            ps.setString(1, EngineProperties.DRAIN_MESSAGE_PREFIX);
+            ps.setString(2, token);
+            ps.execute();
+        }
+    }
+}

@@ -1,0 +1,116 @@
+package io.understudy.node;
+
+import io.understudy.cluster.PrimaryRecord;
+import io.understudy.cluster.Role;
+import io.understudy.node.api.ApiServer;
+import io.understudy.node.api.NodeState;
+import io.understudy.node.election.ZkCoordinator;
+import io.understudy.node.role.WriteGate;
+import io.understudy.node.store.Database;
+import java.nio.file.Files;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** One running node: its database, HTTP API, role controller and ZooKeeper adapter, wired together. */
+public final class Node implements NodeState, AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(Node.class);
+    private static final long ZOOKEEPER_WAIT_MS = 60_000;
+
+    private final NodeConfig config;
+    private final Database db;
+    private final NodeController controller;
+    private final ApiServer api;
+
+    private Node(NodeConfig config, Database db, NodeController controller, ApiServer api) {
+        this.config = config;
+        this.db = db;
+        this.controller = controller;
+        this.api = api;
+    }
+
+    /** Opens the database (migrating it), serves the API, and joins the cluster as STARTING. */
+    public static Node start(NodeConfig config) throws Exception {
+        Files.createDirectories(config.dataDir());
+        Database db = Database.open(config.dbUrl(), config.dbUser(), config.dbPassword(), config.dbPoolSize(),
+                "node-" + config.nodeId());
+        WriteGate gate = new WriteGate(config.zookeeperSessionTimeoutMs(), System::nanoTime);
+        NodeController controller = new NodeController(config, db, gate, version());
+        Node node = new Node(config, db, controller, null);
+        ApiServer api = new ApiServer(config.apiHost(), config.apiPort(), db, gate, node, config.maxObjectBytes(),
+                config.maxFileBytes());
+        node = new Node(config, db, controller, api);
+        try {
+            api.start();
+            log.info("node {} serving its API on {}", config.nodeId(), config.apiAdvertisedUrl());
+            controller.start(new ZkCoordinator(config.nodeId(), config.clusterName(), config.zookeeperConnect(),
+                    config.zookeeperSessionTimeoutMs(), config.zookeeperConnectionTimeoutMs(), controller), ZOOKEEPER_WAIT_MS);
+        } catch (Exception e) {
+            node.close();
+            throw e;
+        }
+        return node;
+    }
+
+    static String version() {
+        String v = Node.class.getPackage().getImplementationVersion();
+        return v == null ? "dev" : v;
+    }
+
+    @Override
+    public String nodeId() {
+        return config.nodeId();
+    }
+
+    @Override
+    public Role role() {
+        return controller.role();
+    }
+
+    @Override
+    public long epoch() {
+        return controller.epoch();
+    }
+
+    @Override
+    public boolean healthy() {
+        return controller.healthy();
+    }
+
+    @Override
+    public Optional<PrimaryRecord> primary() {
+        return controller.view().primary();
+    }
+
+    @Override
+    public Map<String, Object> describe() {
+        var member = controller.memberRecord();
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("nodeId", config.nodeId());
+        body.put("role", member.role().name());
+        body.put("epoch", member.epoch());
+        body.put("healthy", member.healthy());
+        body.put("position", member.position());
+        body.put("lagMs", member.lagMs());
+        body.put("databaseReachable", db.isReachable());
+        body.put("version", member.version());
+        return body;
+    }
+
+    @Override
+    public void close() {
+        try {
+            controller.close();
+        } catch (Exception e) {
+            log.warn("error while stopping the controller", e);
+        }
+        if (api != null) {
+            api.close();
+        }
+        db.close();
+        log.info("node {} stopped", config.nodeId());
+    }
+}

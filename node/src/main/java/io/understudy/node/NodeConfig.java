@@ -1,0 +1,102 @@
+package io.understudy.node;
+
+import io.understudy.cluster.config.ConfigException;
+import io.understudy.cluster.config.Settings;
+import io.understudy.cluster.zk.ZkPaths;
+import java.net.URI;
+import java.nio.file.Path;
+import java.util.Set;
+
+/**
+ * A node's configuration, validated at start. Keys (file {@code node-<id>.properties}, each
+ * overridable by {@code UNDERSTUDY_<KEY>} in the environment) are the record components' sources;
+ * Ansible's {@code roles/node/defaults/main.yml} mirrors them.
+ */
+public record NodeConfig(
+        String nodeId,
+        String clusterName,
+        String zookeeperConnect,
+        int zookeeperSessionTimeoutMs,
+        int zookeeperConnectionTimeoutMs,
+        String apiHost,
+        int apiPort,
+        String apiAdvertisedUrl,
+        String dbUrl,
+        String dbUser,
+        String dbPassword,
+        int dbPoolSize,
+        String dbAdvertisedAddress,
+        String replicationUser,
+        String replicationPassword,
+        long replicationPollIntervalMs,
+        long replicationHeartbeatIntervalMs,
+        long drainTimeoutMs,
+        long maxObjectBytes,
+        long maxFileBytes,
+        Path dataDir) {
+
+    static final Set<String> KEYS = Set.of(
+            "node.id", "cluster.name", "zookeeper.connect", "zookeeper.sessionTimeoutMs",
+            "zookeeper.connectionTimeoutMs", "api.host", "api.port", "api.advertisedUrl", "db.url", "db.user",
+            "db.password", "db.poolSize", "db.advertisedAddress", "replication.user", "replication.password",
+            "replication.pollIntervalMs", "replication.heartbeatIntervalMs", "replication.drainTimeoutMs",
+            "api.maxObjectBytes", "api.maxFileBytes", "data.dir");
+
+    public static NodeConfig from(Settings s) {
+        s.rejectUnknownKeys(KEYS);
+        String nodeId = s.matching("node.id", null, NodeConfig::validName,
+                "must be 1-63 letters, digits, '_', '.' or '-', starting with a letter or digit");
+        String host = s.string("api.host", "127.0.0.1");
+        int port = s.port("api.port", 8081);
+        String dbUrl = s.matching("db.url", null, u -> u.startsWith("jdbc:postgresql://"),
+                "must be a jdbc:postgresql://host:port/database URL");
+        String dbUser = s.string("db.user", "postgres");
+        String dbPassword = s.string("db.password", "");
+        return new NodeConfig(
+                nodeId,
+                s.matching("cluster.name", "local", NodeConfig::validName, "must be a valid znode name"),
+                s.string("zookeeper.connect"),
+                s.intValue("zookeeper.sessionTimeoutMs", 4000, 1000, 120_000),
+                s.intValue("zookeeper.connectionTimeoutMs", 2000, 100, 120_000),
+                host,
+                port,
+                s.httpUrl("api.advertisedUrl", "http://" + host + ":" + port),
+                dbUrl,
+                dbUser,
+                dbPassword,
+                s.intValue("db.poolSize", 8, 2, 200),
+                s.string("db.advertisedAddress", dbAddressOf(s, dbUrl)),
+                s.string("replication.user", dbUser),
+                s.string("replication.password", dbPassword),
+                s.longValue("replication.pollIntervalMs", 10, 1, 5000),
+                s.longValue("replication.heartbeatIntervalMs", 1000, 100, 600_000),
+                s.longValue("replication.drainTimeoutMs", 5000, 0, 600_000),
+                s.longValue("api.maxObjectBytes", 16L << 20, 1, 1L << 30),
+                s.longValue("api.maxFileBytes", 1L << 30, 1, 1L << 40),
+                s.path("data.dir", Path.of("data", "node", nodeId)));
+    }
+
+    private static boolean validName(String name) {
+        try {
+            ZkPaths.requireName("name", name);
+            return true;
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
+    }
+
+    /** {@code jdbc:postgresql://h:p/db?x} → {@code h:p/db}, what secondaries stream from. */
+    private static String dbAddressOf(Settings s, String dbUrl) {
+        URI uri = URI.create(dbUrl.substring("jdbc:".length()));
+        String db = uri.getPath() == null || uri.getPath().length() <= 1 ? "postgres" : uri.getPath().substring(1);
+        if (uri.getHost() == null) {
+            throw new ConfigException(s.source(), "db.url", "has no host: '" + dbUrl + "'");
+        }
+        return uri.getHost() + ":" + (uri.getPort() < 0 ? 5432 : uri.getPort()) + "/" + db;
+    }
+
+    /** Replication slot and publication name on the primary's database for this node. */
+    public String replicationName() {
+        return "understudy_" + nodeId.toLowerCase(java.util.Locale.ROOT).replaceAll("[^a-z0-9_]", "_");
+    }
+}

@@ -1,0 +1,298 @@
+package io.understudy.node;
+
+import static io.understudy.node.role.StreamState.sourceIdOf;
+
+import io.understudy.cluster.ClusterView;
+import io.understudy.cluster.HistoryRecord;
+import io.understudy.cluster.MemberRecord;
+import io.understudy.cluster.PrimaryRecord;
+import io.understudy.cluster.Role;
+import io.understudy.node.election.PromotionLostException;
+import io.understudy.node.election.ZkCoordinator;
+import io.understudy.node.role.Action;
+import io.understudy.node.role.Decision;
+import io.understudy.node.role.Eligibility;
+import io.understudy.node.role.RoleMachine;
+import io.understudy.node.role.Situation;
+import io.understudy.node.role.StreamState;
+import io.understudy.node.role.WriteGate;
+import io.understudy.node.store.Database;
+import io.understudy.replicator.ReplicationListener;
+import io.understudy.replicator.ReplicationStatus;
+import java.time.Duration;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.apache.curator.framework.state.ConnectionState;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
+
+/**
+ * Owns the node's role. Every input (ZooKeeper connection, leadership, cluster view, replication
+ * state, a periodic tick) is queued onto one event thread, which takes a {@link Situation},
+ * asks {@link RoleMachine} what to do, and carries it out. Only that thread changes the role;
+ * the one exception is the write gate, which a ZooKeeper suspension closes at once, on the
+ * Curator thread, before anything is queued.
+ */
+final class NodeController implements ZkCoordinator.Listener, ReplicationListener, AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(NodeController.class);
+    private static final long TICK_MS = 1000;
+
+    private final NodeConfig config;
+    private final Database db;
+    private final WriteGate gate;
+    private final ReplicationManager replication;
+    private final String version;
+    private final ScheduledExecutorService events;
+    private final ScheduledExecutorService lease;
+    private ZkCoordinator zk;
+
+    // Event-thread state; volatile only so that status reads from HTTP threads see fresh values.
+    private volatile Role role = Role.STARTING;
+    private volatile long heldEpoch;
+    private volatile ClusterView view = ClusterView.EMPTY;
+    private boolean connected;
+    private boolean leader;
+    private Eligibility eligibility = new Eligibility(false, "starting");
+
+    NodeController(NodeConfig config, Database db, WriteGate gate, String version) {
+        this.config = config;
+        this.db = db;
+        this.gate = gate;
+        this.version = version;
+        this.replication = new ReplicationManager(config, db, this);
+        this.events = Executors.newSingleThreadScheduledExecutor(r -> new Thread(r, "node-events"));
+        this.lease = Executors.newSingleThreadScheduledExecutor(r -> new Thread(r, "zk-lease"));
+        events.execute(() -> MDC.put("node", config.nodeId()));
+    }
+
+    void start(ZkCoordinator coordinator, long connectWaitMs) throws Exception {
+        this.zk = coordinator;
+        zk.start(memberRecord(), connectWaitMs);
+        gate.setLeaseMillis(zk.negotiatedSessionTimeoutMs());
+        long renewMs = Math.max(100, zk.negotiatedSessionTimeoutMs() / 4);
+        lease.scheduleWithFixedDelay(this::renewLease, 0, renewMs, TimeUnit.MILLISECONDS);
+        events.scheduleWithFixedDelay(() -> safely("tick", this::tick), TICK_MS, TICK_MS, TimeUnit.MILLISECONDS);
+        enqueue("start", () -> connected = true);
+    }
+
+    Role role() {
+        return role;
+    }
+
+    long epoch() {
+        return role == Role.PRIMARY || role == Role.DEMOTED ? heldEpoch : view.epoch();
+    }
+
+    ClusterView view() {
+        return view;
+    }
+
+    ReplicationManager replication() {
+        return replication;
+    }
+
+    // ---- inputs (any thread) ----
+
+    @Override
+    public void onConnectionStateChanged(ConnectionState state) {
+        if (!state.isConnected()) {
+            gate.close("ZooKeeper connection " + state);
+        }
+        log.info("ZooKeeper connection {}", state);
+        enqueue("connection " + state, () -> connected = state.isConnected());
+    }
+
+    @Override
+    public void onLeadershipChanged(boolean isLeader) {
+        enqueue(isLeader ? "won election" : "lost election", () -> leader = isLeader);
+    }
+
+    @Override
+    public void onClusterView(ClusterView next) {
+        enqueue("cluster view", () -> view = next);
+    }
+
+    @Override
+    public void onApplied(long commitPosition, long lagMs) {
+        // Figures are read from the replicator's status on the next tick; nothing to decide here.
+    }
+
+    @Override
+    public void onStateChanged(ReplicationStatus status) {
+        enqueue("replication " + status.state(), () -> { });
+    }
+
+    // ---- event thread ----
+
+    private void enqueue(String what, Runnable update) {
+        try {
+            events.execute(() -> safely(what, () -> {
+                update.run();
+                evaluate();
+            }));
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            log.debug("ignoring {} after shutdown", what);
+        }
+    }
+
+    private void safely(String what, ThrowingRunnable work) {
+        try {
+            work.run();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (Exception | AssertionError e) {
+            log.error("{} failed; will re-evaluate on the next event", what, e);
+        }
+    }
+
+    private Situation situation() {
+        return new Situation(config.nodeId(), role, heldEpoch, connected, leader, view, replication.stream());
+    }
+
+    private void evaluate() throws Exception {
+        Situation s = situation();
+        syncElection(RoleMachine.eligibility(s));
+        var decision = RoleMachine.decide(s);
+        if (decision.isPresent()) {
+            transition(decision.get());
+        }
+    }
+
+    private void syncElection(Eligibility now) throws Exception {
+        if (!now.equals(eligibility)) {
+            log.info("eligibility: {} ({})", now.eligible() ? "eligible" : "not eligible", now.reason());
+            eligibility = now;
+        }
+        if (now.eligible() && !zk.inElection()) {
+            zk.joinElection();
+        } else if (!now.eligible() && zk.inElection() && connected) {
+            zk.leaveElection();
+            leader = false;
+        }
+    }
+
+    private void transition(Decision decision) throws Exception {
+        Role from = role;
+        try {
+            for (Action action : decision.actions()) {
+                execute(action);
+            }
+        } catch (PromotionLostException e) {
+            log.warn("{} -> {} abandoned: {}", from, decision.next(), e.getMessage());
+            return;
+        }
+        role = decision.next();
+        MDC.put("epoch", Long.toString(epoch()));
+        log.info("{} -> {} ({})", from, role, decision.reason());
+        publishMember();
+    }
+
+    private void execute(Action action) throws Exception {
+        if (action instanceof Action.FollowPrimary follow) {
+            follow(follow.primary());
+        } else if (action instanceof Action.Promote promote) {
+            promote(promote);
+        } else if (action instanceof Action.Demote demote) {
+            demote(demote.why());
+        }
+    }
+
+    private void follow(PrimaryRecord primary) throws Exception {
+        gate.close("following " + sourceIdOf(primary));
+        // Nobody streams from a secondary: slots here belong to streams of an earlier epoch.
+        db.dropInactiveSlots(ReplicationManager.SLOT_PREFIX);
+        replication.follow(primary);
+    }
+
+    private void promote(Action.Promote promote) throws Exception {
+        long promotedFrom = replication.drainAndStop(Duration.ofMillis(config.drainTimeoutMs()));
+        PrimaryRecord previous = promote.previous();
+        PrimaryRecord next = new PrimaryRecord(config.nodeId(), config.apiAdvertisedUrl(), config.dbAdvertisedAddress(),
+                promote.newEpoch(), System.currentTimeMillis(), previous == null ? null : previous.nodeId(), promotedFrom);
+        long sentAt = System.nanoTime();
+        zk.casPrimary(previous, next);
+        heldEpoch = promote.newEpoch();
+        gate.open(heldEpoch, sentAt);
+        db.dropInactiveSlots(ReplicationManager.SLOT_PREFIX);
+        zk.recordHistory(new HistoryRecord(previous == null ? HistoryRecord.Type.BOOTSTRAP : HistoryRecord.Type.PROMOTION,
+                config.nodeId(), next.promotedFromNodeId(), heldEpoch, System.currentTimeMillis(), promote.historyReason()));
+    }
+
+    private void demote(String why) {
+        gate.close(why);
+        if (connected) {
+            zk.recordHistory(new HistoryRecord(HistoryRecord.Type.DEMOTION, config.nodeId(), config.nodeId(), heldEpoch,
+                    System.currentTimeMillis(), why));
+        }
+    }
+
+    private void tick() throws Exception {
+        publishMember();
+        evaluate();
+    }
+
+    private void publishMember() throws Exception {
+        if (zk != null) {
+            zk.publishMember(memberRecord());
+        }
+    }
+
+    MemberRecord memberRecord() {
+        long position = 0;
+        long lagMs = -1;
+        if (role == Role.PRIMARY) {
+            try {
+                position = db.currentWalPosition();
+            } catch (java.sql.SQLException e) {
+                log.warn("cannot read WAL position: {}", e.getMessage());
+            }
+        } else {
+            StreamState stream = replication.stream();
+            position = stream.appliedPosition();
+            lagMs = replication.lagMs();
+        }
+        return new MemberRecord(config.nodeId(), config.apiAdvertisedUrl(), config.dbAdvertisedAddress(), role, epoch(),
+                position, lagMs, healthy(), version, System.currentTimeMillis());
+    }
+
+    /** Able to serve its role: the primary with an open gate, a secondary that is streaming a complete copy. */
+    boolean healthy() {
+        return switch (role) {
+            case PRIMARY -> gate.admit() instanceof WriteGate.Verdict.Open;
+            case SECONDARY -> replication.streaming();
+            default -> false;
+        };
+    }
+
+    private void renewLease() {
+        try {
+            gate.renewLease(zk.confirmContact());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (Exception e) {
+            log.debug("lease round trip failed: {}", e.toString());
+        }
+    }
+
+    @Override
+    public void close() throws Exception {
+        gate.close("node shutting down");
+        lease.shutdownNow();
+        events.shutdown();
+        if (!events.awaitTermination(10, TimeUnit.SECONDS)) {
+            events.shutdownNow();
+        }
+        replication.close();
+        if (zk != null) {
+            zk.close();
+        }
+    }
+
+    @FunctionalInterface
+    private interface ThrowingRunnable {
+        void run() throws Exception;
+    }
+}

@@ -1,0 +1,156 @@
+package io.understudy.node.api;
+
+import io.understudy.cluster.Headers;
+import io.understudy.cluster.Role;
+import io.understudy.node.role.WriteGate;
+import io.understudy.node.store.Database;
+import io.understudy.node.store.FileStore;
+import io.understudy.node.store.IdempotencyStore;
+import io.understudy.node.store.ObjectStore;
+import io.undertow.Undertow;
+import io.undertow.UndertowOptions;
+import io.undertow.server.HttpHandler;
+import io.undertow.server.HttpServerExchange;
+import io.undertow.util.HttpString;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
+
+/**
+ * The node's HTTP API: the built-in application API ({@code /api/objects}, {@code /api/files}) and
+ * the role endpoints load balancers check ({@code /primary}, {@code /replica}, {@code /health}).
+ * Requests stamped by the switch with {@code X-Understudy-Epoch} are served only in that epoch.
+ */
+public final class ApiServer implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(ApiServer.class);
+    private static final HttpString NODE = new HttpString(Headers.NODE);
+    private static final HttpString SERVED_EPOCH = new HttpString(Headers.SERVED_EPOCH);
+    private static final HttpString EPOCH = new HttpString(Headers.EPOCH);
+
+    private final Undertow server;
+
+    public ApiServer(String host, int port, Database db, WriteGate gate, NodeState node, long maxObjectBytes,
+                     long maxFileBytes) {
+        WritePath writes = new WritePath(db, gate, new IdempotencyStore(), node);
+        Router router = new Router(node, gate, new ObjectsHandler(db, new ObjectStore(), writes, maxObjectBytes),
+                new FilesHandler(db, new FileStore(), writes, maxFileBytes));
+        this.server = Undertow.builder()
+                .addHttpListener(port, host)
+                .setServerOption(UndertowOptions.MAX_ENTITY_SIZE, Math.max(maxObjectBytes, maxFileBytes))
+                .setServerOption(UndertowOptions.ALWAYS_SET_KEEP_ALIVE, true)
+                .setHandler(router)
+                .build();
+    }
+
+    public void start() {
+        server.start();
+    }
+
+    @Override
+    public void close() {
+        server.stop();
+    }
+
+    private static final class Router implements HttpHandler {
+        private final NodeState node;
+        private final WriteGate gate;
+        private final ObjectsHandler objects;
+        private final FilesHandler files;
+
+        Router(NodeState node, WriteGate gate, ObjectsHandler objects, FilesHandler files) {
+            this.node = node;
+            this.gate = gate;
+            this.objects = objects;
+            this.files = files;
+        }
+
+        @Override
+        public void handleRequest(HttpServerExchange exchange) {
+            if (exchange.isInIoThread()) {
+                exchange.dispatch(this);
+                return;
+            }
+            exchange.startBlocking();
+            MDC.put("node", node.nodeId());
+            exchange.getResponseHeaders().put(NODE, node.nodeId());
+            exchange.getResponseHeaders().put(SERVED_EPOCH, node.epoch());
+            String path = exchange.getRelativePath();
+            try {
+                switch (path) {
+                    case "/health" -> health(exchange);
+                    case "/primary" -> roleCheck(exchange, Role.PRIMARY, gate.admit() instanceof WriteGate.Verdict.Open);
+                    case "/replica" -> roleCheck(exchange, Role.SECONDARY, node.role() == Role.SECONDARY && node.healthy());
+                    default -> api(exchange, path);
+                }
+            } catch (Exception e) {
+                log.error("{} {} failed", exchange.getRequestMethod(), path, e);
+                if (!exchange.isResponseStarted()) {
+                    Responses.error(exchange, 500, "internal_error", "the node could not complete the request; see its log");
+                }
+            }
+        }
+
+        private void api(HttpServerExchange exchange, String path) throws Exception {
+            boolean isObjects = path.equals(ObjectsHandler.PREFIX) || path.startsWith(ObjectsHandler.PREFIX + "/");
+            boolean isFiles = path.startsWith(FilesHandler.PREFIX);
+            if (!isObjects && !isFiles) {
+                Responses.error(exchange, 404, "not_found", "no such endpoint: " + path);
+                return;
+            }
+            if (!servesRequestedEpoch(exchange)) {
+                return;
+            }
+            if (isObjects) {
+                objects.handle(exchange, path);
+            } else {
+                files.handle(exchange, path);
+            }
+        }
+
+        /** A request stamped for an epoch is only served by the primary of exactly that epoch. */
+        private boolean servesRequestedEpoch(HttpServerExchange exchange) {
+            String stamped = exchange.getRequestHeaders().getFirst(EPOCH);
+            if (stamped == null) {
+                return true;
+            }
+            long requested;
+            try {
+                requested = Long.parseLong(stamped.trim());
+            } catch (NumberFormatException e) {
+                Responses.error(exchange, 400, "bad_epoch", Headers.EPOCH + " must be a number, got '" + stamped + "'");
+                return false;
+            }
+            long mine = gate.epoch();
+            if (requested != mine || mine == 0) {
+                Responses.error(exchange, 421, "epoch_mismatch", "node " + node.nodeId() + " is " + node.role()
+                        + " in epoch " + node.epoch() + ", not the primary of epoch " + requested,
+                        Map.of("servedEpoch", node.epoch(), "role", node.role().name()));
+                return false;
+            }
+            return true;
+        }
+
+        private void roleCheck(HttpServerExchange exchange, Role wanted, boolean holds) {
+            Map<String, Object> body = new LinkedHashMap<>();
+            body.put("nodeId", node.nodeId());
+            body.put("role", node.role().name());
+            body.put("epoch", node.epoch());
+            if (holds) {
+                Responses.json(exchange, 200, body);
+            } else {
+                body.put("error", "not_" + wanted.name().toLowerCase());
+                body.put("message", "node " + node.nodeId() + " is " + node.role() + (node.healthy() ? "" : " (not healthy)"));
+                Responses.json(exchange, 503, body);
+            }
+        }
+
+        private void health(HttpServerExchange exchange) {
+            Map<String, Object> body = node.describe();
+            boolean dbUp = Boolean.TRUE.equals(body.get("databaseReachable"));
+            Responses.json(exchange, dbUp ? 200 : 503, body);
+        }
+    }
+}

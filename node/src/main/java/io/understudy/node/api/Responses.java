@@ -1,0 +1,52 @@
+package io.understudy.node.api;
+
+import io.understudy.cluster.ClusterJson;
+import io.undertow.server.HttpServerExchange;
+import io.undertow.util.Headers;
+import java.nio.ByteBuffer;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/** JSON answers. Errors are always {@code {"error": code, "message": text, ...}}, never a stack trace. */
+final class Responses {
+
+    private Responses() {
+    }
+
+    static void json(HttpServerExchange exchange, int status, Object body) {
+        exchange.setStatusCode(status);
+        exchange.getResponseHeaders().put(Headers.CONTENT_TYPE, "application/json");
+        exchange.getResponseSender().send(ByteBuffer.wrap(ClusterJson.toBytes(body)));
+    }
+
+    static void error(HttpServerExchange exchange, int status, String code, String message) {
+        error(exchange, status, code, message, Map.of());
+    }
+
+    static void error(HttpServerExchange exchange, int status, String code, String message, Map<String, ?> extra) {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("error", code);
+        body.put("message", message);
+        body.putAll(extra);
+        json(exchange, status, body);
+    }
+
+    static String quote(String etag) {
+        return "\"" + etag + "\"";
+    }
+
+    /** {@code "abc"} or {@code W/"abc"} → {@code abc}; {@code *} stays; null stays null. */
+    static String unquote(String header) {
+        if (header == null) {
+            return null;
+        }
+        String h = header.trim();
+        if (h.startsWith("W/")) {
+            h = h.substring(2);
+        }
+        if (h.length() >= 2 && h.startsWith("\"") && h.endsWith("\"")) {
+            h = h.substring(1, h.length() - 1);
+        }
+        return h;
+    }
+}

@@ -1,0 +1,215 @@
+package io.understudy.node.election;
+
+import io.understudy.cluster.ClusterJson;
+import io.understudy.cluster.ClusterView;
+import io.understudy.cluster.HistoryRecord;
+import io.understudy.cluster.MemberRecord;
+import io.understudy.cluster.PrimaryRecord;
+import io.understudy.cluster.zk.ClusterWatcher;
+import io.understudy.cluster.zk.ZkPaths;
+import java.io.Closeable;
+import java.io.IOException;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import org.apache.curator.framework.CuratorFramework;
+import org.apache.curator.framework.CuratorFrameworkFactory;
+import org.apache.curator.framework.recipes.leader.LeaderLatch;
+import org.apache.curator.framework.recipes.leader.LeaderLatchListener;
+import org.apache.curator.framework.recipes.nodes.PersistentNode;
+import org.apache.curator.framework.state.ConnectionState;
+import org.apache.curator.retry.ExponentialBackoffRetry;
+import org.apache.zookeeper.CreateMode;
+import org.apache.zookeeper.KeeperException;
+import org.apache.zookeeper.data.Stat;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The node's thin adapter to ZooKeeper: membership (an ephemeral znode Curator re-creates after a
+ * session loss), the election latch, the versioned write of {@code /primary}, history, and a
+ * lease round trip. Decisions live in {@code RoleMachine}; this class only carries them out.
+ *
+ * <p>Callbacks (connection state, leadership, cluster view) arrive on Curator threads and must
+ * only enqueue. The other methods may block and are called from the node's event thread, except
+ * {@link #confirmContact()}, which the lease thread calls.
+ */
+public final class ZkCoordinator implements Closeable {
+
+    private static final Logger log = LoggerFactory.getLogger(ZkCoordinator.class);
+
+    /** Receives ZooKeeper events; implementations must return quickly. */
+    public interface Listener {
+        void onConnectionStateChanged(ConnectionState state);
+
+        void onLeadershipChanged(boolean leader);
+
+        void onClusterView(ClusterView view);
+    }
+
+    private final String nodeId;
+    private final ZkPaths paths;
+    private final Listener listener;
+    private final CuratorFramework client;
+    private PersistentNode member;
+    private ClusterWatcher watcher;
+    private LeaderLatch latch;
+
+    public ZkCoordinator(String nodeId, String clusterName, String connect, int sessionTimeoutMs,
+                         int connectionTimeoutMs, Listener listener) {
+        this.nodeId = nodeId;
+        this.paths = new ZkPaths(clusterName);
+        this.listener = listener;
+        this.client = CuratorFrameworkFactory.builder()
+                .connectString(connect)
+                .sessionTimeoutMs(sessionTimeoutMs)
+                .connectionTimeoutMs(connectionTimeoutMs)
+                .retryPolicy(new ExponentialBackoffRetry(100, 3, 1000))
+                .build();
+    }
+
+    /** Connects (waiting up to {@code waitMs}), registers the member znode and starts watching. */
+    public void start(MemberRecord initial, long waitMs) throws Exception {
+        client.getConnectionStateListenable().addListener((c, state) -> listener.onConnectionStateChanged(state));
+        client.start();
+        if (!client.blockUntilConnected((int) waitMs, TimeUnit.MILLISECONDS)) {
+            throw new IOException("could not connect to ZooKeeper within " + waitMs + " ms");
+        }
+        member = new PersistentNode(client, CreateMode.EPHEMERAL, false, paths.member(nodeId), ClusterJson.toBytes(initial));
+        member.start();
+        if (!member.waitForInitialCreate(waitMs, TimeUnit.MILLISECONDS)) {
+            throw new IOException("could not register " + paths.member(nodeId) + " within " + waitMs + " ms");
+        }
+        watcher = new ClusterWatcher(client, paths).start(client);
+        watcher.addListener(listener::onClusterView);
+        log.info("registered as {} (session timeout {} ms)", paths.member(nodeId), negotiatedSessionTimeoutMs());
+    }
+
+    public int negotiatedSessionTimeoutMs() {
+        try {
+            return client.getZookeeperClient().getZooKeeper().getSessionTimeout();
+        } catch (Exception e) {
+            throw new IllegalStateException("no ZooKeeper session", e);
+        }
+    }
+
+    public void publishMember(MemberRecord record) throws Exception {
+        member.setData(ClusterJson.toBytes(record));
+    }
+
+    /** Stands in the election; idempotent. */
+    public void joinElection() throws Exception {
+        if (latch != null) {
+            return;
+        }
+        latch = new LeaderLatch(client, paths.election(), nodeId);
+        latch.addListener(new LeaderLatchListener() {
+            @Override
+            public void isLeader() {
+                listener.onLeadershipChanged(true);
+            }
+
+            @Override
+            public void notLeader() {
+                listener.onLeadershipChanged(false);
+            }
+        });
+        latch.start();
+    }
+
+    /** Leaves the election (giving up leadership if held); idempotent. */
+    public void leaveElection() throws IOException {
+        if (latch == null) {
+            return;
+        }
+        LeaderLatch old = latch;
+        latch = null;
+        old.close(LeaderLatch.CloseMode.NOTIFY_LEADER);
+    }
+
+    public boolean inElection() {
+        return latch != null;
+    }
+
+    /**
+     * Writes {@code next} to {@code /primary} only if it still holds {@code expected} (absent when
+     * {@code expected} is null), by a versioned set, so that of two racing promotions one loses.
+     */
+    public void casPrimary(PrimaryRecord expected, PrimaryRecord next) throws Exception {
+        byte[] bytes = ClusterJson.toBytes(next);
+        Stat stat = new Stat();
+        byte[] data;
+        try {
+            data = client.getData().storingStatIn(stat).forPath(paths.primary());
+        } catch (KeeperException.NoNodeException e) {
+            data = null;
+        }
+        if (expected == null) {
+            if (data != null) {
+                throw new PromotionLostException("the cluster already has a primary record");
+            }
+            try {
+                client.create().creatingParentContainersIfNeeded().forPath(paths.primary(), bytes);
+            } catch (KeeperException.NodeExistsException e) {
+                throw new PromotionLostException("another node bootstrapped the cluster first");
+            }
+            return;
+        }
+        if (data == null) {
+            throw new PromotionLostException("the /primary record disappeared");
+        }
+        PrimaryRecord current = ClusterJson.fromBytes(data, PrimaryRecord.class);
+        if (current.epoch() != expected.epoch() || !current.nodeId().equals(expected.nodeId())) {
+            throw new PromotionLostException("/primary moved on to " + current.nodeId() + "@" + current.epoch());
+        }
+        try {
+            client.setData().withVersion(stat.getVersion()).forPath(paths.primary(), bytes);
+        } catch (KeeperException.BadVersionException e) {
+            throw new PromotionLostException("/primary changed during promotion");
+        }
+    }
+
+    /** Appends to {@code /history/} in the background; a failure is logged, never thrown. */
+    public void recordHistory(HistoryRecord record) {
+        try {
+            client.create().creatingParentContainersIfNeeded().withMode(CreateMode.PERSISTENT_SEQUENTIAL)
+                    .inBackground((c, event) -> {
+                        if (event.getResultCode() != KeeperException.Code.OK.intValue()) {
+                            log.warn("could not record history {}: {}", record, KeeperException.Code.get(event.getResultCode()));
+                        }
+                    })
+                    .forPath(paths.historyEntry(), ClusterJson.toBytes(record));
+        } catch (Exception e) {
+            log.warn("could not record history {}", record, e);
+        }
+    }
+
+    /**
+     * One round trip to ZooKeeper. Returns the monotonic time it started: the server heard from
+     * this session after that instant, so the session cannot expire before it plus the timeout.
+     */
+    public long confirmContact() throws Exception {
+        long sentAt = System.nanoTime();
+        client.checkExists().forPath(paths.base());
+        return sentAt;
+    }
+
+    public ClusterView currentView() {
+        return watcher == null ? ClusterView.EMPTY : watcher.current();
+    }
+
+    public void addViewListener(Consumer<ClusterView> viewListener) {
+        watcher.addListener(viewListener);
+    }
+
+    @Override
+    public void close() throws IOException {
+        leaveElection();
+        if (watcher != null) {
+            watcher.close();
+        }
+        if (member != null) {
+            member.close();
+        }
+        client.close();
+    }
+}

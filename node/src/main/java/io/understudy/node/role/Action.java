@@ -1,0 +1,23 @@
+package io.understudy.node.role;
+
+import io.understudy.cluster.PrimaryRecord;
+
+/** Side effects a decision asks for; the node's adapters carry them out in order. */
+public sealed interface Action {
+
+    /** Stream from this primary into the local database (a fresh sync if the source is new to us). */
+    record FollowPrimary(PrimaryRecord primary) implements Action {
+    }
+
+    /**
+     * Drain what was received, stop replicating, conditionally set {@code /primary} to this node at
+     * {@code newEpoch} (expecting {@code previous}, null for an empty cluster), open the write gate,
+     * record history. Fails without effect on the cluster if the conditional set loses.
+     */
+    record Promote(long newEpoch, PrimaryRecord previous, String historyReason) implements Action {
+    }
+
+    /** Close the write gate (first), then publish the demoted role. */
+    record Demote(String why) implements Action {
+    }
+}

@@ -1,0 +1,136 @@
+package io.understudy.node.role;
+
+import static io.understudy.node.role.StreamState.sourceIdOf;
+
+import io.understudy.cluster.ClusterView;
+import io.understudy.cluster.MemberRecord;
+import io.understudy.cluster.PrimaryRecord;
+import io.understudy.cluster.Role;
+import java.util.Optional;
+
+/**
+ * The node's role decisions, as pure functions of a {@link Situation}. No I/O: the node's event
+ * thread takes a snapshot, asks here, and its adapters carry out the returned actions.
+ *
+ * <p>Safety rules encoded here: a node that lost ZooKeeper stops being primary; a primary that
+ * sees a newer epoch or another owner of {@code /primary} steps down; only an eligible election
+ * winner promotes, and only when the recorded primary is no longer live.
+ */
+public final class RoleMachine {
+
+    private RoleMachine() {
+    }
+
+    /** The next transition, or empty when the node should stay as it is. */
+    public static Optional<Decision> decide(Situation s) {
+        if (!s.connected()) {
+            return s.role() == Role.PRIMARY
+                    ? Optional.of(Decision.to(Role.DEMOTED, "lost ZooKeeper connection",
+                            new Action.Demote("lost ZooKeeper connection")))
+                    : Optional.empty();
+        }
+        Optional<PrimaryRecord> recorded = s.view().primary();
+        if (recorded.isEmpty()) {
+            return decideWithoutPrimary(s);
+        }
+        PrimaryRecord primary = recorded.get();
+        boolean mine = primary.nodeId().equals(s.nodeId());
+        return switch (s.role()) {
+            case STARTING -> mine ? reclaim(s, primary, "restarted as the last primary " + at(primary))
+                    : Optional.of(Decision.to(Role.SECONDARY, "joining cluster whose primary is " + at(primary),
+                            new Action.FollowPrimary(primary)));
+            case SECONDARY, RESYNCING -> decideAsReplica(s, primary, mine);
+            // A record older than our own epoch is a view that has not caught up with our promotion yet.
+            case PRIMARY -> primary.epoch() < s.epoch() || (mine && primary.epoch() == s.epoch()) ? Optional.empty()
+                    : Optional.of(Decision.to(Role.DEMOTED, "newer primary " + at(primary) + " replaces epoch " + s.epoch(),
+                            new Action.Demote("primary is now " + at(primary))));
+            case DEMOTED -> mine && primary.epoch() == s.epoch()
+                    ? reclaim(s, primary, "no other node took over from " + at(primary))
+                    // Issue 5 adds the divergence check and quarantine; until then a rejoining old
+                    // primary always takes a fresh copy, which never serves a divergent write.
+                    : Optional.of(Decision.to(Role.RESYNCING, "rejoining as a replica of " + at(primary),
+                            new Action.FollowPrimary(primary)));
+        };
+    }
+
+    /** Whether this node may stand in the election now. */
+    public static Eligibility eligibility(Situation s) {
+        if (!s.connected()) {
+            return Eligibility.no("no ZooKeeper connection");
+        }
+        Optional<PrimaryRecord> recorded = s.view().primary();
+        if (recorded.isEmpty()) {
+            return Eligibility.yes("empty cluster: bootstrap candidate");
+        }
+        PrimaryRecord primary = recorded.get();
+        if (primary.nodeId().equals(s.nodeId())) {
+            return s.role() == Role.RESYNCING || s.role() == Role.SECONDARY
+                    ? Eligibility.no("recorded as primary but replicating; waiting for the record to move")
+                    : Eligibility.yes("last recorded primary " + at(primary));
+        }
+        if (s.role() != Role.SECONDARY) {
+            return Eligibility.no("role " + s.role() + " cannot take over from " + at(primary));
+        }
+        StreamState stream = s.stream();
+        if (stream.failed()) {
+            return Eligibility.no("replication failed");
+        }
+        if (!stream.follows(sourceIdOf(primary))) {
+            return Eligibility.no("not yet streaming from " + at(primary));
+        }
+        if (!stream.snapshotComplete()) {
+            return Eligibility.no("first copy from " + at(primary) + " still in progress");
+        }
+        return Eligibility.yes("streaming from " + at(primary) + ", snapshot complete");
+    }
+
+    private static Optional<Decision> decideWithoutPrimary(Situation s) {
+        if (s.role() == Role.PRIMARY) {
+            // Someone removed /primary: without a record nobody can prove we still own the epoch.
+            return Optional.of(Decision.to(Role.DEMOTED, "the /primary record disappeared",
+                    new Action.Demote("the /primary record disappeared")));
+        }
+        if (s.leader() && (s.role() == Role.STARTING || s.role() == Role.DEMOTED)) {
+            return Optional.of(Decision.to(Role.PRIMARY, "bootstrap: empty cluster and won the election",
+                    new Action.Promote(1, null, "bootstrap of an empty cluster")));
+        }
+        return Optional.empty();
+    }
+
+    private static Optional<Decision> decideAsReplica(Situation s, PrimaryRecord primary, boolean mine) {
+        if (mine) {
+            return Optional.empty();
+        }
+        if (!s.stream().follows(sourceIdOf(primary))) {
+            return Optional.of(Decision.to(Role.RESYNCING, "primary is now " + at(primary) + "; taking a fresh copy",
+                    new Action.FollowPrimary(primary)));
+        }
+        if (s.role() == Role.RESYNCING && s.stream().snapshotComplete()) {
+            return Optional.of(Decision.to(Role.SECONDARY, "fresh copy from " + at(primary) + " complete"));
+        }
+        if (s.leader() && s.view().livePrimary().isEmpty() && eligibility(s).eligible()) {
+            String why = "primary " + at(primary) + " " + absence(s.view(), primary) + "; won the election";
+            return Optional.of(Decision.to(Role.PRIMARY, why, new Action.Promote(primary.epoch() + 1, primary, why)));
+        }
+        return Optional.empty();
+    }
+
+    private static Optional<Decision> reclaim(Situation s, PrimaryRecord primary, String why) {
+        if (!s.leader() || s.view().livePrimary().filter(p -> !p.nodeId().equals(s.nodeId())).isPresent()) {
+            return Optional.empty();
+        }
+        String reason = why + "; won the election";
+        return Optional.of(Decision.to(Role.PRIMARY, reason, new Action.Promote(primary.epoch() + 1, primary, reason)));
+    }
+
+    private static String absence(ClusterView view, PrimaryRecord primary) {
+        return view.member(primary.nodeId())
+                .map(MemberRecord::role)
+                .map(role -> "reports role " + role)
+                .orElse("is gone from ZooKeeper");
+    }
+
+    private static String at(PrimaryRecord p) {
+        return p.nodeId() + "@" + p.epoch();
+    }
+}

@@ -1,0 +1,27 @@
+package io.understudy.node.role;
+
+import io.understudy.cluster.ClusterView;
+import io.understudy.cluster.Role;
+import java.util.Objects;
+
+/**
+ * Everything a role decision looks at, as plain values: one snapshot, taken on the node's event thread.
+ *
+ * @param nodeId    this node
+ * @param role      its current role
+ * @param epoch     the epoch it holds as primary, or last held; 0 if never primary
+ * @param connected ZooKeeper connection usable (not SUSPENDED or LOST)
+ * @param leader    holds the election latch
+ * @param view      the cluster as last read from ZooKeeper
+ * @param stream    this node's replication stream from the current primary (or {@link StreamState#NONE})
+ */
+public record Situation(String nodeId, Role role, long epoch, boolean connected, boolean leader, ClusterView view,
+                        StreamState stream) {
+
+    public Situation {
+        Objects.requireNonNull(nodeId, "nodeId");
+        Objects.requireNonNull(role, "role");
+        Objects.requireNonNull(view, "view");
+        Objects.requireNonNull(stream, "stream");
+    }
+}

@@ -1,0 +1,88 @@
+package io.understudy.node.role;
+
+import java.util.function.LongSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The one switch that lets this node accept writes. Open only while the node is primary in one
+ * epoch <em>and</em> holds a fresh ZooKeeper lease: the last round trip to ZooKeeper that
+ * succeeded started less than the session timeout ago, by the monotonic clock. ZooKeeper cannot
+ * expire the session (and so let another node promote) before that, so a JVM that was paused
+ * past its lease finds the gate shut when it wakes, before it looks at anything else.
+ *
+ * <p>Thread-safe; {@link #admit()} is lock-free for the request path.
+ */
+public final class WriteGate {
+
+    private static final Logger log = LoggerFactory.getLogger(WriteGate.class);
+
+    /** Why a write may or may not proceed. */
+    public sealed interface Verdict {
+        record Open(long epoch) implements Verdict {
+        }
+
+        record Closed(String reason) implements Verdict {
+        }
+    }
+
+    private final LongSupplier nanoClock;
+    private volatile long leaseNanos;
+    private volatile long openEpoch;
+    private volatile long leaseStartNanos;
+    private volatile String closedReason = "not primary";
+
+    public WriteGate(long leaseMillis, LongSupplier nanoClock) {
+        this.leaseNanos = leaseMillis * 1_000_000L;
+        this.nanoClock = nanoClock;
+    }
+
+    /** The session timeout ZooKeeper actually negotiated may differ from the one asked for. */
+    public void setLeaseMillis(long leaseMillis) {
+        this.leaseNanos = leaseMillis * 1_000_000L;
+    }
+
+    /** Opens for {@code epoch}; {@code leaseStartNanos} is when the round trip that proved the lease began. */
+    public synchronized void open(long epoch, long leaseStartNanos) {
+        renewLease(leaseStartNanos);
+        this.openEpoch = epoch;
+        log.info("write gate open for epoch {}", epoch);
+    }
+
+    /** Idempotent. Called first on every path that gives up the primary role. */
+    public synchronized void close(String reason) {
+        if (openEpoch != 0) {
+            log.info("write gate closed for epoch {} ({})", openEpoch, reason);
+        }
+        openEpoch = 0;
+        closedReason = reason;
+    }
+
+    /** Records a successful ZooKeeper round trip that started at {@code sentAtNanos}. */
+    public synchronized void renewLease(long sentAtNanos) {
+        if (sentAtNanos - leaseStartNanos > 0 || leaseStartNanos == 0) {
+            leaseStartNanos = sentAtNanos;
+        }
+    }
+
+    public Verdict admit() {
+        long epoch = openEpoch;
+        if (epoch == 0) {
+            return new Verdict.Closed(closedReason);
+        }
+        long age = nanoClock.getAsLong() - leaseStartNanos;
+        if (age >= leaseNanos) {
+            return new Verdict.Closed("ZooKeeper lease expired " + (age - leaseNanos) / 1_000_000 + " ms ago");
+        }
+        return new Verdict.Open(epoch);
+    }
+
+    /** Whether a write admitted in {@code epoch} may still be acknowledged. */
+    public boolean stillOpen(long epoch) {
+        return admit() instanceof Verdict.Open open && open.epoch() == epoch;
+    }
+
+    public long epoch() {
+        return openEpoch;
+    }
+}

@@ -1,0 +1,57 @@
+package io.understudy.node;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.understudy.cluster.config.ConfigException;
+import io.understudy.cluster.config.Settings;
+import java.util.HashMap;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class NodeConfigTest {
+
+    private static Map<String, String> minimal() {
+        Map<String, String> m = new HashMap<>();
+        m.put("node.id", "b");
+        m.put("zookeeper.connect", "127.0.0.1:2181");
+        m.put("db.url", "jdbc:postgresql://127.0.0.1:15433/postgres");
+        return m;
+    }
+
+    @Test
+    void shouldDeriveDefaultsFromTheMinimalFile() {
+        NodeConfig c = NodeConfig.from(Settings.of("node-b.properties", minimal()));
+        assertThat(c.apiAdvertisedUrl()).isEqualTo("http://127.0.0.1:8081");
+        assertThat(c.dbAdvertisedAddress()).isEqualTo("127.0.0.1:15433/postgres");
+        assertThat(c.replicationName()).isEqualTo("understudy_b");
+        assertThat(c.replicationPollIntervalMs()).isEqualTo(10);
+        assertThat(c.clusterName()).isEqualTo("local");
+    }
+
+    @Test
+    void shouldNameTheFileAndKeyOfEveryProblem() {
+        Map<String, String> bad = minimal();
+        bad.put("api.port", "http");
+        assertThatThrownBy(() -> NodeConfig.from(Settings.of("node-b.properties", bad)))
+                .isInstanceOf(ConfigException.class)
+                .hasMessage("node-b.properties: api.port: must be a whole number, got 'http'");
+
+        Map<String, String> noDb = minimal();
+        noDb.remove("db.url");
+        assertThatThrownBy(() -> NodeConfig.from(Settings.of("n.properties", noDb))).hasMessage("n.properties: db.url: is required");
+
+        Map<String, String> wrongDb = minimal();
+        wrongDb.put("db.url", "postgres://x");
+        assertThatThrownBy(() -> NodeConfig.from(Settings.of("n.properties", wrongDb))).hasMessageStartingWith("n.properties: db.url:");
+
+        Map<String, String> typo = minimal();
+        typo.put("zookeeper.sesionTimeoutMs", "4000");
+        assertThatThrownBy(() -> NodeConfig.from(Settings.of("n.properties", typo)))
+                .hasMessageStartingWith("n.properties: zookeeper.sesionTimeoutMs: unknown key");
+
+        Map<String, String> badId = minimal();
+        badId.put("node.id", "no/slash");
+        assertThatThrownBy(() -> NodeConfig.from(Settings.of("n.properties", badId))).hasMessageStartingWith("n.properties: node.id:");
+    }
+}

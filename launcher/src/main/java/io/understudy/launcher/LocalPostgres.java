@@ -33,6 +33,7 @@ public final class LocalPostgres implements AutoCloseable {
     private final int port;
     private final Path logFile;
     private EmbeddedPostgres server;
+    private boolean pidFileChecked;
 
     /**
      * @param name    for log lines, e.g. {@code postgres-a}
@@ -53,7 +54,7 @@ public final class LocalPostgres implements AutoCloseable {
         boolean fresh = !Files.exists(dataDir.resolve("postgresql.conf"));
         try {
             Files.createDirectories(logFile.getParent());
-            handleStalePidFile();
+            recoverFromUncleanStop();
             server = EmbeddedPostgres.builder()
                     .setDataDirectory(dataDir)
                     .setCleanDataDirectory(false)
@@ -111,7 +112,15 @@ public final class LocalPostgres implements AutoCloseable {
         }
     }
 
-    private void handleStalePidFile() throws IOException {
+    /**
+     * Deals with a {@code postmaster.pid} left by a server that was not stopped cleanly (see
+     * {@link StalePostmaster}); frees the port of an orphaned postmaster. Runs once; start() calls it too.
+     */
+    public void recoverFromUncleanStop() throws IOException {
+        if (pidFileChecked) {
+            return;
+        }
+        pidFileChecked = true;
         Path pidFile = dataDir.resolve("postmaster.pid");
         Optional<String> content = Files.exists(pidFile)
                 ? Optional.of(Files.readString(pidFile, StandardCharsets.UTF_8)) : Optional.empty();

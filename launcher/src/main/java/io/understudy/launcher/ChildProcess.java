@@ -1,0 +1,157 @@
+package io.understudy.launcher;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A node or switch running in its own JVM. Its stdout and stderr go, line by line, to its log
+ * file and to the console prefixed with {@code [name]}. Its stdin stays an open pipe from this
+ * process: the child watches it (see {@link ParentWatch}) and exits when it closes, so killing the
+ * appliance, even with {@code kill -9}, leaves no orphans. An exit not asked for by {@link #stop}
+ * is logged at ERROR with the exit code; the child is not restarted.
+ */
+public final class ChildProcess {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ChildProcess.class);
+    private static final Logger ECHO = LoggerFactory.getLogger("understudy.child");
+
+    private final String name;
+    private final Process process;
+    private final AtomicBoolean stopping = new AtomicBoolean();
+
+    private ChildProcess(String name, Process process) {
+        this.name = name;
+        this.process = process;
+    }
+
+    /**
+     * The command line of a child JVM running {@code UnderstudyCli} with {@code cliArgs}.
+     *
+     * @param maxHeapMb the child's {@code -Xmx}
+     */
+    public static List<String> javaCommand(String java, String classpath, int maxHeapMb, String name, List<String> cliArgs) {
+        List<String> command = new ArrayList<>(List.of(
+                java,
+                "-Xms32m",
+                "-Xmx" + maxHeapMb + "m",
+                // Three child JVMs and the appliance share two cores: serial GC adds no concurrent GC
+                // threads, and on heaps this small its pauses are milliseconds, far below the 4 s session.
+                "-XX:+UseSerialGC",
+                // A JVM that ran out of memory must die visibly rather than limp along holding a lease.
+                "-XX:+ExitOnOutOfMemoryError",
+                "-Dunderstudy.process=" + name,
+                "-cp", classpath,
+                UnderstudyCli.class.getName()));
+        command.addAll(cliArgs);
+        return command;
+    }
+
+    /** The java launcher of this JVM, so children run on the same Java as the appliance. */
+    public static String currentJava() {
+        return ProcessHandle.current().info().command()
+                .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    }
+
+    /** Starts the child; its output is appended to {@code logFile}. */
+    public static ChildProcess start(String name, List<String> command, Path logFile, Path workDir) {
+        try {
+            Files.createDirectories(logFile.getParent());
+            Process process = new ProcessBuilder(command)
+                    .directory(workDir.toFile())
+                    .redirectErrorStream(true)
+                    .start();
+            ChildProcess child = new ChildProcess(name, process);
+            child.pumpOutput(logFile);
+            process.onExit().thenAccept(child::exited);
+            LOG.info("started {} (pid {}), log {}", name, process.pid(), logFile);
+            return child;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot start " + name + " (" + command.get(0) + ")", e);
+        }
+    }
+
+    public String name() {
+        return name;
+    }
+
+    public Process process() {
+        return process;
+    }
+
+    public long pid() {
+        return process.pid();
+    }
+
+    public boolean isAlive() {
+        return process.isAlive();
+    }
+
+    /** Sends SIGTERM (so the child's shutdown hooks run) without waiting; its exit is then expected. */
+    public void requestStop() {
+        stopping.set(true);
+        process.destroy();
+    }
+
+    /**
+     * Asks the child to stop if not yet asked, waits up to {@code grace}, then kills it (SIGKILL).
+     * Blocks until it is gone; idempotent.
+     */
+    public void stop(Duration grace) {
+        if (!stopping.get()) {
+            requestStop();
+        }
+        try {
+            if (!process.waitFor(grace.toMillis(), TimeUnit.MILLISECONDS)) {
+                LOG.warn("{} (pid {}) did not stop within {} ms; killing it", name, process.pid(), grace.toMillis());
+                process.destroyForcibly();
+                process.waitFor();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            process.destroyForcibly();
+        }
+    }
+
+    private void exited(Process gone) {
+        if (stopping.get()) {
+            LOG.info("{} (pid {}) stopped with exit code {}", name, gone.pid(), gone.exitValue());
+        } else {
+            LOG.error("!!! {} (pid {}) DIED with exit code {}{} -- it will not be restarted", name, gone.pid(),
+                    gone.exitValue(), gone.exitValue() == 137 ? " (SIGKILL)" : "");
+        }
+    }
+
+    private void pumpOutput(Path logFile) {
+        Thread pump = new Thread(() -> {
+            try (BufferedReader reader = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
+                 Writer log = Files.newBufferedWriter(logFile, StandardCharsets.UTF_8,
+                         StandardOpenOption.CREATE, StandardOpenOption.APPEND)) {
+                String line;
+                while ((line = reader.readLine()) != null) {
+                    log.write(line);
+                    log.write('\n');
+                    log.flush();
+                    ECHO.info("[{}] {}", name, line);
+                }
+            } catch (IOException e) {
+                LOG.warn("lost the output of {}: {}", name, e.getMessage());
+            }
+        }, "output-" + name);
+        pump.setDaemon(true);
+        pump.start();
+    }
+}

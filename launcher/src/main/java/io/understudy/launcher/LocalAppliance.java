@@ -1,0 +1,277 @@
+package io.understudy.launcher;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The embedded default appliance on one machine: a 3-server ZooKeeper ensemble in this JVM, two
+ * PostgreSQL servers, and the two nodes and the switch each in its own JVM. Start and close from
+ * one thread (the shutdown hook counts as one); the getters are safe from any thread.
+ */
+public final class LocalAppliance implements AutoCloseable {
+
+    /** Lifecycle of the appliance. */
+    public enum State {
+        /** Built, nothing started. */
+        NEW,
+        /** Starting its parts; a failure here stops whatever was started. */
+        STARTING,
+        /** Primary and healthy secondary seen through the switch. */
+        RUNNING,
+        /** Stopping children, then PostgreSQL, then ZooKeeper. */
+        STOPPING,
+        /** Everything stopped; the data dir is unlocked. */
+        STOPPED
+    }
+
+    public static final String SWITCH = "switch";
+    static final int NODE_HEAP_MB = 384;
+    static final int SWITCH_HEAP_MB = 160;
+    private static final Duration CHILD_STOP_GRACE = Duration.ofSeconds(20);
+    private static final Logger LOG = LoggerFactory.getLogger(LocalAppliance.class);
+
+    private final ApplianceConfig config;
+    private final String childClasspath;
+    private final StatusClient statusClient;
+    private final Map<String, LocalPostgres> postgres = new LinkedHashMap<>();
+    private final Map<String, ChildProcess> children = new LinkedHashMap<>();
+    private volatile State state = State.NEW;
+    private DataDirLock lock;
+    private EmbeddedEnsemble ensemble;
+    private Duration startupTime;
+    private boolean coldStart;
+
+    /** @param childClasspath the classpath of the child JVMs (the shaded jar, or this JVM's classpath) */
+    public LocalAppliance(ApplianceConfig config, String childClasspath) {
+        this.config = config;
+        // Children run in the data dir, so a relative entry (java -jar understudy.jar) must be made absolute.
+        this.childClasspath = java.util.Arrays.stream(childClasspath.split(java.io.File.pathSeparator))
+                .filter(entry -> !entry.isEmpty())
+                .map(entry -> Path.of(entry).toAbsolutePath().toString())
+                .collect(java.util.stream.Collectors.joining(java.io.File.pathSeparator));
+        this.statusClient = new StatusClient(config.switchUrl());
+    }
+
+    public LocalAppliance(ApplianceConfig config) {
+        this(config, System.getProperty("java.class.path"));
+    }
+
+    /**
+     * Starts everything and blocks until the switch reports a primary and a healthy secondary.
+     *
+     * @throws IllegalStateException with a message for the operator (port taken, data dir in use,
+     *         a child died, timeout); whatever had started is stopped again
+     */
+    public void start(Duration readyTimeout) {
+        if (state != State.NEW) {
+            throw new IllegalStateException("appliance cannot be started from " + state);
+        }
+        long begin = System.nanoTime();
+        setState(State.STARTING, "data dir " + config.dataDir());
+        try {
+            lock = DataDirLock.acquire(config.dataDir());
+            coldStart = !Files.exists(config.postgresDir("a").resolve("postgresql.conf"));
+            for (String id : ApplianceConfig.NODE_IDS) {
+                postgres.put(id, new LocalPostgres("postgres-" + id, config.postgresDir(id), config.pgPort(id),
+                        config.logDir().resolve("postgres-" + id + ".log")));
+            }
+            recoverFromUncleanStop();
+            refuseTakenPorts();
+            ensemble = EmbeddedEnsemble.forAppliance(config);
+            ensemble.start(Duration.ofSeconds(60));
+            startPostgres();
+            writeChildConfigs();
+            startChildren();
+            SwitchStatus status = awaitReady(readyTimeout);
+            startupTime = Duration.ofNanos(System.nanoTime() - begin);
+            setState(State.RUNNING, status.summary());
+            LOG.info(Banner.render(config, status, startupTime, coldStart));
+        } catch (RuntimeException e) {
+            LOG.error("appliance failed to start: {}", e.getMessage());
+            close();
+            throw e;
+        }
+    }
+
+    private void recoverFromUncleanStop() {
+        Orphans.reap(runDir(), config.confDir());
+        for (LocalPostgres pg : postgres.values()) {
+            try {
+                pg.recoverFromUncleanStop();
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+    }
+
+    private void refuseTakenPorts() {
+        List<Integer> taken = PortCheck.taken(config.ports());
+        if (!taken.isEmpty()) {
+            throw new IllegalStateException("port(s) " + taken + " on " + ApplianceConfig.HOST
+                    + " are already in use by another program; stop it or choose other ports (see --help)");
+        }
+    }
+
+    /** Both servers at once: initdb dominates a first start and the two do not share anything. */
+    private void startPostgres() {
+        List<CompletableFuture<Void>> starts = new ArrayList<>();
+        for (LocalPostgres pg : postgres.values()) {
+            starts.add(CompletableFuture.runAsync(pg::start));
+        }
+        try {
+            CompletableFuture.allOf(starts.toArray(CompletableFuture[]::new)).join();
+        } catch (CompletionException e) {
+            throw e.getCause() instanceof RuntimeException r ? r : e;
+        }
+    }
+
+    private void writeChildConfigs() {
+        for (String id : ApplianceConfig.NODE_IDS) {
+            ChildConfigs.write(ChildConfigs.nodeFile(config, id), "node " + id + ", written by the local appliance at every start",
+                    ChildConfigs.node(config, id));
+        }
+        ChildConfigs.write(ChildConfigs.switchFile(config), "failover switch, written by the local appliance at every start",
+                ChildConfigs.failoverSwitch(config));
+    }
+
+    /**
+     * The switch and both nodes start together: the election decides who is primary, so a restart
+     * after a failover does not depend on which node happens to start first.
+     */
+    private void startChildren() {
+        startChild(SWITCH, SWITCH_HEAP_MB, List.of("switch", "--config", ChildConfigs.switchFile(config).toString()));
+        for (String id : ApplianceConfig.NODE_IDS) {
+            startChild(nodeName(id), NODE_HEAP_MB, List.of("node", "--config", ChildConfigs.nodeFile(config, id).toString()));
+        }
+    }
+
+    private void startChild(String name, int heapMb, List<String> cliArgs) {
+        List<String> args = new ArrayList<>(cliArgs);
+        args.add("--exit-with-parent");
+        List<String> command = ChildProcess.javaCommand(ChildProcess.currentJava(), childClasspath, heapMb, name, args);
+        ChildProcess child = ChildProcess.start(name, command, config.logDir().resolve(name + ".log"), config.dataDir());
+        children.put(name, child);
+        Orphans.record(runDir(), child);
+    }
+
+    private SwitchStatus awaitReady(Duration timeout) {
+        SwitchStatus[] last = new SwitchStatus[1];
+        String[] lastSummary = {""};
+        Waiter.await("a primary and a healthy secondary at " + config.switchUrl() + "/_understudy/status", timeout,
+                Duration.ofMillis(250), () -> {
+                    for (ChildProcess child : children.values()) {
+                        if (!child.isAlive()) {
+                            throw new IllegalStateException(child.name() + " exited with code " + child.process().exitValue()
+                                    + " while the appliance was starting; see " + config.logDir().resolve(child.name() + ".log"));
+                        }
+                    }
+                    Optional<SwitchStatus> status = statusClient.fetch();
+                    status.ifPresent(s -> {
+                        last[0] = s;
+                        if (!s.summary().equals(lastSummary[0])) {
+                            lastSummary[0] = s.summary();
+                            LOG.info("waiting for the cluster: {}", s.summary());
+                        }
+                    });
+                    return status.map(SwitchStatus::ready).orElse(false);
+                });
+        return last[0];
+    }
+
+    public ApplianceConfig config() {
+        return config;
+    }
+
+    public State state() {
+        return state;
+    }
+
+    public String switchUrl() {
+        return config.switchUrl();
+    }
+
+    public String nodeApiUrl(String nodeId) {
+        return config.nodeApiUrl(nodeId);
+    }
+
+    /** The OS process of node {@code a} or {@code b}, e.g. to {@code kill -9} it in a drill. */
+    public Process nodeProcess(String nodeId) {
+        ChildProcess child = children.get(nodeName(nodeId));
+        if (child == null) {
+            throw new IllegalStateException("node " + nodeId + " is not running in this appliance");
+        }
+        return child.process();
+    }
+
+    public Process switchProcess() {
+        return children.get(SWITCH).process();
+    }
+
+    /** The primary as the switch sees it now; empty while there is none or the switch does not answer. */
+    public Optional<String> primaryNodeId() {
+        return statusClient.fetch().flatMap(SwitchStatus::primaryNodeId);
+    }
+
+    public Optional<SwitchStatus> status() {
+        return statusClient.fetch();
+    }
+
+    /** How long the last {@link #start} took until ready. */
+    public Duration startupTime() {
+        return startupTime;
+    }
+
+    /** Whether the last start created the PostgreSQL clusters (initdb) rather than reusing them. */
+    public boolean wasColdStart() {
+        return coldStart;
+    }
+
+    /**
+     * Stops children (SIGTERM, bounded wait, then SIGKILL), then PostgreSQL, then ZooKeeper, and
+     * unlocks the data dir. Idempotent; never throws.
+     */
+    @Override
+    public synchronized void close() {
+        if (state == State.STOPPING || state == State.STOPPED) {
+            return;
+        }
+        long begin = System.nanoTime();
+        setState(State.STOPPING, "asked to stop");
+        children.values().forEach(ChildProcess::requestStop);
+        children.values().forEach(c -> c.stop(CHILD_STOP_GRACE));
+        postgres.values().forEach(LocalPostgres::close);
+        if (ensemble != null) {
+            ensemble.close();
+        }
+        if (lock != null) {
+            lock.close();
+        }
+        setState(State.STOPPED, "stopped in " + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - begin) + " ms");
+    }
+
+    private void setState(State next, String reason) {
+        LOG.info("appliance {} -> {} ({})", state, next, reason);
+        state = next;
+    }
+
+    private Path runDir() {
+        return config.dataDir().resolve("run");
+    }
+
+    static String nodeName(String nodeId) {
+        return "node-" + nodeId;
+    }
+}

@@ -1,0 +1,60 @@
+package io.understudy.launcher;
+
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import io.understudy.cluster.ClusterJson;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The switch's {@code GET /_understudy/status} answer, reduced to what the launcher needs.
+ *
+ * @param primary null while the cluster has no primary
+ * @param members every registered node; {@code role} is a {@code Role} name or a transitional state
+ */
+@JsonIgnoreProperties(ignoreUnknown = true)
+public record SwitchStatus(Primary primary, List<Member> members) {
+
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    public record Primary(String nodeId, long epoch, String apiUrl) {
+    }
+
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    public record Member(String nodeId, String role, String apiUrl, boolean healthy, long lagMs) {
+    }
+
+    public SwitchStatus {
+        members = members == null ? List.of() : List.copyOf(members);
+    }
+
+    /** @throws IllegalArgumentException when the body is not a status document */
+    public static SwitchStatus parse(byte[] json) {
+        return ClusterJson.fromBytes(json, SwitchStatus.class);
+    }
+
+    public Optional<String> primaryNodeId() {
+        return Optional.ofNullable(primary).map(Primary::nodeId);
+    }
+
+    /** A member other than the primary that reports itself a healthy SECONDARY. */
+    public Optional<Member> healthySecondary() {
+        String primaryId = primaryNodeId().orElse(null);
+        return members.stream()
+                .filter(m -> "SECONDARY".equals(m.role()) && m.healthy() && !m.nodeId().equals(primaryId))
+                .findFirst();
+    }
+
+    /** The appliance is ready when writes have somewhere to go and a copy is being kept. */
+    public boolean ready() {
+        return primary != null && healthySecondary().isPresent();
+    }
+
+    /** One line for logs, e.g. {@code primary=a (epoch 1), members=[a PRIMARY healthy, b SECONDARY healthy lag 3 ms]}. */
+    public String summary() {
+        String primaryText = primary == null ? "none" : primary.nodeId() + " (epoch " + primary.epoch() + ")";
+        List<String> memberTexts = members.stream()
+                .map(m -> m.nodeId() + " " + m.role() + (m.healthy() ? " healthy" : " unhealthy")
+                        + (m.lagMs() >= 0 && "SECONDARY".equals(m.role()) ? " lag " + m.lagMs() + " ms" : ""))
+                .toList();
+        return "primary=" + primaryText + ", members=" + memberTexts;
+    }
+}

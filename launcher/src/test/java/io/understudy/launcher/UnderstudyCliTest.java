@@ -1,0 +1,53 @@
+package io.understudy.launcher;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+
+class UnderstudyCliTest {
+
+    private final StringWriter out = new StringWriter();
+    private final StringWriter err = new StringWriter();
+
+    private int run(String... args) {
+        CommandLine cli = new CommandLine(new UnderstudyCli());
+        cli.setOut(new PrintWriter(out));
+        cli.setErr(new PrintWriter(err));
+        return cli.execute(args);
+    }
+
+    @Test
+    void shouldListTheSubcommandsInHelp() {
+        assertThat(run("--help")).isZero();
+        assertThat(out.toString()).contains("local", "node", "switch");
+    }
+
+    @Test
+    void shouldShowLocalDefaults() {
+        assertThat(run("local", "--help")).isZero();
+        assertThat(out.toString()).contains("--data-dir", "./data", "--switch-port", "8080", "15432", "12181");
+        assertThat(out.toString()).doesNotContain("--exit-with-parent");
+    }
+
+    @Test
+    void shouldRequireASubcommand() {
+        assertThat(run()).isEqualTo(2);
+        assertThat(err.toString()).contains("subcommand is required");
+    }
+
+    @Test
+    void shouldRequireConfigForNodeAndSwitch() {
+        assertThat(run("node")).isEqualTo(2);
+        assertThat(err.toString()).contains("--config");
+        assertThat(run("switch")).isEqualTo(2);
+    }
+
+    @Test
+    void shouldRejectConflictingPortsBeforeStartingAnything() {
+        assertThat(run("local", "--switch-port", "8081")).isEqualTo(2);
+        assertThat(err.toString()).contains("port 8081 is used twice");
+    }
+}

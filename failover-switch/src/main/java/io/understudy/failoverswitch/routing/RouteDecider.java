@@ -13,9 +13,10 @@ import java.util.Optional;
  * Decides where client traffic goes, from one cluster view and the state of the ZooKeeper link.
  * Pure: no I/O, no clock, no state.
  *
- * <p>The switch routes only to the node named in {@code /primary} while that node is also
- * registered under {@code /members}: a record whose owner has no ephemeral member znode names a
- * dead or partitioned node. While the ZooKeeper link is merely suspended the last view still
+ * <p>The switch routes only to {@link ClusterView#livePrimary()}: the node named in
+ * {@code /primary} while its own member znode says it is PRIMARY in that record's epoch. A record
+ * whose owner has no ephemeral member znode names a dead or partitioned node; one whose member
+ * says otherwise has closed (or not yet opened) its write gate. While the ZooKeeper link is merely suspended the last view still
  * routes, because the primary fences itself (it closes its write gate on its own suspension and
  * refuses requests stamped with another epoch); once the switch's session is lost its view may
  * be arbitrarily old, so it holds instead of guessing.
@@ -41,16 +42,18 @@ public final class RouteDecider {
         PrimaryRecord primary = record.get();
         String label = primary.nodeId() + "@" + primary.epoch();
         Optional<MemberRecord> member = view.member(primary.nodeId());
-        if (member.isEmpty()) {
-            return new NoPrimary("primary " + label + " is not registered under /members");
+        if (view.livePrimary().isEmpty()) {
+            return new NoPrimary("primary " + label + member
+                    .map(m -> " is registered as " + m.role() + " in epoch " + m.epoch() + ", not as its primary")
+                    .orElse(" is not registered under /members"));
         }
-        String apiUrl = isBlank(primary.apiUrl()) ? member.get().apiUrl() : primary.apiUrl();
+        String apiUrl = isBlank(primary.apiUrl()) ? member.map(MemberRecord::apiUrl).orElse(null) : primary.apiUrl();
         Optional<URI> target = parseTarget(apiUrl);
         if (target.isEmpty()) {
             return new NoPrimary("primary " + label + " has no usable apiUrl: '" + apiUrl + "'");
         }
         return new Route(primary.nodeId(), target.get(), primary.epoch(),
-                label + " holds /primary and is registered under /members");
+                label + " holds /primary and its member says PRIMARY in that epoch");
     }
 
     /** An absolute http URL with a host; no port means 80 (https backends are issue 4's TLS work). */

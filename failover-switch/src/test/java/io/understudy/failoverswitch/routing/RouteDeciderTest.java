@@ -23,7 +23,11 @@ class RouteDeciderTest {
     }
 
     private static MemberRecord member(String nodeId, String apiUrl, Role role) {
-        return new MemberRecord(nodeId, apiUrl, "db", role, 1, 0, -1, true, "test", 0);
+        return member(nodeId, apiUrl, role, 1);
+    }
+
+    private static MemberRecord member(String nodeId, String apiUrl, Role role, long epoch) {
+        return new MemberRecord(nodeId, apiUrl, "db", role, epoch, 0, -1, true, "test", 0);
     }
 
     private static ClusterView view(PrimaryRecord primary, MemberRecord... members) {
@@ -33,7 +37,7 @@ class RouteDeciderTest {
     @Test
     void shouldRouteToLivePrimaryWithItsEpoch() {
         RouteDecision decision = RouteDecider.decide(
-                view(primary("a", A_URL, 3), member("a", A_URL, Role.PRIMARY), member("b", B_URL, Role.SECONDARY)),
+                view(primary("a", A_URL, 3), member("a", A_URL, Role.PRIMARY, 3), member("b", B_URL, Role.SECONDARY)),
                 ZkLink.CONNECTED);
 
         assertThat(decision).isInstanceOfSatisfying(Route.class, route -> {
@@ -45,12 +49,30 @@ class RouteDeciderTest {
     }
 
     @Test
-    void shouldCarryTheEpochOfTheRecordNotOfTheMember() {
-        MemberRecord staleMember = new MemberRecord("b", B_URL, "db", Role.PRIMARY, 1, 0, -1, true, "t", 0);
-
-        RouteDecision decision = RouteDecider.decide(view(primary("b", B_URL, 7), staleMember), ZkLink.CONNECTED);
+    void shouldCarryTheEpochOfTheRecord() {
+        RouteDecision decision = RouteDecider.decide(
+                view(primary("b", B_URL, 7), member("b", B_URL, Role.PRIMARY, 7)), ZkLink.CONNECTED);
 
         assertThat(decision).isInstanceOfSatisfying(Route.class, route -> assertThat(route.epoch()).isEqualTo(7));
+    }
+
+    @Test
+    void shouldNotRouteToMemberStillInAnOlderEpoch() {
+        RouteDecision decision = RouteDecider.decide(
+                view(primary("b", B_URL, 7), member("b", B_URL, Role.PRIMARY, 6)), ZkLink.CONNECTED);
+
+        assertThat(decision).isInstanceOfSatisfying(NoPrimary.class,
+                none -> assertThat(none.reason())
+                        .isEqualTo("primary b@7 is registered as PRIMARY in epoch 6, not as its primary"));
+    }
+
+    @Test
+    void shouldNotRouteToDemotedPrimary() {
+        RouteDecision decision = RouteDecider.decide(
+                view(primary("a", A_URL, 2), member("a", A_URL, Role.DEMOTED, 2)), ZkLink.CONNECTED);
+
+        assertThat(decision).isInstanceOfSatisfying(NoPrimary.class,
+                none -> assertThat(none.reason()).contains("a@2 is registered as DEMOTED"));
     }
 
     @Test
@@ -78,7 +100,7 @@ class RouteDeciderTest {
     @Test
     void shouldKeepRoutingOnTheLastViewWhileSuspended() {
         RouteDecision decision = RouteDecider.decide(
-                view(primary("a", A_URL, 1), member("a", A_URL, Role.PRIMARY)), ZkLink.SUSPENDED);
+                view(primary("a", A_URL, 1), member("a", A_URL, Role.PRIMARY, 1)), ZkLink.SUSPENDED);
 
         assertThat(decision).isInstanceOf(Route.class);
     }

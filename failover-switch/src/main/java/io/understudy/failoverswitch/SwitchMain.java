@@ -1,0 +1,64 @@
+package io.understudy.failoverswitch;
+
+import io.understudy.cluster.config.ConfigException;
+import io.understudy.cluster.config.Settings;
+import java.nio.file.Path;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs the switch as a process: {@code SwitchMain --config <file>}. Exit status 2 for a bad
+ * command line or configuration (the message names the file and the key), 1 for any other
+ * failure to start. Ctrl-C / SIGTERM close the switch cleanly.
+ */
+public final class SwitchMain {
+
+    private static final Logger log = LoggerFactory.getLogger(SwitchMain.class);
+    static final int EXIT_CONFIG = 2;
+    static final int EXIT_FAILED = 1;
+
+    private SwitchMain() {
+    }
+
+    public static void main(String[] args) {
+        int status = launch(args, server -> Runtime.getRuntime().addShutdownHook(
+                new Thread(server::close, "switch-shutdown")));
+        if (status != 0) {
+            System.exit(status);
+        }
+        // Undertow's non-daemon IO threads keep the process alive until the shutdown hook runs
+    }
+
+    /** Starts the switch and hands it to {@code onStarted}; returns 0, or the exit status of a failed start. */
+    static int launch(String[] args, Consumer<SwitchServer> onStarted) {
+        SwitchServer server;
+        try {
+            server = SwitchServer.start(SwitchConfig.from(Settings.load(configFile(args))));
+        } catch (ConfigException e) {
+            log.error("bad configuration: {}", e.getMessage());
+            return EXIT_CONFIG;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            log.error("interrupted while starting the switch");
+            return EXIT_FAILED;
+        } catch (Exception e) {
+            log.error("the switch failed to start: {}", e.getMessage(), e);
+            return EXIT_FAILED;
+        }
+        onStarted.accept(server);
+        return 0;
+    }
+
+    static Path configFile(String[] args) {
+        for (int i = 0; i < args.length; i++) {
+            if (args[i].equals("--config") && i + 1 < args.length) {
+                return Path.of(args[i + 1]);
+            }
+            if (args[i].startsWith("--config=")) {
+                return Path.of(args[i].substring("--config=".length()));
+            }
+        }
+        throw new ConfigException("command line", "--config", "is required: SwitchMain --config <file>");
+    }
+}

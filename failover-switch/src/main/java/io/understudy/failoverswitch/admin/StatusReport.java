@@ -1,0 +1,58 @@
+package io.understudy.failoverswitch.admin;
+
+import io.understudy.cluster.ClusterView;
+import io.understudy.cluster.MemberRecord;
+import io.understudy.cluster.PrimaryRecord;
+import io.understudy.cluster.Role;
+import io.understudy.failoverswitch.routing.RouteDecision;
+import io.understudy.failoverswitch.routing.RouteDecision.Route;
+import io.understudy.failoverswitch.routing.ZkLink;
+import java.util.List;
+
+/**
+ * The body of {@code GET /_understudy/status}: the cluster as this switch sees it, and what the
+ * switch does with traffic. Built from plain values (pure), serialised as JSON.
+ *
+ * @param cluster the cluster name
+ * @param primary the {@code /primary} record, or null when there is none
+ * @param members every registered member, by node id
+ * @param route   where this switch sends traffic now
+ */
+public record StatusReport(String cluster, Primary primary, List<Member> members, SwitchState route) {
+
+    /** The {@code /primary} record; {@code live} = its node is registered under {@code /members}. */
+    public record Primary(String nodeId, long epoch, String apiUrl, boolean live) {
+    }
+
+    public record Member(String nodeId, Role role, String apiUrl, boolean healthy, long lagMs, long epoch) {
+    }
+
+    /**
+     * @param zookeeper    the state of this switch's ZooKeeper link
+     * @param nodeId       the node traffic goes to, or null while requests are held
+     * @param epoch        the epoch stamped on forwarded requests (0 while held)
+     * @param target       that node's API URL, or null
+     * @param reason       why
+     * @param heldRequests requests waiting for a primary right now
+     */
+    public record SwitchState(ZkLink zookeeper, String nodeId, long epoch, String target, String reason,
+            int heldRequests) {
+    }
+
+    public static StatusReport of(String cluster, ClusterView view, ZkLink link, RouteDecision decision, int held) {
+        Primary primary = view.primary().map(p -> primary(p, view)).orElse(null);
+        List<Member> members = view.members().stream().map(StatusReport::member).toList();
+        SwitchState state = decision instanceof Route route
+                ? new SwitchState(link, route.nodeId(), route.epoch(), route.target().toString(), route.reason(), held)
+                : new SwitchState(link, null, 0, null, decision.reason(), held);
+        return new StatusReport(cluster, primary, members, state);
+    }
+
+    private static Primary primary(PrimaryRecord record, ClusterView view) {
+        return new Primary(record.nodeId(), record.epoch(), record.apiUrl(), view.livePrimary().isPresent());
+    }
+
+    private static Member member(MemberRecord m) {
+        return new Member(m.nodeId(), m.role(), m.apiUrl(), m.healthy(), m.lagMs(), m.epoch());
+    }
+}

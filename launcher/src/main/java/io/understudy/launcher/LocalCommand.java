@@ -15,9 +15,10 @@ import picocli.CommandLine.Spec;
 /** {@code understudy local}: the complete appliance on this machine, in the foreground. */
 @Command(name = "local", mixinStandardHelpOptions = true, sortOptions = false,
         description = {
-            "Run a complete local appliance in the foreground: a 3-server ZooKeeper ensemble (in this process),",
-            "two PostgreSQL servers, nodes a and b and the failover switch (each in its own process),",
-            "all on 127.0.0.1, with every piece of state under --data-dir. Ctrl-C stops everything."})
+            "Run a complete local appliance in the foreground.",
+            "A 3-server ZooKeeper ensemble (in this process), two PostgreSQL servers, nodes a and b and the",
+            "failover switch (each in its own process), all on 127.0.0.1, with all state under --data-dir.",
+            "Ctrl-C stops everything."})
 final class LocalCommand implements Callable<Integer> {
 
     private static final Logger LOG = LoggerFactory.getLogger(LocalCommand.class);

@@ -1,0 +1,47 @@
+package io.understudy.launcher;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ThreadLocalRandom;
+
+/** Picks free loopback ports for a whole appliance, so tests never collide with a running one. */
+final class TestPorts {
+
+    private TestPorts() {
+    }
+
+    static ApplianceConfig applianceOnFreePorts(Path dataDir) {
+        Set<Integer> used = new HashSet<>();
+        List<Integer> singles = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            singles.add(freeRange(1, used));
+        }
+        return new ApplianceConfig(dataDir, "it", singles.get(0), singles.get(1), singles.get(2), singles.get(3), singles.get(4),
+                freeRange(3, used), freeRange(3, used), freeRange(3, used));
+    }
+
+    /** The first of {@code length} consecutive ports that are free now and not handed out before. */
+    private static int freeRange(int length, Set<Integer> used) {
+        for (int attempt = 0; attempt < 1000; attempt++) {
+            int base = ThreadLocalRandom.current().nextInt(20000, 60000);
+            List<Integer> range = new ArrayList<>();
+            for (int i = 0; i < length; i++) {
+                range.add(base + i);
+            }
+            if (range.stream().noneMatch(used::contains) && PortCheck.taken(range).isEmpty()) {
+                used.addAll(range);
+                return base;
+            }
+        }
+        throw new IllegalStateException("no free port range of length " + length);
+    }
+
+    /** The shaded jar when the build made one (failsafe passes its path), else this JVM's classpath. */
+    static String childClasspath() {
+        String jar = System.getProperty("understudy.jar");
+        return jar != null && Path.of(jar).toFile().isFile() ? jar : System.getProperty("java.class.path");
+    }
+}

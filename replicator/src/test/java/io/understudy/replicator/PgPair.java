@@ -1,0 +1,90 @@
+package io.understudy.replicator;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Two real PostgreSQL servers (logical WAL, synchronous commit on): the primary's (source) and a secondary's (target). */
+final class PgPair implements AutoCloseable {
+
+    final EmbeddedPostgres source;
+    final EmbeddedPostgres target;
+    final HikariDataSource targetPool;
+    private final List<String> slots = new ArrayList<>();
+
+    PgPair() throws IOException {
+        source = start();
+        target = start();
+        HikariConfig hc = new HikariConfig();
+        hc.setJdbcUrl(target.getJdbcUrl("postgres", "postgres"));
+        hc.setMaximumPoolSize(4);
+        targetPool = new HikariDataSource(hc);
+    }
+
+    private static EmbeddedPostgres start() throws IOException {
+        return EmbeddedPostgres.builder()
+                .setServerConfig("wal_level", "logical")
+                .setServerConfig("synchronous_commit", "on")
+                .setServerConfig("max_replication_slots", "10")
+                .setServerConfig("max_wal_senders", "10")
+                .setServerConfig("listen_addresses", "127.0.0.1")
+                .start();
+    }
+
+    ReplicatorConfig config(String name, Path offsetDir, String... tables) {
+        slots.add(name);
+        return new ReplicatorConfig(name, "a@1", "127.0.0.1", source.getPort(), "postgres", "postgres", "",
+                List.of(tables), offsetDir, 10, 200);
+    }
+
+    /** Runs DDL on both servers (the target has the same schema as the source). */
+    void both(String sql) throws SQLException {
+        exec(source, sql);
+        exec(target, sql);
+    }
+
+    static void exec(EmbeddedPostgres pg, String sql) throws SQLException {
+        try (Connection c = pg.getPostgresDatabase().getConnection(); Statement st = c.createStatement()) {
+            st.execute(sql);
+        }
+    }
+
+    static long count(EmbeddedPostgres pg, String sql) throws SQLException {
+        try (Connection c = pg.getPostgresDatabase().getConnection(); Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+
+    static List<String> rows(EmbeddedPostgres pg, String sql) throws SQLException {
+        List<String> out = new ArrayList<>();
+        try (Connection c = pg.getPostgresDatabase().getConnection(); Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
+            while (rs.next()) {
+                out.add(rs.getString(1));
+            }
+        }
+        return out;
+    }
+
+    @Override
+    public void close() throws IOException {
+        for (String slot : slots) {
+            try {
+                Replicator.dropSlot("127.0.0.1", source.getPort(), "postgres", "postgres", "", slot);
+            } catch (RuntimeException e) {
+                // the servers are going away anyway; the slot dies with them
+            }
+        }
+        targetPool.close();
+        source.close();
+        target.close();
+    }
+}

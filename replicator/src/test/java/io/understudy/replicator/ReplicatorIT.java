@@ -1,0 +1,184 @@
+package io.understudy.replicator;
+
+import static io.understudy.replicator.PgPair.count;
+import static io.understudy.replicator.PgPair.exec;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ReplicatorIT {
+
+    private static final Duration WAIT = Duration.ofSeconds(30);
+    private static PgPair pg;
+
+    @TempDir
+    Path dataDir;
+
+    @BeforeAll
+    static void startDatabases() throws Exception {
+        pg = new PgPair();
+    }
+
+    @AfterAll
+    static void stopDatabases() throws Exception {
+        pg.close();
+    }
+
+    private static void itemsTable(String name) throws Exception {
+        pg.both("CREATE TABLE public." + name + " (id bigint PRIMARY KEY, name text, qty integer)");
+    }
+
+    private Replicator start(ReplicatorConfig config, Recorder recorder) {
+        Replicator r = new Replicator(config, pg.targetPool, recorder);
+        r.start();
+        await().atMost(WAIT).until(() -> r.status().state() == State.STREAMING);
+        return r;
+    }
+
+    @Test
+    void snapshotsExistingRowsThenStreamsInsertUpdateDeleteAndTruncate() throws Exception {
+        itemsTable("items_crud");
+        exec(pg.source, "INSERT INTO items_crud VALUES (1,'a',1),(2,'b',2),(3,'c',3)");
+        exec(pg.target, "INSERT INTO items_crud VALUES (99,'stale',0)"); // a fresh sync must clear this
+        Recorder recorder = new Recorder();
+
+        try (Replicator r = start(pg.config("it_crud", dataDir, "public.items_crud"), recorder)) {
+            assertThat(PgPair.rows(pg.target, "SELECT id||':'||name FROM items_crud ORDER BY id")).containsExactly("1:a", "2:b", "3:c");
+            assertThat(r.status().snapshotComplete()).isTrue();
+            assertThat(r.status().snapshotRows()).isEqualTo(3);
+            assertThat(recorder.states()).containsSubsequence(State.SNAPSHOTTING, State.STREAMING);
+
+            exec(pg.source, "INSERT INTO items_crud VALUES (4,'d',4)");
+            exec(pg.source, "UPDATE items_crud SET name='B', qty=20 WHERE id=2");
+            exec(pg.source, "DELETE FROM items_crud WHERE id=1");
+            await().atMost(WAIT).until(() -> PgPair.rows(pg.target, "SELECT id||':'||name||':'||qty FROM items_crud ORDER BY id"),
+                    rows -> rows.equals(List.of("2:B:20", "3:c:3", "4:d:4")));
+
+            exec(pg.source, "TRUNCATE items_crud");
+            exec(pg.source, "INSERT INTO items_crud VALUES (5,'e',5)");
+            await().atMost(WAIT).until(() -> PgPair.rows(pg.target, "SELECT id||':'||name FROM items_crud ORDER BY id"),
+                    rows -> rows.equals(List.of("5:e")));
+
+            Optional<AppliedState> state = Replicator.appliedState(pg.targetPool, "a@1");
+            assertThat(state).isPresent();
+            assertThat(state.get().snapshotComplete()).isTrue();
+            assertThat(state.get().commitPosition()).isEqualTo(r.status().appliedPosition());
+        }
+    }
+
+    @Test
+    void aMultiRowTransactionBecomesVisibleAllOrNothing() throws Exception {
+        itemsTable("items_atomic");
+        try (Replicator r = start(pg.config("it_atomic", dataDir, "public.items_atomic"), new Recorder())) {
+            ConcurrentLinkedQueue<Long> seen = new ConcurrentLinkedQueue<>();
+            AtomicBoolean stop = new AtomicBoolean();
+            Thread reader = new Thread(() -> {
+                try (Connection c = pg.target.getPostgresDatabase().getConnection(); Statement st = c.createStatement()) {
+                    while (!stop.get()) {
+                        try (ResultSet rs = st.executeQuery("SELECT count(*) FROM items_atomic")) {
+                            rs.next();
+                            seen.add(rs.getLong(1));
+                        }
+                    }
+                } catch (Exception e) {
+                    seen.add(-1L);
+                }
+            });
+            reader.start();
+            exec(pg.source, "INSERT INTO items_atomic SELECT g, 'row ' || g, g FROM generate_series(1, 500) g");
+            await().atMost(WAIT).until(() -> seen.contains(500L));
+            stop.set(true);
+            reader.join();
+
+            assertThat(seen).doesNotContain(-1L).allMatch(n -> n == 0 || n == 500);
+            assertThat(seen).contains(0L, 500L);
+        }
+    }
+
+    @Test
+    void aRestartResumesFromTheStoredPositionWithoutReapplying() throws Exception {
+        itemsTable("items_resume");
+        exec(pg.source, "INSERT INTO items_resume VALUES (1,'a',1)");
+        ReplicatorConfig config = pg.config("it_resume", dataDir, "public.items_resume");
+        long stopped;
+        try (Replicator r = start(config, new Recorder())) {
+            exec(pg.source, "INSERT INTO items_resume VALUES (2,'b',2)");
+            exec(pg.source, "UPDATE items_resume SET qty = qty + 10");
+            await().atMost(WAIT).until(() -> count(pg.target, "SELECT sum(qty) FROM items_resume") == 23);
+            stopped = r.status().appliedPosition();
+        }
+        assertThat(Replicator.appliedState(pg.targetPool, "a@1")).get().extracting(AppliedState::commitPosition).isEqualTo(stopped);
+
+        exec(pg.source, "INSERT INTO items_resume VALUES (3,'c',3)"); // committed while the secondary is away
+        exec(pg.target, "INSERT INTO items_resume VALUES (77,'local',0)"); // survives only if there is no re-sync
+        Recorder recorder = new Recorder();
+        try (Replicator r = new Replicator(config, pg.targetPool, recorder)) {
+            r.start();
+            await().atMost(WAIT).until(() -> count(pg.target, "SELECT count(*) FROM items_resume WHERE id = 3") == 1);
+            exec(pg.source, "INSERT INTO items_resume VALUES (4,'d',4)");
+            await().atMost(WAIT).until(() -> count(pg.target, "SELECT count(*) FROM items_resume WHERE id = 4") == 1);
+
+            assertThat(recorder.states()).doesNotContain(State.SNAPSHOTTING);
+            assertThat(PgPair.rows(pg.target, "SELECT id||':'||qty FROM items_resume ORDER BY id"))
+                    .containsExactly("1:11", "2:12", "3:3", "4:4", "77:0");
+            assertThat(recorder.positions()).isNotEmpty().allMatch(p -> p > stopped).isSorted();
+            assertThat(r.status().snapshotRows()).isZero();
+        }
+    }
+
+    @Test
+    void drainReturnsOnceEverythingCommittedBeforeItIsApplied() throws Exception {
+        itemsTable("items_drain");
+        Replicator r = start(pg.config("it_drain", dataDir, "public.items_drain"), new Recorder());
+        for (int i = 1; i <= 50; i++) {
+            exec(pg.source, "INSERT INTO items_drain VALUES (" + i + ", 'x', " + i + ")");
+        }
+        long position = r.drain(Duration.ofSeconds(20));
+
+        assertThat(count(pg.target, "SELECT count(*) FROM items_drain")).isEqualTo(50);
+        assertThat(r.status().state()).isEqualTo(State.DRAINED);
+        assertThat(Replicator.appliedState(pg.targetPool, "a@1")).get().extracting(AppliedState::commitPosition).isEqualTo(position);
+        r.close(); // idempotent
+        assertThat(r.status().state()).isEqualTo(State.DRAINED);
+    }
+
+    @Test
+    void drainOfAnIdleSourceCompletesWithoutWaitingForTheTimeout() throws Exception {
+        itemsTable("items_idle");
+        Replicator r = start(pg.config("it_idle", dataDir, "public.items_idle"), new Recorder());
+        exec(pg.source, "CREATE TABLE not_replicated (v int)"); // WAL the stream never shows
+        exec(pg.source, "INSERT INTO not_replicated VALUES (1)");
+
+        r.drain(Duration.ofSeconds(60));
+
+        assertThat(r.status().state()).isEqualTo(State.DRAINED);
+    }
+
+    @Test
+    void aTableWithoutPrimaryKeyFailsNamingTheTable() throws Exception {
+        pg.both("CREATE TABLE public.no_pk (v text)");
+        exec(pg.source, "INSERT INTO no_pk VALUES ('x')");
+        Recorder recorder = new Recorder();
+        try (Replicator r = new Replicator(pg.config("it_nopk", dataDir, "public.no_pk"), pg.targetPool, recorder)) {
+            r.start();
+            await().atMost(WAIT).until(() -> r.status().state() == State.FAILED);
+
+            assertThat(r.status().error()).contains("public.no_pk").contains("primary key");
+            assertThat(count(pg.target, "SELECT count(*) FROM no_pk")).isZero();
+            assertThat(recorder.states()).endsWith(State.FAILED);
+        }
+    }
+}

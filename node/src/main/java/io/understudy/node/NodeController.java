@@ -54,6 +54,7 @@ final class NodeController implements ZkCoordinator.Listener, ReplicationListene
     private volatile long heldEpoch;
     private volatile ClusterView view = ClusterView.EMPTY;
     private boolean connected;
+    private boolean viewLoaded;
     private boolean leader;
     private Eligibility eligibility = new Eligibility(false, "starting");
 
@@ -112,7 +113,10 @@ final class NodeController implements ZkCoordinator.Listener, ReplicationListene
 
     @Override
     public void onClusterView(ClusterView next) {
-        enqueue("cluster view", () -> view = next);
+        enqueue("cluster view", () -> {
+            view = next;
+            viewLoaded = true;
+        });
     }
 
     @Override
@@ -153,6 +157,9 @@ final class NodeController implements ZkCoordinator.Listener, ReplicationListene
     }
 
     private void evaluate() throws Exception {
+        if (!viewLoaded) {
+            return; // deciding on an unloaded view would mistake a running cluster for an empty one
+        }
         Situation s = situation();
         syncElection(RoleMachine.eligibility(s));
         var decision = RoleMachine.decide(s);

@@ -58,6 +58,11 @@ public final class RoleMachine {
         if (!s.connected()) {
             return Eligibility.no("no ZooKeeper connection");
         }
+        if (s.role() == Role.PRIMARY) {
+            // Also while our view still shows the record we replaced: leaving now would hand the
+            // latch to a node the next view update will tell to follow us.
+            return Eligibility.yes("primary of epoch " + s.epoch());
+        }
         Optional<PrimaryRecord> recorded = s.view().primary();
         if (recorded.isEmpty()) {
             return Eligibility.yes("empty cluster: bootstrap candidate");

@@ -121,6 +121,7 @@ class RoleMachineTest {
     void shouldIgnoreAViewThatHasNotCaughtUpWithOurOwnPromotion() {
         Situation s = new Situation("b", Role.PRIMARY, 2, true, true, view(A1), StreamState.NONE);
         assertThat(RoleMachine.decide(s)).isEmpty();
+        assertThat(RoleMachine.eligibility(s)).isEqualTo(new Eligibility(true, "primary of epoch 2"));
     }
 
     @Test

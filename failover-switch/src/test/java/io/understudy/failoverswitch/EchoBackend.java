@@ -3,7 +3,9 @@ package io.understudy.failoverswitch;
 import io.understudy.cluster.ClusterJson;
 import io.understudy.cluster.Headers;
 import io.undertow.Undertow;
+import io.undertow.server.HttpServerExchange;
 import io.undertow.server.ServerConnection;
+import io.undertow.util.SameThreadExecutor;
 import java.net.InetSocketAddress;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -28,21 +30,30 @@ final class EchoBackend implements AutoCloseable {
                     if (open.add(connection)) {
                         connection.addCloseListener(open::remove);
                     }
-                    Map<String, Object> body = new LinkedHashMap<>();
-                    body.put("name", name);
-                    body.put("epoch", exchange.getRequestHeaders().getFirst(Headers.EPOCH));
-                    body.put("epochHeaders", exchange.getRequestHeaders().count(Headers.EPOCH));
-                    body.put("method", exchange.getRequestMethod().toString());
-                    body.put("path", exchange.getRequestPath());
-                    body.put("query", exchange.getQueryString());
-                    body.put("xForwardedFor", exchange.getRequestHeaders().getFirst("X-Forwarded-For"));
-                    body.put("xForwardedProto", exchange.getRequestHeaders().getFirst("X-Forwarded-Proto"));
-                    body.put("xForwardedHost", exchange.getRequestHeaders().getFirst("X-Forwarded-Host"));
-                    exchange.getResponseHeaders().put(io.undertow.util.Headers.CONTENT_TYPE, "application/json");
-                    exchange.getResponseSender().send(ClusterJson.toString(body));
+                    if (exchange.getRequestPath().equals("/hang")) {
+                        exchange.dispatch(SameThreadExecutor.INSTANCE, () -> { }); // never answers
+                        return;
+                    }
+                    exchange.getRequestReceiver().receiveFullString((ex, received) -> answer(ex, received));
                 })
                 .build();
         server.start();
+    }
+
+    private void answer(HttpServerExchange exchange, String received) {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("name", name);
+        body.put("epoch", exchange.getRequestHeaders().getFirst(Headers.EPOCH));
+        body.put("epochHeaders", exchange.getRequestHeaders().count(Headers.EPOCH));
+        body.put("method", exchange.getRequestMethod().toString());
+        body.put("path", exchange.getRequestPath());
+        body.put("query", exchange.getQueryString());
+        body.put("xForwardedFor", exchange.getRequestHeaders().getFirst("X-Forwarded-For"));
+        body.put("xForwardedProto", exchange.getRequestHeaders().getFirst("X-Forwarded-Proto"));
+        body.put("xForwardedHost", exchange.getRequestHeaders().getFirst("X-Forwarded-Host"));
+        body.put("body", received);
+        exchange.getResponseHeaders().put(io.undertow.util.Headers.CONTENT_TYPE, "application/json");
+        exchange.getResponseSender().send(ClusterJson.toString(body));
     }
 
     String name() {

@@ -194,6 +194,38 @@ class SwitchIT {
     }
 
     @Test
+    void shouldForwardHeldRequestBodyIntact() throws Exception {
+        startSwitch(Map.of("switch.holdTimeoutMs", "20000"));
+        String document = "{\"report\":\"" + "x".repeat(100_000) + "\"}";
+        CompletableFuture<HttpResponse<String>> pending = http.sendAsync(HttpRequest.newBuilder(
+                URI.create("http://127.0.0.1:" + server.port() + "/api/objects/r1"))
+                .PUT(HttpRequest.BodyPublishers.ofString(document)).timeout(WAIT).build(),
+                HttpResponse.BodyHandlers.ofString());
+        awaitHeld(1);
+
+        promote("a", a.url(), 1);
+
+        HttpResponse<String> response = pending.get(WAIT.toSeconds(), java.util.concurrent.TimeUnit.SECONDS);
+        assertThat(response.statusCode()).isEqualTo(200);
+        JsonNode echo = json(response.body());
+        assertThat(echo.path("method").asText()).isEqualTo("PUT");
+        assertThat(echo.path("body").asText()).isEqualTo(document);
+    }
+
+    @Test
+    void shouldAnswer504JsonWhenPrimaryDoesNotAnswerInTime() throws Exception {
+        startSwitch(Map.of("switch.backendTimeoutMs", "300"));
+        promote("a", a.url(), 1);
+        awaitRoutedTo("a");
+
+        HttpResponse<String> response = get("/hang");
+
+        assertThat(response.statusCode()).isEqualTo(504);
+        assertThat(json(response.body()).path("error").asText()).isEqualTo("backend_timeout");
+        assertThat(json(response.body()).path("message").asText()).contains("a@1");
+    }
+
+    @Test
     void shouldAnswer503WithRetryAfterWhenNoPrimaryAppearsInTime() throws Exception {
         startSwitch(Map.of("switch.holdTimeoutMs", "300"));
         setPrimary("a", a.url(), 1); // a record whose node is not registered: not live

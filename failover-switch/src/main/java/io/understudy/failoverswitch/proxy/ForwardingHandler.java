@@ -1,5 +1,6 @@
 package io.understudy.failoverswitch.proxy;
 
+import io.understudy.failoverswitch.http.JsonResponses;
 import io.undertow.attribute.ExchangeAttribute;
 import io.undertow.attribute.ReadOnlyAttributeException;
 import io.undertow.server.HttpHandler;
@@ -42,6 +43,7 @@ public final class ForwardingHandler implements HttpHandler {
 
     @Override
     public void handleRequest(HttpServerExchange exchange) throws Exception {
+        exchange.addDefaultResponseListener(ForwardingHandler::renderProxyError);
         HeaderMap headers = exchange.getRequestHeaders();
         headers.remove(EPOCH);
         // ProxyHandler keeps an inbound X-Forwarded-Host and otherwise sends the host without its port
@@ -58,6 +60,28 @@ public final class ForwardingHandler implements HttpHandler {
     private void holdForPrimary(HttpServerExchange exchange) {
         exchange.dispatch(SameThreadExecutor.INSTANCE,
                 () -> holds.hold(exchange, null, (held, backend) -> held.dispatch(held.getIoThread(), proxy)));
+    }
+
+    /**
+     * Gives ProxyHandler's own bare error statuses a JSON body. Backend responses never reach this:
+     * ProxyHandler takes the response channel for them, and this answers only while it is unused.
+     */
+    private static boolean renderProxyError(HttpServerExchange exchange) {
+        if (exchange.isResponseStarted() || !exchange.isResponseChannelAvailable()) {
+            return false;
+        }
+        Backend backend = exchange.getAttachment(PrimaryProxyClient.BACKEND);
+        String primary = backend == null ? "the primary" : "primary " + backend.label();
+        int status = exchange.getStatusCode();
+        switch (status) {
+            case 504 -> JsonResponses.error(exchange, 504, "backend_timeout",
+                    primary + " did not answer in time");
+            case 503 -> JsonResponses.error(exchange, 503, "backend_unavailable",
+                    primary + " could not complete the request; it may or may not have been applied");
+            default -> JsonResponses.error(exchange, status, "proxy_error",
+                    "the switch could not forward the request to " + primary);
+        }
+        return true;
     }
 
     private static String epochOf(HttpServerExchange exchange) {

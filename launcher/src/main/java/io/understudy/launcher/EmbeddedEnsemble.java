@@ -140,7 +140,10 @@ public final class EmbeddedEnsemble implements AutoCloseable {
             return;
         }
         setState(State.CLOSED, "shutting down");
-        for (Peer peer : peers) {
+        // Leader first: followers then just find it gone, instead of the leader logging every follower's EOF.
+        List<Peer> order = new ArrayList<>(peers);
+        order.sort(java.util.Comparator.comparing(peer -> !peer.isLeading()));
+        for (Peer peer : order) {
             peer.shutdown();
         }
         for (Peer peer : peers) {
@@ -177,6 +180,8 @@ public final class EmbeddedEnsemble implements AutoCloseable {
             values.put("clientPortAddress", ApplianceConfig.HOST);
             values.put("clientPort", Integer.toString(server.clientPort()));
             values.put("admin.enableServer", "false");
+            // Becomes the system property zookeeper.maxCnxns; left unset, every server warns about it.
+            values.put("maxCnxns", "500");
             values.put("autopurge.snapRetainCount", "3");
             values.put("autopurge.purgeInterval", "1");
             for (Server member : servers) {
@@ -227,6 +232,11 @@ public final class EmbeddedEnsemble implements AutoCloseable {
         /** The running peer, or null before {@code runFromConfig} created it. Any thread. */
         QuorumPeer quorumPeer() {
             return quorumPeer;
+        }
+
+        boolean isLeading() {
+            QuorumPeer peer = quorumPeer;
+            return peer != null && peer.getPeerState() == ServerState.LEADING;
         }
 
         void shutdown() {

@@ -1,0 +1,110 @@
+package io.understudy.launcher;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@code understudy local} as a user runs it, in its own JVM: {@code kill -9} of the appliance
+ * leaves nothing that blocks a restart, and SIGTERM (what Ctrl-C triggers too) stops every process.
+ */
+class LocalCommandIT {
+
+    private static final Logger LOG = LoggerFactory.getLogger(LocalCommandIT.class);
+
+    @TempDir
+    Path dir;
+
+    private final List<Process> started = new ArrayList<>();
+
+    @AfterEach
+    void cleanUp() {
+        for (Process process : started) {
+            process.descendants().forEach(ProcessHandle::destroyForcibly);
+            process.destroyForcibly();
+        }
+    }
+
+    @Test
+    void survivesKillNineOfTheApplianceAndStopsEverythingOnSigterm() throws Exception {
+        ApplianceConfig config = TestPorts.applianceOnFreePorts(dir.resolve("data"));
+        StatusClient status = new StatusClient(config.switchUrl());
+
+        Process first = startLocal(config, "first");
+        await("first appliance ready").atMost(Duration.ofMinutes(4)).pollInterval(Duration.ofMillis(500))
+                .until(() -> status.fetch().map(SwitchStatus::ready).orElse(false));
+        List<ProcessHandle> firstChildren = first.descendants().toList();
+        assertThat(firstChildren).hasSizeGreaterThanOrEqualTo(3);
+        List<Long> postmasters = postmasterPids(config);
+        assertThat(postmasters).hasSize(2);
+
+        first.destroyForcibly();
+        assertThat(first.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        await("children of the killed appliance exit on their own").atMost(Duration.ofMinutes(1))
+                .until(() -> firstChildren.stream().noneMatch(ProcessHandle::isAlive));
+
+        Process second = startLocal(config, "second");
+        await("appliance ready after kill -9 of the previous one").atMost(Duration.ofMinutes(4))
+                .pollInterval(Duration.ofMillis(500))
+                .until(() -> status.fetch().map(SwitchStatus::ready).orElse(false));
+        assertThat(postmasters).as("orphaned postmasters were stopped").noneMatch(pid ->
+                ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false));
+        List<ProcessHandle> secondChildren = second.descendants().toList();
+        List<Long> secondPostmasters = postmasterPids(config);
+
+        second.destroy();
+        assertThat(second.waitFor(2, TimeUnit.MINUTES)).as("appliance exits on SIGTERM").isTrue();
+        assertThat(secondChildren).noneMatch(ProcessHandle::isAlive);
+        assertThat(secondPostmasters).noneMatch(pid -> ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false));
+        assertThat(PortCheck.taken(config.ports())).as("every port is free again").isEmpty();
+        String log = Files.readString(dir.resolve("second.log"), StandardCharsets.UTF_8);
+        assertThat(log).contains("Ctrl-C stops everything", "appliance STOPPING -> STOPPED");
+    }
+
+    private Process startLocal(ApplianceConfig config, String name) throws Exception {
+        List<String> args = List.of("local",
+                "--data-dir", config.dataDir().toString(),
+                "--cluster", config.clusterName(),
+                "--switch-port", Integer.toString(config.switchPort()),
+                "--node-a-port", Integer.toString(config.nodeApiPortA()),
+                "--node-b-port", Integer.toString(config.nodeApiPortB()),
+                "--pg-port-a", Integer.toString(config.pgPortA()),
+                "--pg-port-b", Integer.toString(config.pgPortB()),
+                "--zk-port", Integer.toString(config.zkClientPortBase()),
+                "--zk-quorum-port", Integer.toString(config.zkQuorumPortBase()),
+                "--zk-election-port", Integer.toString(config.zkElectionPortBase()));
+        List<String> command = ChildProcess.javaCommand(ChildProcess.currentJava(), TestPorts.childClasspath(), 256, name, args);
+        Process process = new ProcessBuilder(command)
+                .redirectErrorStream(true)
+                .redirectOutput(dir.resolve(name + ".log").toFile())
+                .start();
+        started.add(process);
+        LOG.info("started `understudy local` ({}) as pid {}", name, process.pid());
+        return process;
+    }
+
+    private static List<Long> postmasterPids(ApplianceConfig config) throws Exception {
+        List<Long> pids = new ArrayList<>();
+        for (String id : ApplianceConfig.NODE_IDS) {
+            Path pidFile = config.postgresDir(id).resolve("postmaster.pid");
+            if (Files.exists(pidFile)) {
+                Optional<Long> pid = StalePostmaster.pidOf(Files.readString(pidFile));
+                pid.ifPresent(pids::add);
+            }
+        }
+        return pids;
+    }
+}

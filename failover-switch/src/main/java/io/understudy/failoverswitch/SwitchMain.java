@@ -50,15 +50,26 @@ public final class SwitchMain {
         return 0;
     }
 
+    /** {@code --config <file>} or {@code --config=<file>}, and nothing else. */
     static Path configFile(String[] args) {
+        Path file = null;
         for (int i = 0; i < args.length; i++) {
+            String value;
             if (args[i].equals("--config") && i + 1 < args.length) {
-                return Path.of(args[i + 1]);
+                value = args[++i];
+            } else if (args[i].startsWith("--config=")) {
+                value = args[i].substring("--config=".length());
+            } else {
+                throw new ConfigException("command line", args[i], "unknown argument (usage: SwitchMain --config <file>)");
             }
-            if (args[i].startsWith("--config=")) {
-                return Path.of(args[i].substring("--config=".length()));
+            if (file != null) {
+                throw new ConfigException("command line", "--config", "given twice");
             }
+            file = Path.of(value);
         }
-        throw new ConfigException("command line", "--config", "is required: SwitchMain --config <file>");
+        if (file == null) {
+            throw new ConfigException("command line", "--config", "is required (usage: SwitchMain --config <file>)");
+        }
+        return file;
     }
 }

@@ -1,0 +1,57 @@
+package io.understudy.failoverswitch.admin;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.understudy.cluster.ClusterJson;
+import io.understudy.cluster.ClusterView;
+import io.understudy.cluster.MemberRecord;
+import io.understudy.cluster.PrimaryRecord;
+import io.understudy.cluster.Role;
+import io.understudy.failoverswitch.routing.RouteDecision.NoPrimary;
+import io.understudy.failoverswitch.routing.RouteDecision.Route;
+import io.understudy.failoverswitch.routing.ZkLink;
+import java.net.URI;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+class StatusReportTest {
+
+    private static final MemberRecord A = new MemberRecord("a", "http://a:1", "db", Role.PRIMARY, 2, 0, -1, true, "t", 0);
+    private static final MemberRecord B = new MemberRecord("b", "http://b:1", "db", Role.SECONDARY, 2, 0, 40, false, "t", 0);
+    private static final PrimaryRecord A2 = new PrimaryRecord("a", "http://a:1", "db", 2, 0, null, 0);
+
+    @Test
+    void shouldReportLivePrimaryMembersAndRoute() throws Exception {
+        StatusReport report = StatusReport.of("c1", new ClusterView(Optional.of(A2), List.of(B, A)), ZkLink.CONNECTED,
+                new Route("a", URI.create("http://a:1"), 2, "why"), 3);
+
+        JsonNode json = ClusterJson.MAPPER.readTree(ClusterJson.toString(report));
+
+        assertThat(json.path("primary").toString())
+                .isEqualTo("{\"nodeId\":\"a\",\"epoch\":2,\"apiUrl\":\"http://a:1\",\"live\":true}");
+        assertThat(json.path("members").get(1).toString()).isEqualTo(
+                "{\"nodeId\":\"b\",\"role\":\"SECONDARY\",\"apiUrl\":\"http://b:1\",\"healthy\":false,\"lagMs\":40,\"epoch\":2}");
+        assertThat(json.path("route").path("nodeId").asText()).isEqualTo("a");
+        assertThat(json.path("route").path("heldRequests").asInt()).isEqualTo(3);
+    }
+
+    @Test
+    void shouldReportPrimaryRecordAsNotLiveWithoutItsMember() {
+        StatusReport report = StatusReport.of("c1", new ClusterView(Optional.of(A2), List.of(B)), ZkLink.SUSPENDED,
+                new NoPrimary("gone"), 0);
+
+        assertThat(report.primary().live()).isFalse();
+        assertThat(report.route().nodeId()).isNull();
+        assertThat(report.route().reason()).isEqualTo("gone");
+        assertThat(report.route().zookeeper()).isEqualTo(ZkLink.SUSPENDED);
+    }
+
+    @Test
+    void shouldReportNullPrimaryWhenThereIsNoRecord() {
+        StatusReport report = StatusReport.of("c1", ClusterView.EMPTY, ZkLink.CONNECTED, new NoPrimary("none"), 0);
+
+        assertThat(ClusterJson.toString(report)).contains("\"primary\":null").contains("\"members\":[]");
+    }
+}

@@ -86,8 +86,8 @@ final class StatusTracker {
         }
         if (complete && !s.snapshotComplete()) {
             transition(State.STREAMING, "snapshot complete: " + total + " rows copied, consistent at " + Lsn.format(position));
+            listener.onApplied(position, 0); // before completion the position says nothing about the target's content
         }
-        listener.onApplied(position, 0);
     }
 
     /** The stream has been processed up to {@code position} (0: unknown, just activity). */

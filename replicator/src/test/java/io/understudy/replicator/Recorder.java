@@ -27,6 +27,11 @@ final class Recorder implements ReplicationListener {
         states.add(status.state());
     }
 
+    synchronized void clear() {
+        applied.clear();
+        queue.clear();
+    }
+
     synchronized List<Long> positions() {
         return applied.stream().map(Applied::position).toList();
     }

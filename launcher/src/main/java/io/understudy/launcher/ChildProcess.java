@@ -1,14 +1,9 @@
 package io.understudy.launcher;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
-import java.io.Writer;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -18,8 +13,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A node or switch running in its own JVM. Its stdout and stderr go, line by line, to its log
- * file and to the console prefixed with {@code [name]}. Its stdin stays an open pipe from this
+ * A node or switch running in its own JVM. Its stdout and stderr go to its log file, and each
+ * line is echoed to the console prefixed with {@code [name]} (see {@link LogEcho}). Its stdin stays an open pipe from this
  * process: the child watches it (see {@link ParentWatch}) and exits when it closes, so killing the
  * appliance, even with {@code kill -9}, leaves no orphans. An exit not asked for by {@link #stop}
  * is logged at ERROR with the exit code; the child is not restarted.
@@ -27,7 +22,6 @@ import org.slf4j.LoggerFactory;
 public final class ChildProcess {
 
     private static final Logger LOG = LoggerFactory.getLogger(ChildProcess.class);
-    private static final Logger ECHO = LoggerFactory.getLogger("understudy.child");
 
     private final String name;
     private final Process process;
@@ -70,12 +64,15 @@ public final class ChildProcess {
     public static ChildProcess start(String name, List<String> command, Path logFile, Path workDir) {
         try {
             Files.createDirectories(logFile.getParent());
+            long offset = Files.exists(logFile) ? Files.size(logFile) : 0;
+            // The child writes its log itself: nothing is lost if the appliance stops reading or dies.
             Process process = new ProcessBuilder(command)
                     .directory(workDir.toFile())
                     .redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()))
                     .start();
             ChildProcess child = new ChildProcess(name, process);
-            child.pumpOutput(logFile);
+            LogEcho.start(name, logFile, offset, () -> !process.isAlive());
             process.onExit().thenAccept(child::exited);
             LOG.info("started {} (pid {}), log {}", name, process.pid(), logFile);
             return child;
@@ -133,25 +130,5 @@ public final class ChildProcess {
             LOG.error("!!! {} (pid {}) DIED with exit code {}{} -- it will not be restarted", name, gone.pid(),
                     gone.exitValue(), gone.exitValue() == 137 ? " (SIGKILL)" : "");
         }
-    }
-
-    private void pumpOutput(Path logFile) {
-        Thread pump = new Thread(() -> {
-            try (BufferedReader reader = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
-                 Writer log = Files.newBufferedWriter(logFile, StandardCharsets.UTF_8,
-                         StandardOpenOption.CREATE, StandardOpenOption.APPEND)) {
-                String line;
-                while ((line = reader.readLine()) != null) {
-                    log.write(line);
-                    log.write('\n');
-                    log.flush();
-                    ECHO.info("[{}] {}", name, line);
-                }
-            } catch (IOException e) {
-                LOG.warn("lost the output of {}: {}", name, e.getMessage());
-            }
-        }, "output-" + name);
-        pump.setDaemon(true);
-        pump.start();
     }
 }

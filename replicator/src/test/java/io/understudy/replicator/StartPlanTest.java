@@ -1,0 +1,48 @@
+package io.understudy.replicator;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.understudy.cluster.config.ConfigException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+class StartPlanTest {
+
+    @Test
+    void shouldSyncAfreshWithoutStateOrWithAnIncompleteSnapshotOrWithoutOffsets() {
+        assertThat(StartPlan.decide("a@1", Optional.empty(), true).fresh()).isTrue();
+        assertThat(StartPlan.decide("a@1", Optional.of(new AppliedState("a@1", 10, 0, false)), true).fresh()).isTrue();
+        assertThat(StartPlan.decide("a@1", Optional.of(new AppliedState("a@1", 10, 5, true)), false).fresh()).isTrue();
+    }
+
+    @Test
+    void shouldResumeFromTheStoredPosition() {
+        StartPlan plan = StartPlan.decide("a@1", Optional.of(new AppliedState("a@1", 10, 5, true)), true);
+
+        assertThat(plan.fresh()).isFalse();
+        assertThat(plan.appliedPosition()).isEqualTo(10);
+        assertThat(plan.sourceCommitTsMs()).isEqualTo(5);
+        assertThat(plan.reason()).contains("a@1");
+    }
+
+    private static ReplicatorConfig config(String name, List<String> tables, long poll) {
+        return new ReplicatorConfig(name, "a@1", "127.0.0.1", 5432, "postgres", "u", "p", tables, Path.of("/tmp"), poll, 1000);
+    }
+
+    @Test
+    void shouldValidateTheConfigNamingTheKey() {
+        assertThat(config("understudy_b", List.of("public.objects"), 10).offsetFile().getFileName().toString())
+                .isEqualTo("replicator-understudy_b.offsets");
+        assertThatThrownBy(() -> config("Bad-Name", List.of("public.objects"), 10))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("name");
+        assertThatThrownBy(() -> config("b", List.of("objects"), 10))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("tables").hasMessageContaining("schema-qualified");
+        assertThatThrownBy(() -> config("b", List.of(), 10))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("tables");
+        assertThatThrownBy(() -> config("b", List.of("public.objects"), 0))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("pollIntervalMs");
+    }
+}

@@ -118,7 +118,7 @@ public final class Replicator implements AutoCloseable {
         finish(true, null);
     }
 
-    /** What the target holds for {@code sourceId}, or empty if it never completed... or never started a sync. */
+    /** What the target holds for {@code sourceId} (check {@link AppliedState#snapshotComplete()}), or empty if nothing. */
     public static Optional<AppliedState> appliedState(DataSource target, String sourceId) {
         try {
             return TargetWriter.readState(target, sourceId);

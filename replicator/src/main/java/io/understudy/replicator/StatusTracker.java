@@ -120,7 +120,7 @@ final class StatusTracker {
                 long now = System.nanoTime();
                 long quietLeft = lastActivityNanos + quietNanos - now;
                 if (quietLeft <= 0) {
-                    return !status.state().isTerminal() || status.state() != State.FAILED;
+                    return status.state() != State.FAILED;
                 }
                 if (deadlineNanos - now <= 0 || status.state().isTerminal()) {
                     return false;

@@ -356,6 +356,24 @@ class SwitchIT {
     }
 
     @Test
+    void shouldHoldTrafficOnceTheZookeeperSessionIsLostAndRouteAgainAfterReconnecting() throws Exception {
+        startSwitch(Map.of("zookeeper.sessionTimeoutMs", "1000", "switch.holdTimeoutMs", "200"));
+        promote("a", a.url(), 1);
+        awaitRoutedTo("a");
+
+        zk.stop();
+        await().atMost(Duration.ofSeconds(30)).until(() -> "LOST".equals(status().path("route").path("zookeeper").asText()));
+        assertThat(status().path("route").path("nodeId").isNull()).isTrue();
+        HttpResponse<String> held = get("/api/during-outage");
+        assertThat(held.statusCode()).isEqualTo(503);
+        assertThat(json(held.body()).path("message").asText()).contains("session lost");
+
+        zk.restart();
+        awaitRoutedTo("a");
+        assertThat(json(get("/api/after-outage").body()).path("name").asText()).isEqualTo("A");
+    }
+
+    @Test
     void shouldRejectBadConfigFileNamingFileAndKey(@TempDir Path dir) throws Exception {
         Path file = dir.resolve("switch.properties");
         Files.writeString(file, "zookeeper.connect=" + zk.getConnectString() + "\nswitch.prot=8080\n");

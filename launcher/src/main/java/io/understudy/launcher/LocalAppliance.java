@@ -18,8 +18,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The embedded default appliance on one machine: a 3-server ZooKeeper ensemble in this JVM, two
- * PostgreSQL servers, and the two nodes and the switch each in its own JVM. Start and close from
- * one thread (the shutdown hook counts as one); the getters are safe from any thread.
+ * PostgreSQL servers, and the two nodes and the switch each in its own JVM. {@link #close} may be
+ * called from any thread at any time (a shutdown hook during start-up): it makes a running
+ * {@link #start} give up at its next step, then stops whatever was started. Getters are thread-safe.
  */
 public final class LocalAppliance implements AutoCloseable {
 
@@ -49,6 +50,7 @@ public final class LocalAppliance implements AutoCloseable {
     private final Map<String, LocalPostgres> postgres = new LinkedHashMap<>();
     private final Map<String, ChildProcess> children = new LinkedHashMap<>();
     private volatile State state = State.NEW;
+    private volatile boolean stopRequested;
     private DataDirLock lock;
     private EmbeddedEnsemble ensemble;
     private Duration startupTime;
@@ -75,13 +77,11 @@ public final class LocalAppliance implements AutoCloseable {
      * @throws IllegalStateException with a message for the operator (port taken, data dir in use,
      *         a child died, timeout); whatever had started is stopped again
      */
-    public void start(Duration readyTimeout) {
-        if (state != State.NEW) {
-            throw new IllegalStateException("appliance cannot be started from " + state);
-        }
+    public synchronized void start(Duration readyTimeout) {
         long begin = System.nanoTime();
-        setState(State.STARTING, "data dir " + config.dataDir());
+        setState(State.NEW, State.STARTING, "data dir " + config.dataDir());
         try {
+            ensureNotStopping();
             lock = DataDirLock.acquire(config.dataDir());
             coldStart = !Files.exists(config.postgresDir("a").resolve("postgresql.conf"));
             for (String id : ApplianceConfig.NODE_IDS) {
@@ -90,18 +90,25 @@ public final class LocalAppliance implements AutoCloseable {
             }
             recoverFromUncleanStop();
             refuseTakenPorts();
+            ensureNotStopping();
             ensemble = EmbeddedEnsemble.forAppliance(config);
             ensemble.start(Duration.ofSeconds(60));
+            ensureNotStopping();
             startPostgres();
+            ensureNotStopping();
             writeChildConfigs();
             startChildren();
             SwitchStatus status = awaitReady(readyTimeout);
             startupTime = Duration.ofNanos(System.nanoTime() - begin);
-            setState(State.RUNNING, status.summary());
+            setState(State.STARTING, State.RUNNING, status.summary());
             LOG.info(Banner.render(config, status, startupTime, coldStart));
         } catch (RuntimeException e) {
-            LOG.error("appliance failed to start: {}", e.getMessage());
-            close();
+            if (stopRequested) {
+                LOG.info("appliance start-up abandoned: asked to stop");
+            } else {
+                LOG.error("appliance failed to start: {}", e.getMessage());
+            }
+            stopNow();
             throw e;
         }
     }
@@ -172,6 +179,7 @@ public final class LocalAppliance implements AutoCloseable {
         String[] lastSummary = {""};
         Waiter.await("a primary and a healthy secondary at " + config.switchUrl() + "/_understudy/status", timeout,
                 Duration.ofMillis(250), () -> {
+                    ensureNotStopping();
                     for (ChildProcess child : children.values()) {
                         if (!child.isAlive()) {
                             throw new IllegalStateException(child.name() + " exited with code " + child.process().exitValue()
@@ -244,12 +252,19 @@ public final class LocalAppliance implements AutoCloseable {
      * unlocks the data dir. Idempotent; never throws.
      */
     @Override
-    public synchronized void close() {
+    public void close() {
+        stopRequested = true;
+        synchronized (this) {
+            stopNow();
+        }
+    }
+
+    private void stopNow() {
         if (state == State.STOPPING || state == State.STOPPED) {
             return;
         }
         long begin = System.nanoTime();
-        setState(State.STOPPING, "asked to stop");
+        setState(state, State.STOPPING, "asked to stop");
         children.values().forEach(ChildProcess::requestStop);
         children.values().forEach(c -> c.stop(CHILD_STOP_GRACE));
         postgres.values().forEach(LocalPostgres::close);
@@ -259,10 +274,20 @@ public final class LocalAppliance implements AutoCloseable {
         if (lock != null) {
             lock.close();
         }
-        setState(State.STOPPED, "stopped in " + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - begin) + " ms");
+        setState(State.STOPPING, State.STOPPED, "stopped in " + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - begin) + " ms");
     }
 
-    private void setState(State next, String reason) {
+    /** Start-up steps call this between steps, so a stop request during start-up wins quickly. */
+    private void ensureNotStopping() {
+        if (stopRequested) {
+            throw new IllegalStateException("start-up abandoned: the appliance was asked to stop");
+        }
+    }
+
+    private void setState(State expected, State next, String reason) {
+        if (state != expected) {
+            throw new IllegalStateException("appliance is " + state + ", not " + expected + "; cannot go to " + next);
+        }
         LOG.info("appliance {} -> {} ({})", state, next, reason);
         state = next;
     }

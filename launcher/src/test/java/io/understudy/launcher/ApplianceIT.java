@@ -11,6 +11,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.CleanupMode;
 import org.junit.jupiter.api.io.TempDir;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -24,7 +25,8 @@ class ApplianceIT {
     private static final Logger LOG = LoggerFactory.getLogger(ApplianceIT.class);
     private static final int OBJECTS = 100;
 
-    @TempDir
+    /** Kept when a test fails, for its logs. */
+    @TempDir(cleanup = CleanupMode.ON_SUCCESS)
     static Path dir;
 
     static LocalAppliance appliance;

@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.CleanupMode;
 import org.junit.jupiter.api.io.TempDir;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -19,7 +20,8 @@ class ApplianceRestartIT {
     private static final Logger LOG = LoggerFactory.getLogger(ApplianceRestartIT.class);
     private static final int OBJECTS = 10;
 
-    @TempDir
+    /** Kept when a test fails, for its logs. */
+    @TempDir(cleanup = CleanupMode.ON_SUCCESS)
     Path dir;
 
     private LocalAppliance appliance;

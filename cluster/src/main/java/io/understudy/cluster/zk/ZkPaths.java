@@ -10,7 +10,7 @@ import java.util.regex.Pattern;
  *   election/          Curator LeaderLatch participants
  *   primary            persistent, PrimaryRecord JSON, versioned sets only
  *   history/event-N    persistent sequential, HistoryRecord JSON
- *   commands/          persistent, operator requests
+ *   commands/command-N persistent sequential, CommandRecord JSON (operator requests)
  *   config             persistent, cluster-wide settings
  * </pre>
  */
@@ -64,6 +64,11 @@ public final class ZkPaths {
 
     public String commands() {
         return base + "/commands";
+    }
+
+    /** Prefix for persistent-sequential operator commands ({@code CommandRecord} JSON). */
+    public String commandEntry() {
+        return commands() + "/command-";
     }
 
     public String config() {

@@ -7,7 +7,7 @@ import io.understudy.cluster.HistoryRecord;
 import io.understudy.cluster.MemberRecord;
 import io.understudy.cluster.PrimaryRecord;
 import io.understudy.cluster.Role;
-import io.understudy.node.election.PromotionLostException;
+import io.understudy.node.election.ClaimLostException;
 import io.understudy.node.election.ZkCoordinator;
 import io.understudy.node.role.Action;
 import io.understudy.node.role.Decision;
@@ -16,6 +16,7 @@ import io.understudy.node.role.RoleMachine;
 import io.understudy.node.role.Situation;
 import io.understudy.node.role.StreamState;
 import io.understudy.node.role.WriteGate;
+import io.understudy.node.role.ZkLink;
 import io.understudy.node.store.Database;
 import io.understudy.replicator.ReplicationListener;
 import io.understudy.replicator.ReplicationStatus;
@@ -53,7 +54,8 @@ final class NodeController implements ZkCoordinator.Listener, ReplicationListene
     private volatile Role role = Role.STARTING;
     private volatile long heldEpoch;
     private volatile ClusterView view = ClusterView.EMPTY;
-    private boolean connected;
+    private ZkLink link = ZkLink.SUSPENDED;
+    private long gateSessionId;
     private boolean viewLoaded;
     private boolean leader;
     private Eligibility eligibility = new Eligibility(false, "starting");
@@ -76,7 +78,6 @@ final class NodeController implements ZkCoordinator.Listener, ReplicationListene
         long renewMs = Math.max(100, zk.negotiatedSessionTimeoutMs() / 4);
         lease.scheduleWithFixedDelay(this::renewLease, 0, renewMs, TimeUnit.MILLISECONDS);
         events.scheduleWithFixedDelay(() -> safely("tick", this::tick), TICK_MS, TICK_MS, TimeUnit.MILLISECONDS);
-        enqueue("start", () -> connected = true);
     }
 
     Role role() {
@@ -103,7 +104,12 @@ final class NodeController implements ZkCoordinator.Listener, ReplicationListene
             gate.close("ZooKeeper connection " + state);
         }
         log.info("ZooKeeper connection {}", state);
-        enqueue("connection " + state, () -> connected = state.isConnected());
+        ZkLink next = switch (state) {
+            case CONNECTED, RECONNECTED -> ZkLink.CONNECTED;
+            case LOST -> ZkLink.LOST;
+            default -> ZkLink.SUSPENDED;
+        };
+        enqueue("connection " + state, () -> link = next);
     }
 
     @Override
@@ -153,7 +159,7 @@ final class NodeController implements ZkCoordinator.Listener, ReplicationListene
     }
 
     private Situation situation() {
-        return new Situation(config.nodeId(), role, heldEpoch, connected, leader, view, replication.stream());
+        return new Situation(config.nodeId(), role, heldEpoch, link, gate.epoch() != 0, leader, view, replication.stream());
     }
 
     private void evaluate() throws Exception {
@@ -175,7 +181,7 @@ final class NodeController implements ZkCoordinator.Listener, ReplicationListene
         }
         if (now.eligible() && !zk.inElection()) {
             zk.joinElection();
-        } else if (!now.eligible() && zk.inElection() && connected) {
+        } else if (!now.eligible() && zk.inElection() && link == ZkLink.CONNECTED) {
             zk.leaveElection();
             leader = false;
         }
@@ -187,7 +193,7 @@ final class NodeController implements ZkCoordinator.Listener, ReplicationListene
             for (Action action : decision.actions()) {
                 execute(action);
             }
-        } catch (PromotionLostException e) {
+        } catch (ClaimLostException e) {
             log.warn("{} -> {} abandoned: {}", from, decision.next(), e.getMessage());
             return;
         }
@@ -202,6 +208,8 @@ final class NodeController implements ZkCoordinator.Listener, ReplicationListene
             follow(follow.primary());
         } else if (action instanceof Action.Promote promote) {
             promote(promote);
+        } else if (action instanceof Action.ReopenGate reopen) {
+            gate.open(reopen.epoch(), zk.confirmClaim(reopen.epoch(), gateSessionId));
         } else if (action instanceof Action.Demote demote) {
             demote(demote.why());
         }
@@ -221,6 +229,7 @@ final class NodeController implements ZkCoordinator.Listener, ReplicationListene
                 promote.newEpoch(), System.currentTimeMillis(), previous == null ? null : previous.nodeId(), promotedFrom);
         long sentAt = System.nanoTime();
         zk.casPrimary(previous, next);
+        gateSessionId = zk.sessionId();
         heldEpoch = promote.newEpoch();
         gate.open(heldEpoch, sentAt);
         db.dropInactiveSlots(ReplicationManager.SLOT_PREFIX);
@@ -230,7 +239,7 @@ final class NodeController implements ZkCoordinator.Listener, ReplicationListene
 
     private void demote(String why) {
         gate.close(why);
-        if (connected) {
+        if (link == ZkLink.CONNECTED) {
             zk.recordHistory(new HistoryRecord(HistoryRecord.Type.DEMOTION, config.nodeId(), config.nodeId(), heldEpoch,
                     System.currentTimeMillis(), why));
         }

@@ -101,6 +101,26 @@ class NodeFailoverIT {
                 .contains(HistoryRecord.Type.BOOTSTRAP, HistoryRecord.Type.PROMOTION);
     }
 
+    @Test
+    void shouldRideOutAZooKeeperRestartWithoutFailingOver() throws Exception {
+        NodeConfig configA = TestNodes.config("a", zk.getConnectString(), pgA, dir);
+        NodeConfig configB = TestNodes.config("b", zk.getConnectString(), pgB, dir);
+        String urlA = configA.apiAdvertisedUrl();
+        a = Node.start(configA);
+        await().atMost(Duration.ofSeconds(30)).until(() -> Http.status(urlA + "/primary") == 200);
+        b = Node.start(configB);
+        await().atMost(Duration.ofSeconds(60)).until(() -> Http.status(configB.apiAdvertisedUrl() + "/replica") == 200);
+
+        zk.stop();
+        await().atMost(Duration.ofSeconds(10)).until(() -> put(urlA + "/api/objects/during", "{}").statusCode() == 503);
+        zk.restart();
+
+        await().atMost(Duration.ofSeconds(20)).until(() -> put(urlA + "/api/objects/after-blip", "{}").statusCode() == 201);
+        assertThat(text(get(urlA + "/health"))).contains("\"role\":\"PRIMARY\"").contains("\"epoch\":1");
+        assertThat(Http.status(configB.apiAdvertisedUrl() + "/replica")).isEqualTo(200);
+        assertThat(history()).extracting(HistoryRecord::type).containsExactly(HistoryRecord.Type.BOOTSTRAP);
+    }
+
     private List<HistoryRecord> history() throws Exception {
         try (CuratorFramework client = CuratorFrameworkFactory.newClient(zk.getConnectString(), new RetryOneTime(100))) {
             client.start();

@@ -10,13 +10,13 @@ import io.understudy.cluster.zk.ZkPaths;
 import java.io.Closeable;
 import java.io.IOException;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Consumer;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.CuratorFrameworkFactory;
 import org.apache.curator.framework.recipes.leader.LeaderLatch;
 import org.apache.curator.framework.recipes.leader.LeaderLatchListener;
 import org.apache.curator.framework.recipes.nodes.PersistentNode;
 import org.apache.curator.framework.state.ConnectionState;
+import org.apache.curator.framework.state.SessionConnectionStateErrorPolicy;
 import org.apache.curator.retry.ExponentialBackoffRetry;
 import org.apache.zookeeper.CreateMode;
 import org.apache.zookeeper.KeeperException;
@@ -64,6 +64,9 @@ public final class ZkCoordinator implements Closeable {
                 .sessionTimeoutMs(sessionTimeoutMs)
                 .connectionTimeoutMs(connectionTimeoutMs)
                 .retryPolicy(new ExponentialBackoffRetry(100, 3, 1000))
+                // Leadership follows the session, not the TCP connection: a blip that the session
+                // survives (one ZooKeeper server lost) must not hand the latch to another node.
+                .connectionStateErrorPolicy(new SessionConnectionStateErrorPolicy())
                 .build();
     }
 
@@ -145,27 +148,47 @@ public final class ZkCoordinator implements Closeable {
         }
         if (expected == null) {
             if (data != null) {
-                throw new PromotionLostException("the cluster already has a primary record");
+                throw new ClaimLostException("the cluster already has a primary record");
             }
             try {
                 client.create().creatingParentContainersIfNeeded().forPath(paths.primary(), bytes);
             } catch (KeeperException.NodeExistsException e) {
-                throw new PromotionLostException("another node bootstrapped the cluster first");
+                throw new ClaimLostException("another node bootstrapped the cluster first");
             }
             return;
         }
         if (data == null) {
-            throw new PromotionLostException("the /primary record disappeared");
+            throw new ClaimLostException("the /primary record disappeared");
         }
         PrimaryRecord current = ClusterJson.fromBytes(data, PrimaryRecord.class);
         if (current.epoch() != expected.epoch() || !current.nodeId().equals(expected.nodeId())) {
-            throw new PromotionLostException("/primary moved on to " + current.nodeId() + "@" + current.epoch());
+            throw new ClaimLostException("/primary moved on to " + current.nodeId() + "@" + current.epoch());
         }
         try {
             client.setData().withVersion(stat.getVersion()).forPath(paths.primary(), bytes);
         } catch (KeeperException.BadVersionException e) {
-            throw new PromotionLostException("/primary changed during promotion");
+            throw new ClaimLostException("/primary changed during promotion");
         }
+    }
+
+    /**
+     * Confirms, by a fresh read, that {@code /primary} still names this node in {@code epoch} and
+     * that the session is the one {@code sessionId} names; returns the monotonic time the read began.
+     */
+    public long confirmClaim(long epoch, long sessionId) throws Exception {
+        long sentAt = System.nanoTime();
+        PrimaryRecord current = ClusterJson.fromBytes(client.getData().forPath(paths.primary()), PrimaryRecord.class);
+        if (!current.nodeId().equals(nodeId) || current.epoch() != epoch) {
+            throw new ClaimLostException("/primary now names " + current.nodeId() + "@" + current.epoch());
+        }
+        if (sessionId() != sessionId) {
+            throw new ClaimLostException("the ZooKeeper session changed; epoch " + epoch + " may have been taken over");
+        }
+        return sentAt;
+    }
+
+    public long sessionId() throws Exception {
+        return client.getZookeeperClient().getZooKeeper().getSessionId();
     }
 
     /** Appends to {@code /history/} in the background; a failure is logged, never thrown. */
@@ -191,14 +214,6 @@ public final class ZkCoordinator implements Closeable {
         long sentAt = System.nanoTime();
         client.checkExists().forPath(paths.base());
         return sentAt;
-    }
-
-    public ClusterView currentView() {
-        return watcher == null ? ClusterView.EMPTY : watcher.current();
-    }
-
-    public void addViewListener(Consumer<ClusterView> viewListener) {
-        watcher.addListener(viewListener);
     }
 
     @Override

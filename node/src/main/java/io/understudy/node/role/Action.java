@@ -17,6 +17,13 @@ public sealed interface Action {
     record Promote(long newEpoch, PrimaryRecord previous, String historyReason) implements Action {
     }
 
+    /**
+     * Reopen the write gate of epoch {@code epoch} after the same ZooKeeper session reconnected,
+     * once a fresh read confirms {@code /primary} still names this node in that epoch.
+     */
+    record ReopenGate(long epoch) implements Action {
+    }
+
     /** Close the write gate (first), then publish the demoted role. */
     record Demote(String why) implements Action {
     }

@@ -12,7 +12,8 @@ import java.util.Optional;
  * The node's role decisions, as pure functions of a {@link Situation}. No I/O: the node's event
  * thread takes a snapshot, asks here, and its adapters carry out the returned actions.
  *
- * <p>Safety rules encoded here: a node that lost ZooKeeper stops being primary; a primary that
+ * <p>Safety rules encoded here: a node whose ZooKeeper session expired stops being primary (while
+ * merely disconnected it keeps the role with its write gate shut); a primary that
  * sees a newer epoch or another owner of {@code /primary} steps down; only an eligible election
  * winner promotes, and only when the recorded primary is no longer live.
  */
@@ -23,11 +24,17 @@ public final class RoleMachine {
 
     /** The next transition, or empty when the node should stay as it is. */
     public static Optional<Decision> decide(Situation s) {
-        if (!s.connected()) {
-            return s.role() == Role.PRIMARY
-                    ? Optional.of(Decision.to(Role.DEMOTED, "lost ZooKeeper connection",
-                            new Action.Demote("lost ZooKeeper connection")))
-                    : Optional.empty();
+        switch (s.link()) {
+            case LOST:
+                return s.role() == Role.PRIMARY
+                        ? Optional.of(Decision.to(Role.DEMOTED, "ZooKeeper session expired",
+                                new Action.Demote("ZooKeeper session expired")))
+                        : Optional.empty();
+            case SUSPENDED:
+                // The gate is already shut; wait to learn whether the session survives.
+                return Optional.empty();
+            default:
+                break;
         }
         Optional<PrimaryRecord> recorded = s.view().primary();
         if (recorded.isEmpty()) {
@@ -41,7 +48,8 @@ public final class RoleMachine {
                             new Action.FollowPrimary(primary)));
             case SECONDARY, RESYNCING -> decideAsReplica(s, primary, mine);
             // A record older than our own epoch is a view that has not caught up with our promotion yet.
-            case PRIMARY -> primary.epoch() < s.epoch() || (mine && primary.epoch() == s.epoch()) ? Optional.empty()
+            case PRIMARY -> primary.epoch() < s.epoch() ? Optional.empty()
+                    : mine && primary.epoch() == s.epoch() ? reopenAfterReconnect(s)
                     : Optional.of(Decision.to(Role.DEMOTED, "newer primary " + at(primary) + " replaces epoch " + s.epoch(),
                             new Action.Demote("primary is now " + at(primary))));
             case DEMOTED -> mine && primary.epoch() == s.epoch()
@@ -118,6 +126,12 @@ public final class RoleMachine {
             return Optional.of(Decision.to(Role.PRIMARY, why, new Action.Promote(primary.epoch() + 1, primary, why)));
         }
         return Optional.empty();
+    }
+
+    private static Optional<Decision> reopenAfterReconnect(Situation s) {
+        return s.gateOpen() ? Optional.empty()
+                : Optional.of(Decision.to(Role.PRIMARY, "ZooKeeper session survived the disconnection; still primary of epoch "
+                        + s.epoch(), new Action.ReopenGate(s.epoch())));
     }
 
     private static Optional<Decision> reclaim(Situation s, PrimaryRecord primary, String why) {

@@ -10,18 +10,24 @@ import java.util.Objects;
  * @param nodeId    this node
  * @param role      its current role
  * @param epoch     the epoch it holds as primary, or last held; 0 if never primary
- * @param connected ZooKeeper connection usable (not SUSPENDED or LOST)
+ * @param link      the ZooKeeper link
+ * @param gateOpen  the write gate is open
  * @param leader    holds the election latch
  * @param view      the cluster as last read from ZooKeeper
  * @param stream    this node's replication stream from the current primary (or {@link StreamState#NONE})
  */
-public record Situation(String nodeId, Role role, long epoch, boolean connected, boolean leader, ClusterView view,
-                        StreamState stream) {
+public record Situation(String nodeId, Role role, long epoch, ZkLink link, boolean gateOpen, boolean leader,
+                        ClusterView view, StreamState stream) {
 
     public Situation {
         Objects.requireNonNull(nodeId, "nodeId");
         Objects.requireNonNull(role, "role");
+        Objects.requireNonNull(link, "link");
         Objects.requireNonNull(view, "view");
         Objects.requireNonNull(stream, "stream");
+    }
+
+    public boolean connected() {
+        return link == ZkLink.CONNECTED;
     }
 }

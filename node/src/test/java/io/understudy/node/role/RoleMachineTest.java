@@ -28,7 +28,7 @@ class RoleMachineTest {
     }
 
     private static Situation b(Role role, boolean leader, ClusterView view, StreamState stream) {
-        return new Situation("b", role, 0, true, leader, view, stream);
+        return new Situation("b", role, 0, ZkLink.CONNECTED, false, leader, view, stream);
     }
 
     @Test
@@ -105,34 +105,49 @@ class RoleMachineTest {
 
     @Test
     void shouldDemotePrimaryOnLostConnectionNewerEpochOrMissingRecord() {
-        Situation lost = new Situation("a", Role.PRIMARY, 1, false, false, view(A1), StreamState.NONE);
+        Situation lost = new Situation("a", Role.PRIMARY, 1, ZkLink.LOST, false, false, view(A1), StreamState.NONE);
         assertThat(RoleMachine.decide(lost).orElseThrow().next()).isEqualTo(Role.DEMOTED);
 
-        Situation newer = new Situation("a", Role.PRIMARY, 1, true, false, view(primary("b", 2)), StreamState.NONE);
+        Situation newer = new Situation("a", Role.PRIMARY, 1, ZkLink.CONNECTED, true, false, view(primary("b", 2)), StreamState.NONE);
         Decision d = RoleMachine.decide(newer).orElseThrow();
         assertThat(d.next()).isEqualTo(Role.DEMOTED);
         assertThat(d.reason()).isEqualTo("newer primary b@2 replaces epoch 1");
 
-        Situation vanished = new Situation("a", Role.PRIMARY, 1, true, true, view(null), StreamState.NONE);
+        Situation vanished = new Situation("a", Role.PRIMARY, 1, ZkLink.CONNECTED, true, true, view(null), StreamState.NONE);
         assertThat(RoleMachine.decide(vanished).orElseThrow().next()).isEqualTo(Role.DEMOTED);
     }
 
     @Test
     void shouldIgnoreAViewThatHasNotCaughtUpWithOurOwnPromotion() {
-        Situation s = new Situation("b", Role.PRIMARY, 2, true, true, view(A1), StreamState.NONE);
+        Situation s = new Situation("b", Role.PRIMARY, 2, ZkLink.CONNECTED, true, true, view(A1), StreamState.NONE);
         assertThat(RoleMachine.decide(s)).isEmpty();
         assertThat(RoleMachine.eligibility(s)).isEqualTo(new Eligibility(true, "primary of epoch 2"));
     }
 
     @Test
     void shouldKeepPrimaryThatOwnsCurrentEpoch() {
-        Situation s = new Situation("a", Role.PRIMARY, 1, true, true, view(A1, member("a", Role.PRIMARY, 1)), StreamState.NONE);
+        Situation s = new Situation("a", Role.PRIMARY, 1, ZkLink.CONNECTED, true, true, view(A1, member("a", Role.PRIMARY, 1)), StreamState.NONE);
         assertThat(RoleMachine.decide(s)).isEmpty();
     }
 
     @Test
+    void shouldKeepPrimaryRoleWithGateShutWhileOnlySuspended() {
+        Situation s = new Situation("a", Role.PRIMARY, 1, ZkLink.SUSPENDED, false, true, view(A1), StreamState.NONE);
+        assertThat(RoleMachine.decide(s)).isEmpty();
+    }
+
+    @Test
+    void shouldReopenGateWhenTheSameSessionReconnects() {
+        Situation s = new Situation("a", Role.PRIMARY, 1, ZkLink.CONNECTED, false, true,
+                view(A1, member("a", Role.PRIMARY, 1)), StreamState.NONE);
+        Decision d = RoleMachine.decide(s).orElseThrow();
+        assertThat(d.next()).isEqualTo(Role.PRIMARY);
+        assertThat(d.actions()).containsExactly(new Action.ReopenGate(1));
+    }
+
+    @Test
     void shouldDoNothingButWaitWhileDisconnectedAsReplica() {
-        Situation s = new Situation("b", Role.SECONDARY, 0, false, true, view(A1), FOLLOWING_A1);
+        Situation s = new Situation("b", Role.SECONDARY, 0, ZkLink.LOST, false, true, view(A1), FOLLOWING_A1);
         assertThat(RoleMachine.decide(s)).isEmpty();
         assertThat(RoleMachine.eligibility(s).eligible()).isFalse();
     }
@@ -140,7 +155,7 @@ class RoleMachineTest {
     @Test
     void shouldRejoinDemotedOldPrimaryAsReplicaOfTheNewOne() {
         PrimaryRecord b2 = primary("b", 2);
-        Situation s = new Situation("a", Role.DEMOTED, 1, true, false, view(b2, member("b", Role.PRIMARY, 2)), StreamState.NONE);
+        Situation s = new Situation("a", Role.DEMOTED, 1, ZkLink.CONNECTED, false, false, view(b2, member("b", Role.PRIMARY, 2)), StreamState.NONE);
         Decision d = RoleMachine.decide(s).orElseThrow();
         assertThat(d.next()).isEqualTo(Role.RESYNCING);
         assertThat(d.actions()).containsExactly(new Action.FollowPrimary(b2));
@@ -148,11 +163,11 @@ class RoleMachineTest {
 
     @Test
     void shouldReclaimWhenNobodyElseTookOverAndItWonTheElection() {
-        Situation demoted = new Situation("a", Role.DEMOTED, 1, true, true, view(A1, member("a", Role.DEMOTED, 1)), StreamState.NONE);
+        Situation demoted = new Situation("a", Role.DEMOTED, 1, ZkLink.CONNECTED, false, true, view(A1, member("a", Role.DEMOTED, 1)), StreamState.NONE);
         assertThat(RoleMachine.decide(demoted).orElseThrow().actions())
                 .singleElement().isInstanceOfSatisfying(Action.Promote.class, p -> assertThat(p.newEpoch()).isEqualTo(2));
 
-        Situation restarted = new Situation("a", Role.STARTING, 0, true, false, view(A1), StreamState.NONE);
+        Situation restarted = new Situation("a", Role.STARTING, 0, ZkLink.CONNECTED, false, false, view(A1), StreamState.NONE);
         assertThat(RoleMachine.decide(restarted)).isEmpty();
         assertThat(RoleMachine.eligibility(restarted).eligible()).isTrue();
     }

@@ -73,8 +73,23 @@ public record ApplianceConfig(
 
     /** Every TCP port the appliance will listen on, so they can all be checked before anything starts. */
     public List<Integer> ports() {
-        return allPorts(switchPort, nodeApiPortA, nodeApiPortB, pgPortA, pgPortB,
-                zkClientPortBase, zkQuorumPortBase, zkElectionPortBase);
+        return List.copyOf(portUses().keySet());
+    }
+
+    /** Each port with what listens on it and the option that sets it, for error messages. */
+    public Map<Integer, String> portUses() {
+        Map<Integer, String> uses = new LinkedHashMap<>();
+        uses.put(switchPort, "failover switch (--switch-port)");
+        uses.put(nodeApiPortA, "node a API (--node-a-port)");
+        uses.put(nodeApiPortB, "node b API (--node-b-port)");
+        uses.put(pgPortA, "PostgreSQL a (--pg-port-a)");
+        uses.put(pgPortB, "PostgreSQL b (--pg-port-b)");
+        for (int i = 0; i < ZK_SERVERS; i++) {
+            uses.put(zkClientPortBase + i, "ZooKeeper " + (i + 1) + " clients (--zk-port)");
+            uses.put(zkQuorumPortBase + i, "ZooKeeper " + (i + 1) + " followers (--zk-quorum-port)");
+            uses.put(zkElectionPortBase + i, "ZooKeeper " + (i + 1) + " election (--zk-election-port)");
+        }
+        return uses;
     }
 
     private static List<Integer> allPorts(int switchPort, int apiA, int apiB, int pgA, int pgB,

@@ -1,5 +1,6 @@
 package io.understudy.launcher;
 
+import io.understudy.cluster.config.Settings;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -66,11 +67,14 @@ public final class ChildProcess {
             Files.createDirectories(logFile.getParent());
             long offset = Files.exists(logFile) ? Files.size(logFile) : 0;
             // The child writes its log itself: nothing is lost if the appliance stops reading or dies.
-            Process process = new ProcessBuilder(command)
+            ProcessBuilder builder = new ProcessBuilder(command)
                     .directory(workDir.toFile())
                     .redirectErrorStream(true)
-                    .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()))
-                    .start();
+                    .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()));
+            // Settings lets UNDERSTUDY_<KEY> override a config key: inherited, one such variable
+            // would give both nodes the same port. The appliance's config files are the whole truth.
+            builder.environment().keySet().removeIf(key -> key.startsWith(Settings.ENV_PREFIX));
+            Process process = builder.start();
             ChildProcess child = new ChildProcess(name, process);
             LogEcho.start(name, logFile, offset, () -> !process.isAlive());
             process.onExit().thenAccept(child::exited);

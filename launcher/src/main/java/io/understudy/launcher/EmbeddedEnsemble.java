@@ -140,9 +140,10 @@ public final class EmbeddedEnsemble implements AutoCloseable {
             return;
         }
         setState(State.CLOSED, "shutting down");
-        // Leader first: followers then just find it gone, instead of the leader logging every follower's EOF.
+        // Followers first, leader last: a follower that outlives its leader starts an election and
+        // logs rejected connection attempts at ERROR when it is shut down in the middle of it.
         List<Peer> order = new ArrayList<>(peers);
-        order.sort(java.util.Comparator.comparing(peer -> !peer.isLeading()));
+        order.sort(java.util.Comparator.comparing(Peer::isLeading));
         for (Peer peer : order) {
             peer.shutdown();
         }

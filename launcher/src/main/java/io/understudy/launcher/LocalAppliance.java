@@ -108,7 +108,7 @@ public final class LocalAppliance implements AutoCloseable {
             } else {
                 LOG.error("appliance failed to start: {}", e.getMessage());
             }
-            stopNow();
+            stopNow("start-up failed");
             throw e;
         }
     }
@@ -127,8 +127,9 @@ public final class LocalAppliance implements AutoCloseable {
     private void refuseTakenPorts() {
         List<Integer> taken = PortCheck.taken(config.ports());
         if (!taken.isEmpty()) {
-            throw new IllegalStateException("port(s) " + taken + " on " + ApplianceConfig.HOST
-                    + " are already in use by another program; stop it or choose other ports (see --help)");
+            List<String> uses = taken.stream().map(port -> port + " for the " + config.portUses().get(port)).toList();
+            throw new IllegalStateException("already in use on " + ApplianceConfig.HOST + " by another program: port "
+                    + String.join(", port ", uses) + "; stop that program or choose other ports (see local --help)");
         }
     }
 
@@ -159,6 +160,11 @@ public final class LocalAppliance implements AutoCloseable {
      * after a failover does not depend on which node happens to start first.
      */
     private void startChildren() {
+        List<String> ignored = System.getenv().keySet().stream()
+                .filter(key -> key.startsWith(io.understudy.cluster.config.Settings.ENV_PREFIX)).sorted().toList();
+        if (!ignored.isEmpty()) {
+            LOG.warn("not passing {} to the nodes and the switch: the local appliance configures them itself", ignored);
+        }
         startChild(SWITCH, SWITCH_HEAP_MB, List.of("switch", "--config", ChildConfigs.switchFile(config).toString()));
         for (String id : ApplianceConfig.NODE_IDS) {
             startChild(nodeName(id), NODE_HEAP_MB, List.of("node", "--config", ChildConfigs.nodeFile(config, id).toString()));
@@ -255,16 +261,16 @@ public final class LocalAppliance implements AutoCloseable {
     public void close() {
         stopRequested = true;
         synchronized (this) {
-            stopNow();
+            stopNow("asked to stop");
         }
     }
 
-    private void stopNow() {
+    private void stopNow(String reason) {
         if (state == State.STOPPING || state == State.STOPPED) {
             return;
         }
         long begin = System.nanoTime();
-        setState(state, State.STOPPING, "asked to stop");
+        setState(state, State.STOPPING, reason);
         children.values().forEach(ChildProcess::requestStop);
         children.values().forEach(c -> c.stop(CHILD_STOP_GRACE));
         postgres.values().forEach(LocalPostgres::close);

@@ -31,6 +31,15 @@ class ApplianceConfigTest {
     }
 
     @Test
+    void shouldNameWhatUsesEachPort() {
+        ApplianceConfig config = ApplianceConfig.defaults(DATA);
+        assertThat(config.portUses()).containsEntry(8080, "failover switch (--switch-port)")
+                .containsEntry(12183, "ZooKeeper 3 clients (--zk-port)")
+                .containsEntry(12381, "ZooKeeper 1 election (--zk-election-port)")
+                .containsEntry(15433, "PostgreSQL b (--pg-port-b)");
+    }
+
+    @Test
     void shouldPlaceStateUnderTheDataDir() {
         ApplianceConfig config = ApplianceConfig.defaults(DATA);
         assertThat(config.zookeeperDir(2)).isEqualTo(DATA.resolve("zookeeper/2"));

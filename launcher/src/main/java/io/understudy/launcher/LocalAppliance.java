@@ -38,9 +38,7 @@ public final class LocalAppliance implements AutoCloseable {
         STOPPED
     }
 
-    public static final String SWITCH = "switch";
-    static final int NODE_HEAP_MB = 384;
-    static final int SWITCH_HEAP_MB = 160;
+    public static final String SWITCH = ChildLauncher.SWITCH;
     private static final Duration CHILD_STOP_GRACE = Duration.ofSeconds(20);
     private static final Logger LOG = LoggerFactory.getLogger(LocalAppliance.class);
 
@@ -96,8 +94,8 @@ public final class LocalAppliance implements AutoCloseable {
             ensureNotStopping();
             startPostgres();
             ensureNotStopping();
-            writeChildConfigs();
-            startChildren();
+            ChildLauncher.writeConfigs(config);
+            ChildLauncher.startAll(config, childClasspath, runDir(), children);
             SwitchStatus status = awaitReady(readyTimeout);
             startupTime = Duration.ofNanos(System.nanoTime() - begin);
             setState(State.STARTING, State.RUNNING, status.summary());
@@ -144,40 +142,6 @@ public final class LocalAppliance implements AutoCloseable {
         } catch (CompletionException e) {
             throw e.getCause() instanceof RuntimeException r ? r : e;
         }
-    }
-
-    private void writeChildConfigs() {
-        for (String id : ApplianceConfig.NODE_IDS) {
-            ChildConfigs.write(ChildConfigs.nodeFile(config, id), "node " + id + ", written by the local appliance at every start",
-                    ChildConfigs.node(config, id));
-        }
-        ChildConfigs.write(ChildConfigs.switchFile(config), "failover switch, written by the local appliance at every start",
-                ChildConfigs.failoverSwitch(config));
-    }
-
-    /**
-     * The switch and both nodes start together: the election decides who is primary, so a restart
-     * after a failover does not depend on which node happens to start first.
-     */
-    private void startChildren() {
-        List<String> ignored = System.getenv().keySet().stream()
-                .filter(key -> key.startsWith(io.understudy.cluster.config.Settings.ENV_PREFIX)).sorted().toList();
-        if (!ignored.isEmpty()) {
-            LOG.warn("not passing {} to the nodes and the switch: the local appliance configures them itself", ignored);
-        }
-        startChild(SWITCH, SWITCH_HEAP_MB, List.of("switch", "--config", ChildConfigs.switchFile(config).toString()));
-        for (String id : ApplianceConfig.NODE_IDS) {
-            startChild(nodeName(id), NODE_HEAP_MB, List.of("node", "--config", ChildConfigs.nodeFile(config, id).toString()));
-        }
-    }
-
-    private void startChild(String name, int heapMb, List<String> cliArgs) {
-        List<String> args = new ArrayList<>(cliArgs);
-        args.add("--exit-with-parent");
-        List<String> command = ChildProcess.javaCommand(ChildProcess.currentJava(), childClasspath, heapMb, name, args);
-        ChildProcess child = ChildProcess.start(name, command, config.logDir().resolve(name + ".log"), config.dataDir());
-        children.put(name, child);
-        Orphans.record(runDir(), child);
     }
 
     private SwitchStatus awaitReady(Duration timeout) {
@@ -303,6 +267,6 @@ public final class LocalAppliance implements AutoCloseable {
     }
 
     static String nodeName(String nodeId) {
-        return "node-" + nodeId;
+        return ChildLauncher.nodeName(nodeId);
     }
 }

@@ -51,8 +51,8 @@ class EmbeddedEnsembleIT {
     private List<EmbeddedEnsemble.Server> servers() throws Exception {
         List<EmbeddedEnsemble.Server> servers = new ArrayList<>();
         for (int id = 1; id <= 3; id++) {
-            servers.add(new EmbeddedEnsemble.Server(id, dir.resolve("zookeeper/" + id), LocalPostgresIT.freePort(),
-                    LocalPostgresIT.freePort(), LocalPostgresIT.freePort()));
+            servers.add(new EmbeddedEnsemble.Server(id, dir.resolve("zookeeper/" + id), TestPorts.freePort(),
+                    TestPorts.freePort(), TestPorts.freePort()));
         }
         return servers;
     }

@@ -2,7 +2,6 @@ package io.understudy.launcher;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -19,7 +18,7 @@ class LocalPostgresIT {
 
     @Test
     void runsWithLogicalWalAndDurabilityOnAndKeepsDataAcrossRestart() throws Exception {
-        int port = freePort();
+        int port = TestPorts.freePort();
         Path data = dir.resolve("pg");
         try (LocalPostgres pg = new LocalPostgres("postgres-test", data, port, dir.resolve("logs/pg.log"))) {
             pg.start();
@@ -53,7 +52,7 @@ class LocalPostgresIT {
 
     @Test
     void recoversFromAPidFileLeftByADeadServer() throws Exception {
-        int port = freePort();
+        int port = TestPorts.freePort();
         Path data = dir.resolve("pg");
         try (LocalPostgres pg = new LocalPostgres("postgres-test", data, port, dir.resolve("logs/pg.log"))) {
             pg.start();
@@ -75,12 +74,6 @@ class LocalPostgresIT {
         try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SHOW " + setting)) {
             rs.next();
             return rs.getString(1);
-        }
-    }
-
-    static int freePort() throws Exception {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
         }
     }
 }

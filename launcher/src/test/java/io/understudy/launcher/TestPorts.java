@@ -13,8 +13,15 @@ final class TestPorts {
     private TestPorts() {
     }
 
-    static ApplianceConfig applianceOnFreePorts(Path dataDir) {
-        Set<Integer> used = new HashSet<>();
+    /** Every port handed out in this JVM, so two calls never return the same one. */
+    private static final Set<Integer> USED = new HashSet<>();
+
+    static synchronized int freePort() {
+        return freeRange(1, USED);
+    }
+
+    static synchronized ApplianceConfig applianceOnFreePorts(Path dataDir) {
+        Set<Integer> used = USED;
         List<Integer> singles = new ArrayList<>();
         for (int i = 0; i < 5; i++) {
             singles.add(freeRange(1, used));
@@ -26,7 +33,9 @@ final class TestPorts {
     /** The first of {@code length} consecutive ports that are free now and not handed out before. */
     private static int freeRange(int length, Set<Integer> used) {
         for (int attempt = 0; attempt < 1000; attempt++) {
-            int base = ThreadLocalRandom.current().nextInt(20000, 60000);
+            // Below Linux's ephemeral range (32768+): an outgoing connection of this or another test
+            // cannot grab the port between the check and the server binding it.
+            int base = ThreadLocalRandom.current().nextInt(20000, 32700);
             List<Integer> range = new ArrayList<>();
             for (int i = 0; i < length; i++) {
                 range.add(base + i);

@@ -1,0 +1,66 @@
+package io.understudy.launcher;
+
+import io.understudy.cluster.config.Settings;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Writes the children's config files and starts the switch and the nodes in their own JVMs. */
+final class ChildLauncher {
+
+    static final String SWITCH = "switch";
+    /** Debezium's queues, a Hikari pool and Undertow fit comfortably; the JVMs share one small machine. */
+    static final int NODE_HEAP_MB = 384;
+    /** A proxy with a bounded hold queue needs little heap. */
+    static final int SWITCH_HEAP_MB = 160;
+
+    private static final Logger LOG = LoggerFactory.getLogger(ChildLauncher.class);
+
+    private ChildLauncher() {
+    }
+
+    static String nodeName(String nodeId) {
+        return "node-" + nodeId;
+    }
+
+    static void writeConfigs(ApplianceConfig config) {
+        for (String id : ApplianceConfig.NODE_IDS) {
+            ChildConfigs.write(ChildConfigs.nodeFile(config, id), "node " + id + ", written by the local appliance at every start",
+                    ChildConfigs.node(config, id));
+        }
+        ChildConfigs.write(ChildConfigs.switchFile(config), "failover switch, written by the local appliance at every start",
+                ChildConfigs.failoverSwitch(config));
+    }
+
+    /**
+     * Starts the switch and both nodes together, adding each to {@code started} as soon as it runs
+     * (so a failure part-way leaves the caller able to stop the others). Together, because the
+     * election decides who is primary: a restart after a failover must not depend on start order.
+     */
+    static void startAll(ApplianceConfig config, String classpath, Path runDir, Map<String, ChildProcess> started) {
+        List<String> ignored = System.getenv().keySet().stream()
+                .filter(key -> key.startsWith(Settings.ENV_PREFIX)).sorted().toList();
+        if (!ignored.isEmpty()) {
+            LOG.warn("not passing {} to the nodes and the switch: the local appliance configures them itself", ignored);
+        }
+        start(config, classpath, runDir, started, SWITCH, SWITCH_HEAP_MB,
+                List.of("switch", "--config", ChildConfigs.switchFile(config).toString()));
+        for (String id : ApplianceConfig.NODE_IDS) {
+            start(config, classpath, runDir, started, nodeName(id), NODE_HEAP_MB,
+                    List.of("node", "--config", ChildConfigs.nodeFile(config, id).toString()));
+        }
+    }
+
+    private static void start(ApplianceConfig config, String classpath, Path runDir, Map<String, ChildProcess> started,
+                              String name, int heapMb, List<String> cliArgs) {
+        List<String> args = new ArrayList<>(cliArgs);
+        args.add("--exit-with-parent");
+        List<String> command = ChildProcess.javaCommand(ChildProcess.currentJava(), classpath, heapMb, name, args);
+        ChildProcess child = ChildProcess.start(name, command, config.logDir().resolve(name + ".log"), config.dataDir());
+        started.put(name, child);
+        Orphans.record(runDir, child);
+    }
+}

@@ -1,16 +1,23 @@
 package io.understudy.failoverswitch;
 
+import io.understudy.cluster.ClusterView;
+import io.understudy.cluster.CommandRecord;
 import io.understudy.failoverswitch.admin.AdminHandler;
 import io.understudy.failoverswitch.admin.StatusReport;
-import io.understudy.failoverswitch.proxy.BackendPoolSettings;
-import io.understudy.failoverswitch.proxy.ForwardingHandler;
-import io.understudy.failoverswitch.proxy.PrimaryProxyClient;
+import io.understudy.failoverswitch.http.Listener;
+import io.understudy.failoverswitch.metrics.SwitchMetrics;
+import io.understudy.failoverswitch.proxy.Forwarder;
+import io.understudy.failoverswitch.proxy.HoldQueue;
+import io.understudy.failoverswitch.proxy.PrimaryRouter;
 import io.understudy.failoverswitch.routing.RouteDecider;
 import io.understudy.failoverswitch.routing.ZkLink;
 import io.understudy.failoverswitch.zk.ClusterFollower;
 import io.undertow.Undertow;
+import io.undertow.server.ExchangeCompletionListener;
 import io.undertow.server.HttpHandler;
+import io.undertow.server.handlers.HttpContinueReadHandler;
 import java.net.InetSocketAddress;
+import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
@@ -19,8 +26,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The failover switch: an HTTP listener that forwards every request to the live primary named
- * in ZooKeeper, holds requests while there is none, and answers {@code /_understudy/*} itself.
+ * The failover switch: a client listener that forwards every request to the live primary named
+ * in ZooKeeper, holds requests while there is none, retries what is safe to retry, and answers
+ * {@code /_understudy/*} itself.
  *
  * <p>Threading: ZooKeeper callbacks only enqueue onto one event thread, which alone decides the
  * route and swaps the backend; IO threads read the current backend and never block.
@@ -30,7 +38,9 @@ public final class SwitchServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(SwitchServer.class);
 
     private final SwitchConfig config;
-    private final PrimaryProxyClient proxyClient;
+    private final SwitchMetrics metrics = new SwitchMetrics();
+    private final PrimaryRouter router;
+    private final Forwarder forwarder;
     private final ExecutorService events;
     private final AtomicBoolean closed = new AtomicBoolean();
     private volatile ClusterFollower follower;
@@ -38,8 +48,11 @@ public final class SwitchServer implements AutoCloseable {
 
     private SwitchServer(SwitchConfig config) {
         this.config = config;
-        this.proxyClient = new PrimaryProxyClient(BackendPoolSettings.DEFAULTS, config.holdTimeoutMs(),
-                config.maxHeldRequests());
+        SwitchConfig.Limits limits = config.limits();
+        this.router = new PrimaryRouter(limits.backendIdlePerThread(),
+                new HoldQueue.Bounds(limits.holdTimeoutMs(), limits.maxHeldRequests()), metrics, metrics::primaryChanged);
+        this.forwarder = new Forwarder(router, limits, config.trustForwarded(), metrics);
+        metrics.bind(router.holds()::size, forwarder::bufferedBytes);
         this.events = Executors.newSingleThreadExecutor(r -> {
             Thread thread = new Thread(r, "switch-events");
             thread.setDaemon(true);
@@ -57,32 +70,33 @@ public final class SwitchServer implements AutoCloseable {
             server.follower = ClusterFollower.start(config.clusterName(), config.zookeeperConnect(),
                     config.zkSessionTimeoutMs(), config.zkConnectionTimeoutMs(), server::enqueueRecompute);
             server.enqueueRecompute();
-            server.undertow = Undertow.builder()
-                    .addHttpListener(config.port(), config.host())
-                    .setIoThreads(config.ioThreads())
-                    .setWorkerThreads(Math.max(2, config.ioThreads()))
-                    .setHandler(server.rootHandler())
-                    .build();
+            server.undertow = Listener.build(config, server.rootHandler());
             server.undertow.start();
         } catch (Exception | Error e) {
             server.close();
             throw e;
         }
-        log.info("switch listening on http://{}:{} for cluster '{}' (zookeeper {})", config.host(), server.port(),
-                config.clusterName(), config.zookeeperConnect());
+        log.info("switch listening on {}://{}:{} for cluster '{}' (zookeeper {}; {})", config.tls() == null ? "http"
+                : "https", config.host(), server.port(), config.clusterName(), config.zookeeperConnect(), config);
         return server;
     }
 
     private HttpHandler rootHandler() {
-        AdminHandler admin = new AdminHandler(this::status, this::zkLink);
-        ForwardingHandler forwarding = new ForwardingHandler(proxyClient, config.backendTimeoutMs());
-        return exchange -> {
+        AdminHandler admin = new AdminHandler(new AdminView(), config.adminToken());
+        ExchangeCompletionListener counting = (exchange, next) -> {
+            metrics.responded(exchange.getStatusCode());
+            next.proceed();
+        };
+        HttpHandler routing = exchange -> {
+            exchange.addExchangeCompleteListener(counting);
             if (AdminHandler.owns(exchange.getRelativePath())) {
                 admin.handleRequest(exchange);
             } else {
-                forwarding.handleRequest(exchange);
+                forwarder.handleRequest(exchange);
             }
         };
+        // answers "Expect: 100-continue" itself when the body is first read
+        return new HttpContinueReadHandler(routing);
     }
 
     private void enqueueRecompute() {
@@ -100,7 +114,7 @@ public final class SwitchServer implements AutoCloseable {
             return;
         }
         try {
-            proxyClient.apply(RouteDecider.decide(now.view(), now.link()));
+            router.apply(RouteDecider.decide(now.view(), now.link()));
         } catch (RuntimeException e) {
             log.error("cannot apply the cluster view; keeping the previous route", e);
         }
@@ -111,10 +125,11 @@ public final class SwitchServer implements AutoCloseable {
         return ((InetSocketAddress) undertow.getListenerInfo().get(0).getAddress()).getPort();
     }
 
+    /** Status without history (no ZooKeeper read); any thread. */
     public StatusReport status() {
         ClusterFollower now = follower;
-        return StatusReport.of(config.clusterName(), now.view(), now.link(), proxyClient.decision(),
-                proxyClient.holds().size());
+        return StatusReport.of(config.clusterName(), now.view(), now.link(), router.decision(), router.holds().size(),
+                List.of());
     }
 
     private ZkLink zkLink() {
@@ -128,7 +143,7 @@ public final class SwitchServer implements AutoCloseable {
         if (!closed.compareAndSet(false, true)) {
             return;
         }
-        proxyClient.close();
+        router.close();
         if (undertow != null) {
             undertow.stop();
         }
@@ -137,5 +152,39 @@ public final class SwitchServer implements AutoCloseable {
             follower.close();
         }
         log.info("switch stopped");
+    }
+
+    private final class AdminView implements AdminHandler.Switch {
+        @Override
+        public StatusReport status(int historyEntries) {
+            ClusterFollower now = follower;
+            return StatusReport.of(config.clusterName(), now.view(), now.link(), router.decision(),
+                    router.holds().size(), now.recentHistory(historyEntries));
+        }
+
+        @Override
+        public ZkLink link() {
+            return zkLink();
+        }
+
+        @Override
+        public ClusterView view() {
+            return follower.view();
+        }
+
+        @Override
+        public String submit(CommandRecord command) throws Exception {
+            return follower.submit(command);
+        }
+
+        @Override
+        public String metrics() {
+            return metrics.scrape();
+        }
+
+        @Override
+        public String identity() {
+            return "switch@" + config.host() + ":" + port();
+        }
     }
 }

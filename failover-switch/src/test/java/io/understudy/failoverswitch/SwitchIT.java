@@ -206,9 +206,9 @@ class SwitchIT {
         promote("a", a.url(), 1);
 
         HttpResponse<String> response = pending.get(WAIT.toSeconds(), java.util.concurrent.TimeUnit.SECONDS);
-        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
         JsonNode echo = json(response.body());
-        assertThat(echo.path("method").asText()).isEqualTo("PUT");
+        assertThat(echo.path("method").asText()).as(response.body()).isEqualTo("PUT");
         assertThat(echo.path("body").asText()).isEqualTo(document);
     }
 

@@ -1,6 +1,7 @@
 package io.understudy.failoverswitch.admin;
 
 import io.understudy.cluster.ClusterView;
+import io.understudy.cluster.HistoryRecord;
 import io.understudy.cluster.MemberRecord;
 import io.understudy.cluster.PrimaryRecord;
 import io.understudy.cluster.Role;
@@ -17,8 +18,10 @@ import java.util.List;
  * @param primary the {@code /primary} record, or null when there is none
  * @param members every registered member, by node id
  * @param route   where this switch sends traffic now
+ * @param history the newest {@code /history} entries, newest first
  */
-public record StatusReport(String cluster, Primary primary, List<Member> members, SwitchState route) {
+public record StatusReport(String cluster, Primary primary, List<Member> members, SwitchState route,
+        List<HistoryRecord> history) {
 
     /** The {@code /primary} record; {@code live} = its node is registered under {@code /members}. */
     public record Primary(String nodeId, long epoch, String apiUrl, boolean live) {
@@ -39,13 +42,14 @@ public record StatusReport(String cluster, Primary primary, List<Member> members
             int heldRequests) {
     }
 
-    public static StatusReport of(String cluster, ClusterView view, ZkLink link, RouteDecision decision, int held) {
+    public static StatusReport of(String cluster, ClusterView view, ZkLink link, RouteDecision decision, int held,
+            List<HistoryRecord> history) {
         Primary primary = view.primary().map(p -> primary(p, view)).orElse(null);
         List<Member> members = view.members().stream().map(StatusReport::member).toList();
         SwitchState state = decision instanceof Route route
                 ? new SwitchState(link, route.nodeId(), route.epoch(), route.target().toString(), route.reason(), held)
                 : new SwitchState(link, null, 0, null, decision.reason(), held);
-        return new StatusReport(cluster, primary, members, state);
+        return new StatusReport(cluster, primary, members, state, List.copyOf(history));
     }
 
     private static Primary primary(PrimaryRecord record, ClusterView view) {

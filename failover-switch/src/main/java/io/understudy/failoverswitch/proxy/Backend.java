@@ -2,36 +2,38 @@ package io.understudy.failoverswitch.proxy;
 
 import io.understudy.failoverswitch.routing.RouteDecision.Route;
 import io.undertow.client.ClientConnection;
-import io.undertow.client.UndertowClient;
-import io.undertow.server.HttpServerExchange;
-import io.undertow.server.handlers.proxy.ProxyCallback;
-import io.undertow.server.handlers.proxy.ProxyClient;
-import io.undertow.server.handlers.proxy.ProxyConnection;
-import io.undertow.server.handlers.proxy.ProxyConnectionPool;
+import java.net.URI;
+import java.util.ArrayDeque;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
 import org.xnio.IoUtils;
-import org.xnio.OptionMap;
+import org.xnio.XnioIoThread;
 
 /**
- * One primary in one epoch, with its own connection pool. A new primary (or a new epoch of the
- * same one) always gets a new Backend, so no pooled connection outlives the route it was opened
- * for. Backend connections belong to the pool, never to a client connection.
+ * One primary in one epoch, with its own pool of kept-alive connections. A new primary (or a
+ * new epoch of the same one) always gets a new Backend, so no pooled connection outlives the
+ * route it was opened for. Connections belong to the pool, never to a client connection.
+ *
+ * <p>Threading: each IO thread has its own idle list, touched only by that thread (a connection
+ * lives on the IO thread that opened it), so taking and returning a connection needs no lock.
  */
-public final class Backend implements ProxyClient.ProxyTarget {
+public final class Backend {
 
     private final Route route;
-    private final ProxyConnectionPool pool;
-    /** Every open connection the pool handed out; retire() closes the idle ones. */
+    private final String epochHeader;
+    private final String pathPrefix;
+    private final int maxIdlePerThread;
+    private final ConcurrentHashMap<XnioIoThread, ArrayDeque<ClientConnection>> idle = new ConcurrentHashMap<>();
+    /** Every open connection; retire() closes them. */
     private final Set<ClientConnection> connections = ConcurrentHashMap.newKeySet();
-    /** Connections carrying a request right now; the pool closes them when they come back. */
-    private final Set<ClientConnection> busy = ConcurrentHashMap.newKeySet();
     private volatile boolean retired;
 
-    Backend(Route route, BackendPoolSettings settings, UndertowClient client) {
+    Backend(Route route, int maxIdlePerThread) {
         this.route = route;
-        this.pool = new ProxyConnectionPool(settings, route.target(), client, OptionMap.EMPTY);
+        this.epochHeader = Long.toString(route.epoch());
+        String path = route.target().getPath();
+        this.pathPrefix = path == null || path.equals("/") ? "" : path;
+        this.maxIdlePerThread = maxIdlePerThread;
     }
 
     public Route route() {
@@ -40,6 +42,20 @@ public final class Backend implements ProxyClient.ProxyTarget {
 
     public long epoch() {
         return route.epoch();
+    }
+
+    /** The epoch as stamped in {@code X-Understudy-Epoch}. */
+    String epochHeader() {
+        return epochHeader;
+    }
+
+    /** Prepended to every forwarded path ("" when the API URL has none). */
+    String pathPrefix() {
+        return pathPrefix;
+    }
+
+    URI uri() {
+        return route.target();
     }
 
     public String label() {
@@ -55,72 +71,61 @@ public final class Backend implements ProxyClient.ProxyTarget {
         return connections.size();
     }
 
-    /** IO thread of {@code exchange} only (the pool keeps its connections per IO thread). */
-    void connect(HttpServerExchange exchange, ProxyCallback<ProxyConnection> callback, long timeout, TimeUnit unit) {
-        pool.connect(this, exchange, new Tracking(callback), timeout, unit, false);
+    /** An idle open connection on {@code thread}, or null. Call on {@code thread} only. */
+    ClientConnection poll(XnioIoThread thread) {
+        ArrayDeque<ClientConnection> list = idle.get(thread);
+        if (list == null) {
+            return null;
+        }
+        for (ClientConnection connection = list.pollLast(); connection != null; connection = list.pollLast()) {
+            if (connection.isOpen()) {
+                return connection;
+            }
+        }
+        return null;
+    }
+
+    /** Registers a connection just opened for this backend. IO thread of the connection. */
+    void opened(ClientConnection connection) {
+        connections.add(connection);
+        connection.addCloseListener(connections::remove);
+        if (retired) {
+            IoUtils.safeClose(connection);
+        }
     }
 
     /**
-     * Stops handing out connections and closes every idle one; busy ones finish their request and
-     * are closed by the pool when they come back. Any thread.
+     * Takes back a connection whose exchange has fully completed, or closes it when it cannot
+     * be reused. IO thread of the connection.
+     */
+    void release(ClientConnection connection) {
+        if (retired || !connection.isOpen()) {
+            IoUtils.safeClose(connection);
+            return;
+        }
+        ArrayDeque<ClientConnection> list = idle.computeIfAbsent(connection.getIoThread(), t -> new ArrayDeque<>());
+        if (list.size() >= maxIdlePerThread) {
+            IoUtils.safeClose(connection);
+        } else {
+            list.addLast(connection);
+        }
+    }
+
+    /**
+     * Stops pooling and closes every idle connection; busy ones finish their exchange and are
+     * closed when released. Any thread.
      */
     void retire() {
         retired = true;
-        pool.close();
-        for (ClientConnection connection : connections) {
-            // on the connection's own IO thread, so "busy" cannot change under us
-            connection.getIoThread().execute(() -> {
-                if (!busy.contains(connection)) {
-                    IoUtils.safeClose(connection);
-                }
-            });
-        }
+        idle.forEach((thread, list) -> thread.execute(() -> {
+            for (ClientConnection connection = list.pollFirst(); connection != null; connection = list.pollFirst()) {
+                IoUtils.safeClose(connection);
+            }
+        }));
     }
 
     @Override
     public String toString() {
         return label() + " " + route.target();
-    }
-
-    private final class Tracking implements ProxyCallback<ProxyConnection> {
-
-        private final ProxyCallback<ProxyConnection> next;
-
-        Tracking(ProxyCallback<ProxyConnection> next) {
-            this.next = next;
-        }
-
-        @Override
-        public void completed(HttpServerExchange exchange, ProxyConnection result) {
-            ClientConnection connection = result.getConnection();
-            if (connections.add(connection)) {
-                connection.addCloseListener(closed -> {
-                    connections.remove(closed);
-                    busy.remove(closed);
-                });
-            }
-            busy.add(connection);
-            // added after the pool's own listener, so it runs before the connection goes back
-            exchange.addExchangeCompleteListener((done, nextListener) -> {
-                busy.remove(connection);
-                nextListener.proceed();
-            });
-            next.completed(exchange, result);
-        }
-
-        @Override
-        public void failed(HttpServerExchange exchange) {
-            next.failed(exchange);
-        }
-
-        @Override
-        public void couldNotResolveBackend(HttpServerExchange exchange) {
-            next.couldNotResolveBackend(exchange);
-        }
-
-        @Override
-        public void queuedRequestFailed(HttpServerExchange exchange) {
-            next.queuedRequestFailed(exchange);
-        }
     }
 }

@@ -1,14 +1,23 @@
 package io.understudy.failoverswitch.zk;
 
+import io.understudy.cluster.ClusterJson;
 import io.understudy.cluster.ClusterView;
+import io.understudy.cluster.CommandRecord;
+import io.understudy.cluster.HistoryRecord;
 import io.understudy.cluster.zk.ClusterWatcher;
 import io.understudy.cluster.zk.ZkPaths;
 import io.understudy.failoverswitch.routing.ZkLink;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.CuratorFrameworkFactory;
 import org.apache.curator.framework.state.ConnectionState;
 import org.apache.curator.retry.ExponentialBackoffRetry;
+import org.apache.zookeeper.CreateMode;
+import org.apache.curator.framework.recipes.cache.ChildData;
+import org.apache.curator.framework.recipes.cache.CuratorCache;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -22,12 +31,16 @@ public final class ClusterFollower implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ClusterFollower.class);
 
     private final CuratorFramework client;
+    private final ZkPaths paths;
     private final ClusterWatcher watcher;
+    private final CuratorCache history;
     private final String connectString;
     private volatile ZkLink link = ZkLink.CONNECTING;
 
-    private ClusterFollower(CuratorFramework client, ClusterWatcher watcher, String connectString) {
+    private ClusterFollower(CuratorFramework client, ZkPaths paths, ClusterWatcher watcher, String connectString) {
         this.client = client;
+        this.paths = paths;
+        this.history = CuratorCache.build(client, paths.history());
         this.watcher = watcher;
         this.connectString = connectString;
     }
@@ -45,8 +58,8 @@ public final class ClusterFollower implements AutoCloseable {
                 .connectionTimeoutMs(connectionTimeoutMs)
                 .retryPolicy(new ExponentialBackoffRetry(100, 29, 2000))
                 .build();
-        ClusterFollower follower = new ClusterFollower(client, new ClusterWatcher(client, new ZkPaths(clusterName)),
-                connectString);
+        ZkPaths paths = new ZkPaths(clusterName);
+        ClusterFollower follower = new ClusterFollower(client, paths, new ClusterWatcher(client, paths), connectString);
         try {
             client.getConnectionStateListenable().addListener((c, state) -> follower.onConnectionState(state, onChange));
             client.start();
@@ -56,6 +69,7 @@ public final class ClusterFollower implements AutoCloseable {
             }
             follower.watcher.addListener(view -> onChange.run());
             follower.watcher.start(client);
+            follower.history.start();
             if (!follower.watcher.awaitInitialized(connectionTimeoutMs, TimeUnit.MILLISECONDS)) {
                 throw new IllegalStateException("ZooKeeper at " + connectString + " did not deliver the cluster view"
                         + " within " + connectionTimeoutMs + " ms");
@@ -92,8 +106,42 @@ public final class ClusterFollower implements AutoCloseable {
         return watcher.current();
     }
 
+    /**
+     * The newest {@code max} entries under {@code /history}, newest first, from a watched cache
+     * (never blocks; entries that do not parse are skipped). Any thread.
+     */
+    public List<HistoryRecord> recentHistory(int max) {
+        String prefix = paths.history() + "/";
+        List<ChildData> entries = new ArrayList<>(history.stream()
+                .filter(d -> d.getPath().startsWith(prefix) && d.getData() != null)
+                .toList());
+        entries.sort(Comparator.comparing(ChildData::getPath).reversed());
+        List<HistoryRecord> newestFirst = new ArrayList<>();
+        for (ChildData entry : entries) {
+            if (newestFirst.size() == max) {
+                break;
+            }
+            try {
+                newestFirst.add(ClusterJson.fromBytes(entry.getData(), HistoryRecord.class));
+            } catch (IllegalArgumentException e) {
+                log.debug("skipping history entry {}: {}", entry.getPath(), e.getMessage());
+            }
+        }
+        return newestFirst;
+    }
+
+    /**
+     * Writes an operator command as the next {@code /commands/command-N}; returns its path.
+     * Blocks on ZooKeeper: never call it on an IO thread.
+     */
+    public String submit(CommandRecord command) throws Exception {
+        return client.create().creatingParentsIfNeeded().withMode(CreateMode.PERSISTENT_SEQUENTIAL)
+                .forPath(paths.commandEntry(), ClusterJson.toBytes(command));
+    }
+
     @Override
     public void close() {
+        history.close();
         watcher.close();
         client.close();
     }

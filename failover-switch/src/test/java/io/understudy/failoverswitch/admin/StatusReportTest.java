@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.understudy.cluster.ClusterJson;
 import io.understudy.cluster.ClusterView;
+import io.understudy.cluster.HistoryRecord;
 import io.understudy.cluster.MemberRecord;
 import io.understudy.cluster.PrimaryRecord;
 import io.understudy.cluster.Role;
@@ -25,7 +26,8 @@ class StatusReportTest {
     @Test
     void shouldReportLivePrimaryMembersAndRoute() throws Exception {
         StatusReport report = StatusReport.of("c1", new ClusterView(Optional.of(A2), List.of(B, A)), ZkLink.CONNECTED,
-                new Route("a", URI.create("http://a:1"), 2, "why"), 3);
+                new Route("a", URI.create("http://a:1"), 2, "why"), 3,
+                List.of(new HistoryRecord(HistoryRecord.Type.PROMOTION, "a", "b", 2, 7, "b was lost")));
 
         JsonNode json = ClusterJson.MAPPER.readTree(ClusterJson.toString(report));
 
@@ -35,12 +37,14 @@ class StatusReportTest {
                 "{\"nodeId\":\"b\",\"role\":\"SECONDARY\",\"apiUrl\":\"http://b:1\",\"healthy\":false,\"lagMs\":40,\"epoch\":2}");
         assertThat(json.path("route").path("nodeId").asText()).isEqualTo("a");
         assertThat(json.path("route").path("heldRequests").asInt()).isEqualTo(3);
+        assertThat(json.path("history").get(0).path("type").asText()).isEqualTo("PROMOTION");
+        assertThat(json.path("history").get(0).path("previousNodeId").asText()).isEqualTo("b");
     }
 
     @Test
     void shouldReportPrimaryRecordAsNotLiveWithoutItsMember() {
         StatusReport report = StatusReport.of("c1", new ClusterView(Optional.of(A2), List.of(B)), ZkLink.SUSPENDED,
-                new NoPrimary("gone"), 0);
+                new NoPrimary("gone"), 0, List.of());
 
         assertThat(report.primary().live()).isFalse();
         assertThat(report.route().nodeId()).isNull();
@@ -50,8 +54,8 @@ class StatusReportTest {
 
     @Test
     void shouldReportNullPrimaryWhenThereIsNoRecord() {
-        StatusReport report = StatusReport.of("c1", ClusterView.EMPTY, ZkLink.CONNECTED, new NoPrimary("none"), 0);
+        StatusReport report = StatusReport.of("c1", ClusterView.EMPTY, ZkLink.CONNECTED, new NoPrimary("none"), 0, List.of());
 
-        assertThat(ClusterJson.toString(report)).contains("\"primary\":null").contains("\"members\":[]");
+        assertThat(ClusterJson.toString(report)).contains("\"primary\":null").contains("\"members\":[]").contains("\"history\":[]");
     }
 }

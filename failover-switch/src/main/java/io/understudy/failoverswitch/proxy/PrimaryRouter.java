@@ -1,0 +1,95 @@
+package io.understudy.failoverswitch.proxy;
+
+import io.understudy.failoverswitch.routing.RouteDecision;
+import io.understudy.failoverswitch.routing.RouteDecision.NoPrimary;
+import io.understudy.failoverswitch.routing.RouteDecision.Route;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Where client traffic goes now. Every request reads {@link #current()} when it is sent, so a
+ * kept-alive client connection follows a failover on its next request. {@link #apply} swaps the
+ * backend in one volatile write (there is never a moment with the wrong node, only with none),
+ * retires the old one's pool, and releases held requests towards the new one.
+ */
+public final class PrimaryRouter implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(PrimaryRouter.class);
+
+    private final int idlePerThread;
+    private final HoldQueue holds;
+    private final Consumer<Backend> onChange;
+    private volatile Backend current;
+    private volatile RouteDecision decision = new NoPrimary("not connected to ZooKeeper yet");
+
+    /**
+     * @param onChange told about every new backend (null while there is none); event thread
+     */
+    public PrimaryRouter(int idlePerThread, HoldQueue.Bounds bounds, HoldQueue.Listener holdListener,
+            Consumer<Backend> onChange) {
+        this.idlePerThread = idlePerThread;
+        this.onChange = onChange;
+        this.holds = new HoldQueue(bounds, this::current, this::whyNoPrimary, holdListener);
+    }
+
+    /**
+     * Makes {@code next} the routing decision. Call from one thread only (the switch's event
+     * thread): the swap and the retire must not interleave with another apply.
+     */
+    public void apply(RouteDecision next) {
+        RouteDecision previous = decision;
+        decision = next;
+        Backend old = current;
+        if (next instanceof Route route && old != null && route.sameTarget(old.route())) {
+            return;
+        }
+        if (next instanceof NoPrimary && old == null) {
+            if (!next.reason().equals(previous.reason())) {
+                log.info("primary none -> none ({})", next.reason());
+            }
+            return;
+        }
+        Backend fresh = next instanceof Route route ? new Backend(route, idlePerThread) : null;
+        current = fresh;
+        log.info("primary {} -> {} ({})", label(old), label(fresh), next.reason());
+        if (old != null) {
+            old.retire();
+        }
+        onChange.accept(fresh);
+        holds.release(fresh);
+    }
+
+    public RouteDecision decision() {
+        return decision;
+    }
+
+    /** The backend requests go to now, or null while there is none. Any thread. */
+    public Backend current() {
+        return current;
+    }
+
+    public HoldQueue holds() {
+        return holds;
+    }
+
+    private String whyNoPrimary() {
+        RouteDecision now = decision;
+        return now instanceof NoPrimary ? now.reason() : "primary " + label(current) + " did not take the request";
+    }
+
+    private static String label(Backend backend) {
+        return backend == null ? "none" : backend.label();
+    }
+
+    /** Answers everything held with 503 and closes the current backend's connections. */
+    @Override
+    public void close() {
+        holds.close();
+        Backend last = current;
+        current = null;
+        if (last != null) {
+            last.retire();
+        }
+    }
+}

@@ -1,0 +1,59 @@
+package io.understudy.failoverswitch.proxy;
+
+import io.undertow.util.HttpString;
+import io.undertow.util.Methods;
+
+/**
+ * Whether a request whose attempt at a node failed may be sent again. Pure.
+ *
+ * <p>The rule (DESIGN.md): a request that never reached a node, or that a node refused before
+ * doing anything, is always retried; one that may have been applied is retried only when doing
+ * it twice is harmless: an idempotent method, or an {@code Idempotency-Key} the node
+ * deduplicates. Either way the body must still be available to send again.
+ */
+public final class RetryPolicy {
+
+    /** How an attempt at a node ended without a response for the client. */
+    public enum Failure {
+        /** No connection, or the connection was closed before the request was handed to it: no node saw it. */
+        NOT_SENT,
+        /** The node answered 421 {@code epoch_mismatch}: it refused the request before doing anything. */
+        EPOCH_MISMATCH,
+        /** The node answered 503 {@code not_primary}: its write gate was closed, nothing was applied. */
+        NOT_PRIMARY,
+        /** The connection broke after the request was sent, before a full response: it may have been applied. */
+        LOST_IN_FLIGHT
+    }
+
+    /** What to do with the request. */
+    public enum Verdict {
+        /** Send it again (to the current primary, after holding if need be). */
+        RETRY,
+        /** Not safe: it may have been applied and doing it twice could change the outcome. */
+        UNSAFE,
+        /** The body was streamed to the node and is gone; the request cannot be sent again. */
+        BODY_GONE
+    }
+
+    private RetryPolicy() {
+    }
+
+    /**
+     * @param bodyReplayable the body is still available: none, kept in memory, or not read yet
+     */
+    public static Verdict decide(Failure failure, HttpString method, boolean hasIdempotencyKey, boolean bodyReplayable) {
+        if (!bodyReplayable) {
+            return Verdict.BODY_GONE;
+        }
+        return switch (failure) {
+            case NOT_SENT, EPOCH_MISMATCH, NOT_PRIMARY -> Verdict.RETRY;
+            case LOST_IN_FLIGHT -> isIdempotent(method) || hasIdempotencyKey ? Verdict.RETRY : Verdict.UNSAFE;
+        };
+    }
+
+    /** GET, HEAD, PUT, DELETE (and OPTIONS, TRACE): repeating them leaves the same state. */
+    public static boolean isIdempotent(HttpString method) {
+        return method.equals(Methods.GET) || method.equals(Methods.HEAD) || method.equals(Methods.PUT)
+                || method.equals(Methods.DELETE) || method.equals(Methods.OPTIONS) || method.equals(Methods.TRACE);
+    }
+}

@@ -5,16 +5,31 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * An immutable snapshot of the cluster as read from ZooKeeper: the primary record (if any) and
- * every registered member. Decisions are taken on one snapshot at a time.
+ * An immutable snapshot of the cluster as read from ZooKeeper: the primary record (if any), every
+ * registered member, the cluster-wide settings and the operator commands waiting, oldest first.
+ * Decisions are taken on one snapshot at a time.
  */
-public record ClusterView(Optional<PrimaryRecord> primary, List<MemberRecord> members) {
+public record ClusterView(Optional<PrimaryRecord> primary, List<MemberRecord> members, ClusterSettings settings,
+                          List<QueuedCommand> commands) {
 
     public static final ClusterView EMPTY = new ClusterView(Optional.empty(), List.of());
 
     public ClusterView {
         primary = primary == null ? Optional.empty() : primary;
         members = members.stream().sorted(Comparator.comparing(MemberRecord::nodeId)).toList();
+        settings = settings == null ? ClusterSettings.DEFAULTS : settings;
+        commands = commands == null ? List.of()
+                : commands.stream().sorted(Comparator.comparing(QueuedCommand::znode)).toList();
+    }
+
+    /** A view with default settings and no commands. */
+    public ClusterView(Optional<PrimaryRecord> primary, List<MemberRecord> members) {
+        this(primary, members, ClusterSettings.DEFAULTS, List.of());
+    }
+
+    /** The oldest waiting operator command, which is the only one acted on. */
+    public Optional<QueuedCommand> nextCommand() {
+        return commands.stream().findFirst();
     }
 
     public Optional<MemberRecord> member(String nodeId) {

@@ -1,9 +1,12 @@
 package io.understudy.cluster.zk;
 
 import io.understudy.cluster.ClusterJson;
+import io.understudy.cluster.ClusterSettings;
 import io.understudy.cluster.ClusterView;
+import io.understudy.cluster.CommandRecord;
 import io.understudy.cluster.MemberRecord;
 import io.understudy.cluster.PrimaryRecord;
+import io.understudy.cluster.QueuedCommand;
 import java.io.Closeable;
 import java.util.ArrayList;
 import java.util.List;
@@ -21,10 +24,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Watches {@code /primary} and {@code /members} (ZooKeeper watches through {@link CuratorCache},
+ * Watches {@code /primary}, {@code /members}, {@code /config} and {@code /commands} (ZooKeeper
+ * watches through {@link CuratorCache},
  * never polling) and turns every change into a fresh immutable {@link ClusterView}.
  *
- * <p>No view is published before both caches have loaded what ZooKeeper holds: an empty view
+ * <p>No view is published before every cache has loaded what ZooKeeper holds: an empty view
  * seen too early would make a cluster with a primary look like an empty one.
  *
  * <p>Threading: listeners run on Curator's cache thread and must only record or enqueue.
@@ -37,27 +41,36 @@ public final class ClusterWatcher implements Closeable {
     private final ZkPaths paths;
     private final CuratorCache primaryCache;
     private final CuratorCache membersCache;
+    private final CuratorCache configCache;
+    private final CuratorCache commandsCache;
     private final List<Consumer<ClusterView>> listeners = new CopyOnWriteArrayList<>();
-    private final CountDownLatch initialized = new CountDownLatch(2);
+    private final CountDownLatch initialized = new CountDownLatch(4);
     private volatile ClusterView current = ClusterView.EMPTY;
 
     public ClusterWatcher(CuratorFramework client, ZkPaths paths) {
         this.paths = paths;
         this.primaryCache = CuratorCache.build(client, paths.primary(), CuratorCache.Options.SINGLE_NODE_CACHE);
         this.membersCache = CuratorCache.build(client, paths.members());
-        primaryCache.listenable().addListener(refreshing());
-        membersCache.listenable().addListener(refreshing());
+        this.configCache = CuratorCache.build(client, paths.config(), CuratorCache.Options.SINGLE_NODE_CACHE);
+        this.commandsCache = CuratorCache.build(client, paths.commands());
+        for (CuratorCache cache : List.of(primaryCache, membersCache, configCache, commandsCache)) {
+            cache.listenable().addListener(refreshing());
+        }
     }
 
     /** Creates the persistent parents if needed and starts watching. */
     public ClusterWatcher start(CuratorFramework client) throws Exception {
-        try {
-            client.create().creatingParentContainersIfNeeded().forPath(paths.members());
-        } catch (KeeperException.NodeExistsException ignored) {
-            // another node or switch created it first
+        for (String parent : List.of(paths.members(), paths.commands())) {
+            try {
+                client.create().creatingParentContainersIfNeeded().forPath(parent);
+            } catch (KeeperException.NodeExistsException ignored) {
+                // another node or switch created it first
+            }
         }
         primaryCache.start();
         membersCache.start();
+        configCache.start();
+        commandsCache.start();
         refresh();
         return this;
     }
@@ -97,7 +110,7 @@ public final class ClusterWatcher implements Closeable {
         if (!isInitialized()) {
             return;
         }
-        ClusterView next = new ClusterView(readPrimary(), readMembers());
+        ClusterView next = new ClusterView(readPrimary(), readMembers(), readSettings(), readCommands());
         if (next.equals(current)) {
             return;
         }
@@ -127,6 +140,24 @@ public final class ClusterWatcher implements Closeable {
         return members;
     }
 
+    private ClusterSettings readSettings() {
+        return configCache.get(paths.config())
+                .map(ChildData::getData)
+                .filter(bytes -> bytes != null && bytes.length > 0)
+                .flatMap(bytes -> decode(bytes, ClusterSettings.class, paths.config()))
+                .orElse(ClusterSettings.DEFAULTS);
+    }
+
+    private List<QueuedCommand> readCommands() {
+        String prefix = paths.commands() + "/";
+        List<QueuedCommand> commands = new ArrayList<>();
+        commandsCache.stream()
+                .filter(d -> d.getPath().startsWith(prefix) && d.getData() != null && d.getData().length > 0)
+                .forEach(d -> decode(d.getData(), CommandRecord.class, d.getPath())
+                        .ifPresent(c -> commands.add(new QueuedCommand(d.getPath().substring(prefix.length()), c))));
+        return commands;
+    }
+
     private static <T> Optional<T> decode(byte[] bytes, Class<T> type, String path) {
         try {
             return Optional.of(ClusterJson.fromBytes(bytes, type));
@@ -140,5 +171,7 @@ public final class ClusterWatcher implements Closeable {
     public void close() {
         primaryCache.close();
         membersCache.close();
+        configCache.close();
+        commandsCache.close();
     }
 }

@@ -49,9 +49,15 @@ final class ChildLauncher {
         start(config, classpath, runDir, started, SWITCH, SWITCH_HEAP_MB,
                 List.of("switch", "--config", ChildConfigs.switchFile(config).toString()));
         for (String id : ApplianceConfig.NODE_IDS) {
-            start(config, classpath, runDir, started, nodeName(id), NODE_HEAP_MB,
-                    List.of("node", "--config", ChildConfigs.nodeFile(config, id).toString()));
+            startNode(config, classpath, runDir, started, id);
         }
+    }
+
+    /** Starts (or starts again) node {@code id}, replacing its entry in {@code started}. */
+    static void startNode(ApplianceConfig config, String classpath, Path runDir, Map<String, ChildProcess> started,
+                          String id) {
+        start(config, classpath, runDir, started, nodeName(id), NODE_HEAP_MB,
+                List.of("node", "--config", ChildConfigs.nodeFile(config, id).toString()));
     }
 
     private static void start(ApplianceConfig config, String classpath, Path runDir, Map<String, ChildProcess> started,

@@ -194,6 +194,25 @@ public final class LocalAppliance implements AutoCloseable {
         return child.process();
     }
 
+    /**
+     * Starts node {@code a} or {@code b} again after it died (a drill's {@code kill -9}) and waits
+     * until the switch reports a primary and a healthy secondary again.
+     *
+     * @throws IllegalStateException if the node is still running or the cluster is not ready in time
+     */
+    public synchronized void restartNode(String nodeId, Duration readyTimeout) {
+        if (state != State.RUNNING) {
+            throw new IllegalStateException("appliance is " + state + "; nodes restart only while it runs");
+        }
+        ChildProcess old = children.get(nodeName(nodeId));
+        if (old != null && old.isAlive()) {
+            throw new IllegalStateException(old.name() + " is still running");
+        }
+        LOG.info("starting {} again", nodeName(nodeId));
+        ChildLauncher.startNode(config, childClasspath, runDir(), children, nodeId);
+        awaitReady(readyTimeout);
+    }
+
     public Process switchProcess() {
         return children.get(SWITCH).process();
     }

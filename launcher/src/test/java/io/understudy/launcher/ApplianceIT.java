@@ -84,6 +84,17 @@ class ApplianceIT {
         ObjectsApi.Response written = ObjectsApi.get(switchUrl, "obj-after-kill");
         assertThat(written.status()).isEqualTo(200);
         assertThat(written.body()).isEqualTo(afterKill);
+
+        // The killed node comes back as the secondary of the new primary, with everything.
+        appliance.restartNode(primary, Duration.ofMinutes(2));
+        assertThat(appliance.primaryNodeId()).contains(secondary);
+        await("the old primary serves the new primary's writes").atMost(Duration.ofMinutes(1)).pollInterval(Duration.ofMillis(100))
+                .untilAsserted(() -> {
+                    assertAllObjects(appliance.nodeApiUrl(primary));
+                    assertThat(ObjectsApi.get(appliance.nodeApiUrl(primary), "obj-after-kill").body()).isEqualTo(afterKill);
+                });
+        assertThat(ObjectsApi.put(appliance.nodeApiUrl(primary), "direct", afterKill).status())
+                .as("a write sent straight to the rejoined node").isEqualTo(503);
     }
 
     private static void assertAllObjects(String baseUrl) throws Exception {

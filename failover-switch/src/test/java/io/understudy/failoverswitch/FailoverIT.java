@@ -95,6 +95,7 @@ class FailoverIT {
                     onAnswer(request, response);
                 }
                 answered.incrementAndGet();
+                outcomes.put(request.uri().getPath(), response.statusCode() + " " + response.headers().map());
             } catch (Exception e) {
                 errors.add(request.method() + " " + request.uri().getPath() + " -> " + e);
             }
@@ -102,6 +103,7 @@ class FailoverIT {
     }
 
     private final Set<String> acked = ConcurrentHashMap.newKeySet();
+    private final Map<String, String> outcomes = new ConcurrentHashMap<>();
     private final AtomicInteger replayed = new AtomicInteger();
     private final AtomicReference<String> lastNode = new AtomicReference<>();
 
@@ -178,7 +180,7 @@ class FailoverIT {
 
         assertThat(errors).as("client-visible errors").isEmpty();
         assertThat(replayed.get()).as("writes answered from the replicated key store after the crash").isPositive();
-        assertThat(store.executions.keySet()).as("executed writes = acknowledged writes").isEqualTo(acked);
+        assertThat(store.executions.keySet()).as("executed writes = acknowledged writes " + outcomes).isEqualTo(acked);
         assertThat(store.executions).allSatisfy((path, times) -> assertThat(times.get()).as(path).isEqualTo(1));
     }
 

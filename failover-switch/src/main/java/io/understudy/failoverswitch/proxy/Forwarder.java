@@ -56,8 +56,11 @@ public final class Forwarder implements HttpHandler {
             return;
         }
         if (length >= 0 && length <= limits.retryBodyBytes() && budget.reserve(length)) {
+            // the receiver calls back as a root handler when the body arrives in a later read: dispatch
+            // again, or Undertow ends the exchange (empty 200) when the callback returns
             exchange.dispatch(SameThreadExecutor.INSTANCE, () -> exchange.getRequestReceiver().receiveFullBytes(
-                    (ex, bytes) -> new Forward(this, ex, bytes, false, length).start(),
+                    (ex, bytes) -> ex.dispatch(SameThreadExecutor.INSTANCE,
+                            () -> new Forward(this, ex, bytes, false, length).start()),
                     (ex, e) -> {
                         budget.release(length);
                         bodyFailed(ex, e);

@@ -1,0 +1,62 @@
+package io.understudy.failoverswitch.proxy;
+
+import static io.understudy.failoverswitch.proxy.RetryPolicy.Failure.EPOCH_MISMATCH;
+import static io.understudy.failoverswitch.proxy.RetryPolicy.Failure.LOST_IN_FLIGHT;
+import static io.understudy.failoverswitch.proxy.RetryPolicy.Failure.NOT_PRIMARY;
+import static io.understudy.failoverswitch.proxy.RetryPolicy.Failure.NOT_SENT;
+import static io.understudy.failoverswitch.proxy.RetryPolicy.Verdict.BODY_GONE;
+import static io.understudy.failoverswitch.proxy.RetryPolicy.Verdict.RETRY;
+import static io.understudy.failoverswitch.proxy.RetryPolicy.Verdict.UNSAFE;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.undertow.util.HttpString;
+import io.undertow.util.Methods;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+class RetryPolicyTest {
+
+    @ParameterizedTest(name = "{0} {1} key={2} replayable={3} -> {4}")
+    @CsvSource({
+            // never reached a node, or refused before doing anything: always retried
+            "NOT_SENT,       POST,   false, true,  RETRY",
+            "EPOCH_MISMATCH, POST,   false, true,  RETRY",
+            "NOT_PRIMARY,    PATCH,  false, true,  RETRY",
+            // may have been applied: only when doing it twice is harmless
+            "LOST_IN_FLIGHT, GET,    false, true,  RETRY",
+            "LOST_IN_FLIGHT, HEAD,   false, true,  RETRY",
+            "LOST_IN_FLIGHT, PUT,    false, true,  RETRY",
+            "LOST_IN_FLIGHT, DELETE, false, true,  RETRY",
+            "LOST_IN_FLIGHT, POST,   true,  true,  RETRY",
+            "LOST_IN_FLIGHT, PATCH,  true,  true,  RETRY",
+            "LOST_IN_FLIGHT, POST,   false, true,  UNSAFE",
+            "LOST_IN_FLIGHT, PATCH,  false, true,  UNSAFE",
+            // a streamed body that already flowed cannot be sent again, whatever the failure
+            "NOT_SENT,       PUT,    true,  false, BODY_GONE",
+            "NOT_PRIMARY,    PUT,    true,  false, BODY_GONE",
+            "LOST_IN_FLIGHT, GET,    false, false, BODY_GONE",
+    })
+    void shouldRetryOnlyWhatIsSafeToSendAgain(RetryPolicy.Failure failure, String method, boolean key, boolean replayable,
+            RetryPolicy.Verdict expected) {
+        assertThat(RetryPolicy.decide(failure, HttpString.tryFromString(method), key, replayable)).isEqualTo(expected);
+    }
+
+    @ParameterizedTest
+    @CsvSource({"GET,true", "HEAD,true", "PUT,true", "DELETE,true", "OPTIONS,true", "POST,false", "PATCH,false"})
+    void shouldKnowTheIdempotentMethods(String method, boolean idempotent) {
+        assertThat(RetryPolicy.isIdempotent(Methods.fromString(method))).isEqualTo(idempotent);
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+            "421|{\"error\":\"epoch_mismatch\",\"message\":\"m\"}|EPOCH_MISMATCH",
+            "503|{\"error\":\"not_primary\",\"message\":\"m\"}|NOT_PRIMARY",
+            "503|{\"error\":\"not_acknowledged\"}|",
+            "421|{\"error\":\"not_primary\"}|",
+            "503|not json|",
+            "503|[1]|",
+    })
+    void shouldRecogniseOnlyANodesOwnRefusals(int status, String body, RetryPolicy.Failure expected) {
+        assertThat(Refusal.classify(status, body.getBytes())).isEqualTo(expected);
+    }
+}

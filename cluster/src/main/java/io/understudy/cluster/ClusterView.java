@@ -27,6 +27,11 @@ public record ClusterView(Optional<PrimaryRecord> primary, List<MemberRecord> me
         this(primary, members, ClusterSettings.DEFAULTS, List.of());
     }
 
+    /** The same view with {@code record} as the primary record. */
+    public ClusterView withPrimary(PrimaryRecord record) {
+        return new ClusterView(Optional.of(record), members, settings, commands);
+    }
+
     /** The oldest waiting operator command, which is the only one acted on. */
     public Optional<QueuedCommand> nextCommand() {
         return commands.stream().findFirst();

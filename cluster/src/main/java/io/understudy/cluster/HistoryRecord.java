@@ -27,6 +27,8 @@ public record HistoryRecord(Type type, String nodeId, String previousNodeId, lon
         /** A forced failover requested by a drill. */
         DRILL,
         /** An old primary came back as a secondary (possibly after a resync). */
-        REJOIN
+        REJOIN,
+        /** An operator command was carried out or refused; the reason says which and why. */
+        COMMAND
     }
 }

@@ -17,6 +17,7 @@ import java.util.Objects;
  * @param healthy   whether the node considers itself able to serve its role
  * @param version   the node's software version (for rolling upgrades)
  * @param updatedAtMs wall-clock time the record was written, for humans only
+ * @param replication replication state, progress and alarms ({@link ReplicationInfo#NONE} when not given)
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 public record MemberRecord(
@@ -29,10 +30,18 @@ public record MemberRecord(
         long lagMs,
         boolean healthy,
         String version,
-        long updatedAtMs) {
+        long updatedAtMs,
+        ReplicationInfo replication) {
 
     public MemberRecord {
         Objects.requireNonNull(nodeId, "nodeId");
         Objects.requireNonNull(role, "role");
+        replication = replication == null ? ReplicationInfo.NONE : replication;
+    }
+
+    /** A record without replication details. */
+    public MemberRecord(String nodeId, String apiUrl, String dbAddress, Role role, long epoch, long position, long lagMs,
+                        boolean healthy, String version, long updatedAtMs) {
+        this(nodeId, apiUrl, dbAddress, role, epoch, position, lagMs, healthy, version, updatedAtMs, ReplicationInfo.NONE);
     }
 }

@@ -53,6 +53,8 @@ class ApplianceIT {
     @Test
     void writesSurviveKillNineOfThePrimary() throws Exception {
         String switchUrl = appliance.switchUrl();
+        assertThat(appliance.status().orElseThrow().primary().epoch())
+                .as("a cold start bootstraps epoch 1 and nothing fails over").isEqualTo(1);
         for (int i = 0; i < OBJECTS; i++) {
             ObjectsApi.Response response = ObjectsApi.put(switchUrl, "obj-" + i, ObjectsApi.document(i));
             assertThat(response.status()).as("PUT obj-%d: %s", i, response.text()).isIn(200, 201);

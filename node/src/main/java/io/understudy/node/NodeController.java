@@ -54,6 +54,8 @@ final class NodeController implements ZkCoordinator.Listener, ReplicationListene
     private volatile Role role = Role.STARTING;
     private volatile long heldEpoch;
     private volatile ClusterView view = ClusterView.EMPTY;
+    /** The record this node wrote when it promoted, until its own view has shown it once. */
+    private PrimaryRecord unseenOwnRecord;
     private ZkLink link = ZkLink.SUSPENDED;
     private long gateSessionId;
     private boolean viewLoaded;
@@ -122,6 +124,9 @@ final class NodeController implements ZkCoordinator.Listener, ReplicationListene
         enqueue("cluster view", () -> {
             view = next;
             viewLoaded = true;
+            if (unseenOwnRecord != null && next.epoch() >= unseenOwnRecord.epoch()) {
+                unseenOwnRecord = null;
+            }
         });
     }
 
@@ -159,7 +164,9 @@ final class NodeController implements ZkCoordinator.Listener, ReplicationListene
     }
 
     private Situation situation() {
-        return new Situation(config.nodeId(), role, heldEpoch, link, gate.epoch() != 0, leader, view, replication.stream());
+        // Read our own write: until the watch delivers the /primary record we wrote, decide as if it had.
+        ClusterView seen = unseenOwnRecord == null ? view : view.withPrimary(unseenOwnRecord);
+        return new Situation(config.nodeId(), role, heldEpoch, link, gate.epoch() != 0, leader, seen, replication.stream());
     }
 
     private void evaluate() throws Exception {
@@ -212,6 +219,10 @@ final class NodeController implements ZkCoordinator.Listener, ReplicationListene
             gate.open(reopen.epoch(), zk.confirmClaim(reopen.epoch(), gateSessionId));
         } else if (action instanceof Action.Demote demote) {
             demote(demote.why());
+        } else if (action instanceof Action.CompleteCommand complete) {
+            completeCommand(complete);
+        } else if (action instanceof Action.SetFailoverPaused pause) {
+            zk.setFailoverPaused(pause.paused(), pause.reason());
         }
     }
 
@@ -229,12 +240,24 @@ final class NodeController implements ZkCoordinator.Listener, ReplicationListene
                 promote.newEpoch(), System.currentTimeMillis(), previous == null ? null : previous.nodeId(), promotedFrom);
         long sentAt = System.nanoTime();
         zk.casPrimary(previous, next);
+        unseenOwnRecord = next;
         gateSessionId = zk.sessionId();
         heldEpoch = promote.newEpoch();
         gate.open(heldEpoch, sentAt);
         db.dropInactiveSlots(ReplicationManager.SLOT_PREFIX);
-        zk.recordHistory(new HistoryRecord(previous == null ? HistoryRecord.Type.BOOTSTRAP : HistoryRecord.Type.PROMOTION,
-                config.nodeId(), next.promotedFromNodeId(), heldEpoch, System.currentTimeMillis(), promote.historyReason()));
+        zk.recordHistory(new HistoryRecord(promote.kind(), config.nodeId(), next.promotedFromNodeId(), heldEpoch,
+                System.currentTimeMillis(), promote.historyReason()));
+    }
+
+    private void completeCommand(Action.CompleteCommand complete) throws Exception {
+        var command = complete.command().command();
+        if (zk.completeCommand(complete.command().znode())) {
+            String reason = "command " + command.id() + " (" + command.type() + ") from " + command.requestedBy() + ": "
+                    + complete.outcome();
+            log.info(reason);
+            zk.recordHistory(new HistoryRecord(HistoryRecord.Type.COMMAND, config.nodeId(), null, epoch(),
+                    System.currentTimeMillis(), reason));
+        }
     }
 
     private void demote(String why) {

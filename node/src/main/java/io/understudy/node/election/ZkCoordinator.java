@@ -1,6 +1,7 @@
 package io.understudy.node.election;
 
 import io.understudy.cluster.ClusterJson;
+import io.understudy.cluster.ClusterSettings;
 import io.understudy.cluster.ClusterView;
 import io.understudy.cluster.HistoryRecord;
 import io.understudy.cluster.MemberRecord;
@@ -189,6 +190,42 @@ public final class ZkCoordinator implements Closeable {
 
     public long sessionId() throws Exception {
         return client.getZookeeperClient().getZooKeeper().getSessionId();
+    }
+
+    /** Removes a handled command; false when another node removed it first. */
+    public boolean completeCommand(String znode) throws Exception {
+        try {
+            client.delete().forPath(paths.commands() + "/" + znode);
+            return true;
+        } catch (KeeperException.NoNodeException e) {
+            return false;
+        }
+    }
+
+    /** Sets automatic failover off or on in {@code /config}, keeping the other settings. */
+    public void setFailoverPaused(boolean paused, String reason) throws Exception {
+        for (int attempt = 0; attempt < 10; attempt++) {
+            Stat stat = new Stat();
+            try {
+                byte[] data = client.getData().storingStatIn(stat).forPath(paths.config());
+                ClusterSettings current = data == null || data.length == 0 ? ClusterSettings.DEFAULTS
+                        : ClusterJson.fromBytes(data, ClusterSettings.class);
+                client.setData().withVersion(stat.getVersion())
+                        .forPath(paths.config(), ClusterJson.toBytes(current.withPause(paused, reason)));
+                return;
+            } catch (KeeperException.NoNodeException e) {
+                try {
+                    client.create().creatingParentContainersIfNeeded()
+                            .forPath(paths.config(), ClusterJson.toBytes(ClusterSettings.DEFAULTS.withPause(paused, reason)));
+                    return;
+                } catch (KeeperException.NodeExistsException raced) {
+                    // another node created it meanwhile; read it again
+                }
+            } catch (KeeperException.BadVersionException raced) {
+                // changed under us; read it again
+            }
+        }
+        throw new IllegalStateException("could not update " + paths.config() + " after 10 attempts");
     }
 
     /** Appends to {@code /history/} in the background; a failure is logged, never thrown. */

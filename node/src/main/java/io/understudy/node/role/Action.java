@@ -1,6 +1,8 @@
 package io.understudy.node.role;
 
+import io.understudy.cluster.HistoryRecord;
 import io.understudy.cluster.PrimaryRecord;
+import io.understudy.cluster.QueuedCommand;
 
 /** Side effects a decision asks for; the node's adapters carry them out in order. */
 public sealed interface Action {
@@ -12,9 +14,18 @@ public sealed interface Action {
     /**
      * Drain what was received, stop replicating, conditionally set {@code /primary} to this node at
      * {@code newEpoch} (expecting {@code previous}, null for an empty cluster), open the write gate,
-     * record history. Fails without effect on the cluster if the conditional set loses.
+     * record history as {@code kind}. Fails without effect on the cluster if the conditional set loses.
      */
-    record Promote(long newEpoch, PrimaryRecord previous, String historyReason) implements Action {
+    record Promote(long newEpoch, PrimaryRecord previous, HistoryRecord.Type kind, String historyReason)
+            implements Action {
+    }
+
+    /** Remove a handled operator command from {@code /commands} and record the outcome in history. */
+    record CompleteCommand(QueuedCommand command, String outcome) implements Action {
+    }
+
+    /** Turn automatic failover off or on, cluster-wide, in {@code /config}. */
+    record SetFailoverPaused(boolean paused, String reason) implements Action {
     }
 
     /**

@@ -3,9 +3,11 @@ package io.understudy.node.role;
 import static io.understudy.node.role.StreamState.sourceIdOf;
 
 import io.understudy.cluster.ClusterView;
+import io.understudy.cluster.HistoryRecord;
 import io.understudy.cluster.MemberRecord;
 import io.understudy.cluster.PrimaryRecord;
 import io.understudy.cluster.Role;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -35,6 +37,10 @@ public final class RoleMachine {
                 return Optional.empty();
             default:
                 break;
+        }
+        Optional<Decision> commanded = CommandRules.decide(s);
+        if (commanded.isPresent()) {
+            return commanded;
         }
         Optional<PrimaryRecord> recorded = s.view().primary();
         if (recorded.isEmpty()) {
@@ -77,9 +83,15 @@ public final class RoleMachine {
         }
         PrimaryRecord primary = recorded.get();
         if (primary.nodeId().equals(s.nodeId())) {
-            return s.role() == Role.RESYNCING || s.role() == Role.SECONDARY
-                    ? Eligibility.no("recorded as primary but replicating; waiting for the record to move")
-                    : Eligibility.yes("last recorded primary " + at(primary));
+            if (s.role() == Role.RESYNCING || s.role() == Role.SECONDARY) {
+                return Eligibility.no("recorded as primary but replicating; waiting for the record to move");
+            }
+            return CommandRules.pendingHandOver(s.view())
+                    .map(q -> Eligibility.no("handing the primary role over (command " + q.command().id() + ")"))
+                    .orElse(Eligibility.yes("last recorded primary " + at(primary)));
+        }
+        if (s.view().settings().failoverPaused() && CommandRules.pendingDrill(s.view()).isEmpty()) {
+            return Eligibility.no("automatic failover is paused (" + s.view().settings().pausedReason() + ")");
         }
         if (s.role() != Role.SECONDARY) {
             return Eligibility.no("role " + s.role() + " cannot take over from " + at(primary));
@@ -105,7 +117,7 @@ public final class RoleMachine {
         }
         if (s.leader() && (s.role() == Role.STARTING || s.role() == Role.DEMOTED)) {
             return Optional.of(Decision.to(Role.PRIMARY, "bootstrap: empty cluster and won the election",
-                    new Action.Promote(1, null, "bootstrap of an empty cluster")));
+                    new Action.Promote(1, null, HistoryRecord.Type.BOOTSTRAP, "bootstrap of an empty cluster")));
         }
         return Optional.empty();
     }
@@ -123,7 +135,11 @@ public final class RoleMachine {
         }
         if (s.leader() && s.view().livePrimary().isEmpty() && eligibility(s).eligible()) {
             String why = "primary " + at(primary) + " " + absence(s.view(), primary) + "; won the election";
-            return Optional.of(Decision.to(Role.PRIMARY, why, new Action.Promote(primary.epoch() + 1, primary, why)));
+            Action promote = new Action.Promote(primary.epoch() + 1, primary, HistoryRecord.Type.PROMOTION, why);
+            return Optional.of(CommandRules.pendingDrill(s.view())
+                    .map(drill -> new Decision(Role.PRIMARY, List.of(promote, new Action.CompleteCommand(drill,
+                            "drill: " + s.nodeId() + " took over as primary of epoch " + (primary.epoch() + 1))), why))
+                    .orElse(Decision.to(Role.PRIMARY, why, promote)));
         }
         return Optional.empty();
     }
@@ -139,7 +155,8 @@ public final class RoleMachine {
             return Optional.empty();
         }
         String reason = why + "; won the election";
-        return Optional.of(Decision.to(Role.PRIMARY, reason, new Action.Promote(primary.epoch() + 1, primary, reason)));
+        return Optional.of(Decision.to(Role.PRIMARY, reason,
+                new Action.Promote(primary.epoch() + 1, primary, HistoryRecord.Type.PROMOTION, reason)));
     }
 
     private static String absence(ClusterView view, PrimaryRecord primary) {

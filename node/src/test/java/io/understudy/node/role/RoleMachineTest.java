@@ -35,7 +35,7 @@ class RoleMachineTest {
     void shouldBootstrapEmptyClusterOnlyWhenLeader() {
         Decision d = RoleMachine.decide(b(Role.STARTING, true, view(null), StreamState.NONE)).orElseThrow();
         assertThat(d.next()).isEqualTo(Role.PRIMARY);
-        assertThat(d.actions()).containsExactly(new Action.Promote(1, null, "bootstrap of an empty cluster"));
+        assertThat(d.actions()).containsExactly(new Action.Promote(1, null, io.understudy.cluster.HistoryRecord.Type.BOOTSTRAP, "bootstrap of an empty cluster"));
 
         assertThat(RoleMachine.decide(b(Role.STARTING, false, view(null), StreamState.NONE))).isEmpty();
         assertThat(RoleMachine.eligibility(b(Role.STARTING, false, view(null), StreamState.NONE)).eligible()).isTrue();

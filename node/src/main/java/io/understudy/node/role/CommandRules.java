@@ -1,0 +1,140 @@
+package io.understudy.node.role;
+
+import static io.understudy.node.role.StreamState.sourceIdOf;
+
+import io.understudy.cluster.ClusterView;
+import io.understudy.cluster.CommandRecord;
+import io.understudy.cluster.HistoryRecord;
+import io.understudy.cluster.MemberRecord;
+import io.understudy.cluster.PrimaryRecord;
+import io.understudy.cluster.QueuedCommand;
+import io.understudy.cluster.Role;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * What a node does about the oldest operator command in {@code /commands} (contract in
+ * {@link CommandRecord}), as pure functions of a {@link Situation}.
+ *
+ * <p>A hand-over (SWITCHOVER, or a FAILOVER drill) takes two steps, each by a different node: the
+ * primary checks the request, shuts its write gate and publishes DEMOTED; then the target, seeing
+ * the primary demoted, drains and promotes with epoch + 1 and removes the command. A FAILOVER
+ * without a target lets the ordinary election pick the promoter, which removes the command.
+ * Commands that cannot be carried out are removed with the reason in history.
+ */
+final class CommandRules {
+
+    private CommandRules() {
+    }
+
+    static Optional<Decision> decide(Situation s) {
+        Optional<QueuedCommand> next = s.view().nextCommand();
+        if (next.isEmpty()) {
+            return Optional.empty();
+        }
+        QueuedCommand queued = next.get();
+        return switch (queued.command().type()) {
+            case PAUSE, RESUME -> administers(s) ? Optional.of(setPaused(s, queued)) : Optional.empty();
+            case SWITCHOVER, FAILOVER -> handOver(s, queued);
+        };
+    }
+
+    /** The oldest command when it is a FAILOVER drill with no named target, which the election resolves. */
+    static Optional<QueuedCommand> pendingDrill(ClusterView view) {
+        return view.nextCommand().filter(q -> q.command().type() == CommandRecord.Type.FAILOVER
+                && q.command().targetNodeId() == null);
+    }
+
+    /** The oldest command when it asks the primary to hand over its role. */
+    static Optional<QueuedCommand> pendingHandOver(ClusterView view) {
+        return view.nextCommand().filter(q -> q.command().type() == CommandRecord.Type.SWITCHOVER
+                || q.command().type() == CommandRecord.Type.FAILOVER);
+    }
+
+    private static Decision setPaused(Situation s, QueuedCommand queued) {
+        boolean pause = queued.command().type() == CommandRecord.Type.PAUSE;
+        String reason = (pause ? "automatic failover paused" : "automatic failover resumed") + " by "
+                + queued.command().requestedBy() + describe(queued.command());
+        return new Decision(s.role(), List.of(new Action.SetFailoverPaused(pause, reason),
+                new Action.CompleteCommand(queued, pause ? "paused" : "resumed")), reason);
+    }
+
+    private static Optional<Decision> handOver(Situation s, QueuedCommand queued) {
+        CommandRecord c = queued.command();
+        Optional<PrimaryRecord> recorded = s.view().primary();
+        if (recorded.isEmpty()) {
+            return refuse(s, queued, "the cluster has no primary to hand over from");
+        }
+        PrimaryRecord primary = recorded.get();
+        if (c.expectedEpoch() != 0 && c.expectedEpoch() != primary.epoch()) {
+            return refuse(s, queued, "the cluster is in epoch " + primary.epoch() + ", not the expected " + c.expectedEpoch());
+        }
+        boolean mine = primary.nodeId().equals(s.nodeId()) && primary.epoch() == s.epoch();
+        if (mine && s.role() == Role.PRIMARY) {
+            if (s.nodeId().equals(c.targetNodeId())) {
+                return Optional.of(new Decision(s.role(), List.of(new Action.CompleteCommand(queued,
+                        "nothing to do: " + s.nodeId() + " is already the primary")), "command for the current primary"));
+            }
+            Optional<String> problem = targetProblem(s.view(), c.targetNodeId(), primary);
+            if (problem.isPresent()) {
+                return Optional.of(new Decision(s.role(), List.of(new Action.CompleteCommand(queued, "refused: "
+                        + problem.get())), "refusing " + c.type() + ": " + problem.get()));
+            }
+            String why = "handing over: " + c.type() + describe(c) + " requested by " + c.requestedBy();
+            return Optional.of(Decision.to(Role.DEMOTED, why, new Action.Demote(why)));
+        }
+        if (mine && s.role() == Role.DEMOTED) {
+            // Demoted for this hand-over; if it can no longer happen, say so, so the role can be reclaimed.
+            return targetProblem(s.view(), c.targetNodeId(), primary)
+                    .map(problem -> new Decision(s.role(), List.of(new Action.CompleteCommand(queued,
+                            "abandoned: " + problem)), "abandoning " + c.type() + ": " + problem));
+        }
+        if (s.nodeId().equals(c.targetNodeId()) && s.role() == Role.SECONDARY && s.view().livePrimary().isEmpty()
+                && s.stream().follows(sourceIdOf(primary)) && s.stream().snapshotComplete() && !s.stream().failed()) {
+            long epoch = primary.epoch() + 1;
+            HistoryRecord.Type kind = c.type() == CommandRecord.Type.SWITCHOVER
+                    ? HistoryRecord.Type.SWITCHOVER : HistoryRecord.Type.DRILL;
+            String why = c.type() + " from " + primary.nodeId() + "@" + primary.epoch() + describe(c)
+                    + " requested by " + c.requestedBy();
+            return Optional.of(new Decision(Role.PRIMARY, List.of(new Action.Promote(epoch, primary, kind, why),
+                    new Action.CompleteCommand(queued, "done: " + s.nodeId() + " is primary of epoch " + epoch)), why));
+        }
+        return Optional.empty();
+    }
+
+    /** Why the hand-over cannot go to {@code target} (any healthy secondary when null), if it cannot. */
+    private static Optional<String> targetProblem(ClusterView view, String target, PrimaryRecord primary) {
+        if (target == null) {
+            return view.members().stream().anyMatch(m -> isReadySecondary(m, primary)) ? Optional.empty()
+                    : Optional.of("no healthy secondary to take over");
+        }
+        Optional<MemberRecord> member = view.member(target);
+        if (member.isEmpty()) {
+            return Optional.of("target " + target + " is not a member of the cluster");
+        }
+        return isReadySecondary(member.get(), primary) ? Optional.empty()
+                : Optional.of("target " + target + " is " + member.get().role()
+                        + (member.get().healthy() ? "" : " and not healthy") + ", not a healthy secondary");
+    }
+
+    private static boolean isReadySecondary(MemberRecord m, PrimaryRecord primary) {
+        return m.role() == Role.SECONDARY && m.healthy() && !m.nodeId().equals(primary.nodeId());
+    }
+
+    /** Refusals are written by the live primary or, with none, by the member with the smallest id. */
+    private static Optional<Decision> refuse(Situation s, QueuedCommand queued, String problem) {
+        return administers(s) ? Optional.of(new Decision(s.role(), List.of(new Action.CompleteCommand(queued,
+                "refused: " + problem)), "refusing " + queued.command().type() + ": " + problem)) : Optional.empty();
+    }
+
+    private static boolean administers(Situation s) {
+        return s.view().livePrimary().map(p -> p.nodeId().equals(s.nodeId()))
+                .orElseGet(() -> s.view().members().stream().findFirst().map(m -> m.nodeId().equals(s.nodeId()))
+                        .orElse(false));
+    }
+
+    private static String describe(CommandRecord c) {
+        return (c.targetNodeId() == null ? "" : " to " + c.targetNodeId()) + " (command " + c.id()
+                + (c.reason() == null || c.reason().isBlank() ? "" : ": " + c.reason()) + ")";
+    }
+}

@@ -1,0 +1,129 @@
+package io.understudy.node.role;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.understudy.cluster.ClusterSettings;
+import io.understudy.cluster.ClusterView;
+import io.understudy.cluster.CommandRecord;
+import io.understudy.cluster.HistoryRecord;
+import io.understudy.cluster.MemberRecord;
+import io.understudy.cluster.PrimaryRecord;
+import io.understudy.cluster.QueuedCommand;
+import io.understudy.cluster.Role;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+class CommandRulesTest {
+
+    private static final PrimaryRecord A1 = new PrimaryRecord("a", "http://a", "a:5432/postgres", 1, 0, null, 0);
+    private static final StreamState FOLLOWING_A1 = new StreamState("a@1", true, false, 42);
+    private static final MemberRecord A_PRIMARY = member("a", Role.PRIMARY, true);
+    private static final MemberRecord A_DEMOTED = member("a", Role.DEMOTED, false);
+    private static final MemberRecord B_READY = member("b", Role.SECONDARY, true);
+
+    private static MemberRecord member(String id, Role role, boolean healthy) {
+        return new MemberRecord(id, "http://" + id, id + ":5432/postgres", role, 1, 0, -1, healthy, "t", 0);
+    }
+
+    private static QueuedCommand command(CommandRecord.Type type, String target, long expectedEpoch) {
+        return new QueuedCommand("command-0000000001",
+                new CommandRecord("c1", type, target, expectedEpoch, "ops@switch", 0, "drill"));
+    }
+
+    private static ClusterView view(QueuedCommand command, ClusterSettings settings, MemberRecord... members) {
+        return new ClusterView(Optional.of(A1), List.of(members), settings, command == null ? List.of() : List.of(command));
+    }
+
+    private static Situation a(Role role, boolean gateOpen, ClusterView view) {
+        return new Situation("a", role, 1, ZkLink.CONNECTED, gateOpen, true, view, StreamState.NONE);
+    }
+
+    private static Situation b(boolean leader, ClusterView view) {
+        return new Situation("b", Role.SECONDARY, 0, ZkLink.CONNECTED, false, leader, view, FOLLOWING_A1);
+    }
+
+    @Test
+    void shouldHaveThePrimaryStepDownFirstOnSwitchover() {
+        QueuedCommand switchover = command(CommandRecord.Type.SWITCHOVER, "b", 1);
+        Decision d = RoleMachine.decide(a(Role.PRIMARY, true, view(switchover, null, A_PRIMARY, B_READY))).orElseThrow();
+        assertThat(d.next()).isEqualTo(Role.DEMOTED);
+        assertThat(d.actions()).singleElement().isInstanceOf(Action.Demote.class);
+        assertThat(d.reason()).contains("SWITCHOVER to b").contains("ops@switch");
+
+        assertThat(RoleMachine.decide(b(false, view(switchover, null, A_PRIMARY, B_READY)))).as("target waits").isEmpty();
+    }
+
+    @Test
+    void shouldHaveTheTargetPromoteOnceThePrimaryIsDemoted() {
+        QueuedCommand switchover = command(CommandRecord.Type.SWITCHOVER, "b", 1);
+        Decision d = RoleMachine.decide(b(false, view(switchover, null, A_DEMOTED, B_READY))).orElseThrow();
+        assertThat(d.next()).isEqualTo(Role.PRIMARY);
+        assertThat(d.actions()).containsExactly(
+                new Action.Promote(2, A1, HistoryRecord.Type.SWITCHOVER, d.reason()),
+                new Action.CompleteCommand(switchover, "done: b is primary of epoch 2"));
+    }
+
+    @Test
+    void shouldRefuseASwitchoverToANodeThatIsNotAHealthySecondary() {
+        QueuedCommand toC = command(CommandRecord.Type.SWITCHOVER, "c", 0);
+        Decision d = RoleMachine.decide(a(Role.PRIMARY, true, view(toC, null, A_PRIMARY, B_READY))).orElseThrow();
+        assertThat(d.next()).isEqualTo(Role.PRIMARY);
+        assertThat(d.actions()).containsExactly(new Action.CompleteCommand(toC, "refused: target c is not a member of the cluster"));
+
+        QueuedCommand toSick = command(CommandRecord.Type.SWITCHOVER, "b", 0);
+        Decision sick = RoleMachine.decide(a(Role.PRIMARY, true, view(toSick, null, A_PRIMARY, member("b", Role.SECONDARY, false))))
+                .orElseThrow();
+        assertThat(sick.actions()).singleElement().isInstanceOfSatisfying(Action.CompleteCommand.class,
+                c -> assertThat(c.outcome()).contains("not healthy"));
+    }
+
+    @Test
+    void shouldRefuseAStaleCommandWhoseEpochHasPassed() {
+        QueuedCommand stale = command(CommandRecord.Type.SWITCHOVER, "b", 7);
+        Decision d = RoleMachine.decide(a(Role.PRIMARY, true, view(stale, null, A_PRIMARY, B_READY))).orElseThrow();
+        assertThat(d.actions()).containsExactly(new Action.CompleteCommand(stale, "refused: the cluster is in epoch 1, not the expected 7"));
+        assertThat(RoleMachine.decide(b(false, view(stale, null, A_PRIMARY, B_READY)))).as("only the primary answers").isEmpty();
+    }
+
+    @Test
+    void shouldLetTheElectionPickThePromoterOfAnUntargetedDrillEvenWhenPaused() {
+        QueuedCommand drill = command(CommandRecord.Type.FAILOVER, null, 0);
+        ClusterSettings paused = ClusterSettings.DEFAULTS.withPause(true, "maintenance");
+        assertThat(RoleMachine.decide(a(Role.PRIMARY, true, view(drill, paused, A_PRIMARY, B_READY))).orElseThrow().next())
+                .isEqualTo(Role.DEMOTED);
+
+        Situation demotedA = a(Role.DEMOTED, false, view(drill, paused, A_DEMOTED, B_READY));
+        assertThat(RoleMachine.eligibility(demotedA).eligible()).as("the old primary stands aside").isFalse();
+
+        Situation leaderB = b(true, view(drill, paused, A_DEMOTED, B_READY));
+        assertThat(RoleMachine.eligibility(leaderB).eligible()).isTrue();
+        Decision d = RoleMachine.decide(leaderB).orElseThrow();
+        assertThat(d.next()).isEqualTo(Role.PRIMARY);
+        assertThat(d.actions()).last().isEqualTo(new Action.CompleteCommand(drill, "drill: b took over as primary of epoch 2"));
+    }
+
+    @Test
+    void shouldAbandonAHandOverWhoseTargetWentAwaySoTheOldPrimaryCanReclaim() {
+        QueuedCommand switchover = command(CommandRecord.Type.SWITCHOVER, "b", 1);
+        Decision d = RoleMachine.decide(a(Role.DEMOTED, false, view(switchover, null, A_DEMOTED))).orElseThrow();
+        assertThat(d.actions()).containsExactly(new Action.CompleteCommand(switchover, "abandoned: target b is not a member of the cluster"));
+    }
+
+    @Test
+    void shouldNotPromoteAutomaticallyWhilePaused() {
+        ClusterSettings paused = ClusterSettings.DEFAULTS.withPause(true, "maintenance by ops");
+        Situation s = b(true, view(null, paused, B_READY));
+        assertThat(RoleMachine.decide(s)).isEmpty();
+        assertThat(RoleMachine.eligibility(s).reason()).isEqualTo("automatic failover is paused (maintenance by ops)");
+    }
+
+    @Test
+    void shouldHaveThePrimaryRecordPauseAndResume() {
+        QueuedCommand pause = command(CommandRecord.Type.PAUSE, null, 0);
+        Decision d = RoleMachine.decide(a(Role.PRIMARY, true, view(pause, null, A_PRIMARY, B_READY))).orElseThrow();
+        assertThat(d.next()).isEqualTo(Role.PRIMARY);
+        assertThat(d.actions()).first().isInstanceOfSatisfying(Action.SetFailoverPaused.class, p -> assertThat(p.paused()).isTrue());
+        assertThat(RoleMachine.decide(b(false, view(pause, null, A_PRIMARY, B_READY)))).as("the secondary leaves it").isEmpty();
+    }
+}

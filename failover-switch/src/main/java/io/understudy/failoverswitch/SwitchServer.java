@@ -4,6 +4,7 @@ import io.understudy.cluster.ClusterView;
 import io.understudy.cluster.CommandRecord;
 import io.understudy.failoverswitch.admin.AdminHandler;
 import io.understudy.failoverswitch.admin.StatusReport;
+import io.understudy.failoverswitch.http.HeadSize;
 import io.understudy.failoverswitch.http.Listener;
 import io.understudy.failoverswitch.metrics.SwitchMetrics;
 import io.understudy.failoverswitch.proxy.Forwarder;
@@ -87,8 +88,12 @@ public final class SwitchServer implements AutoCloseable {
             metrics.responded(exchange.getStatusCode());
             next.proceed();
         };
+        int maxHead = config.limits().maxHeaderBytes();
         HttpHandler routing = exchange -> {
             exchange.addExchangeCompleteListener(counting);
+            if (!HeadSize.admit(exchange, maxHead)) {
+                return;
+            }
             if (AdminHandler.owns(exchange.getRelativePath())) {
                 admin.handleRequest(exchange);
             } else {

@@ -41,7 +41,7 @@ public final class Listener {
                 .setIoThreads(config.ioThreads())
                 // workers only read and write ZooKeeper for admin requests; the proxy never uses them
                 .setWorkerThreads(2)
-                .setServerOption(UndertowOptions.MAX_HEADER_SIZE, limits.maxHeaderBytes())
+                .setServerOption(UndertowOptions.MAX_HEADER_SIZE, HeadSize.hardLimit(limits.maxHeaderBytes()))
                 .setServerOption(UndertowOptions.MAX_ENTITY_SIZE, limits.maxBodyBytes())
                 .setServerOption(UndertowOptions.REQUEST_PARSE_TIMEOUT, limits.requestParseTimeoutMs())
                 .setServerOption(UndertowOptions.NO_REQUEST_TIMEOUT, limits.keepAliveTimeoutMs())

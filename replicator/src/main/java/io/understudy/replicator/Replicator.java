@@ -6,6 +6,7 @@ import io.understudy.replicator.capture.BatchHandler;
 import io.understudy.replicator.capture.ChangeStream;
 import io.understudy.replicator.capture.EngineProperties;
 import io.understudy.replicator.capture.RecordDecoder;
+import io.understudy.replicator.capture.SeededOffsetStore;
 import io.understudy.replicator.capture.SourceAdmin;
 import io.understudy.replicator.capture.TransactionAssembler;
 import io.understudy.replicator.capture.ValueConverter;
@@ -43,7 +44,7 @@ public final class Replicator implements AutoCloseable {
     public Replicator(ReplicatorConfig config, DataSource target, ReplicationListener listener) {
         this.config = config;
         this.target = target;
-        this.tracker = new StatusTracker(config.name(), listener == null ? ReplicationListener.NONE : listener);
+        this.tracker = new StatusTracker(config.name(), config.tables().size(), listener == null ? ReplicationListener.NONE : listener);
     }
 
     /** Starts the engine thread and returns at once. May be called once. */
@@ -127,10 +128,15 @@ public final class Replicator implements AutoCloseable {
         }
     }
 
-    /** Drops the replication slot on the source; no-op if it does not exist. */
+    /**
+     * Drops a stream's replication slot and its publication (both named {@code slotName}) on the source, when a
+     * secondary is removed or a failover made the stream stale; no-op for what does not exist.
+     */
     public static void dropSlot(String host, int port, String db, String user, String password, String slotName) {
         try {
-            new SourceAdmin(host, port, db, user, password, 5).dropSlot(slotName);
+            SourceAdmin admin = new SourceAdmin(host, port, db, user, password, 5);
+            admin.dropSlot(slotName);
+            admin.dropPublication(slotName);
         } catch (SQLException e) {
             throw new IllegalStateException("cannot drop replication slot " + slotName + " on " + host + ":" + port + "/" + db
                     + ": " + e.getMessage(), e);
@@ -140,13 +146,17 @@ public final class Replicator implements AutoCloseable {
     private void runEngine() {
         try {
             TargetWriter writer = new TargetWriter(target, config.sourceId());
-            StartPlan plan = StartPlan.decide(config.sourceId(), writer.prepare(), Files.exists(config.offsetFile()));
+            StartPlan plan = StartPlan.decide(config.sourceId(), writer.prepare(), slotOnSource());
             LOG.info("replicator {}: {} sync ({})", config.name(), plan.fresh() ? "fresh" : "resumed", plan.reason());
             if (plan.fresh()) {
                 sourceAdmin(10).dropSlot(config.name());
                 Files.createDirectories(config.offsetDir());
                 Files.deleteIfExists(config.offsetFile());
                 writer.resetForFreshSync(config.tableNames());
+            } else {
+                Files.createDirectories(config.offsetDir());
+                SeededOffsetStore.writeSeed(config.offsetFile(), EngineProperties.engineName(config), config.name(),
+                        plan.appliedPosition(), plan.sourceCommitTsMs());
             }
             tracker.resumeFrom(plan);
             TransactionAssembler<io.debezium.engine.RecordChangeEvent<org.apache.kafka.connect.source.SourceRecord>> assembler =
@@ -195,6 +205,11 @@ public final class Replicator implements AutoCloseable {
         } else {
             tracker.stopped(State.STOPPED, "engine stopped");
         }
+    }
+
+    private Optional<StartPlan.Slot> slotOnSource() throws SQLException {
+        long[] slot = sourceAdmin(10).slotState(config.name());
+        return slot == null ? Optional.empty() : Optional.of(new StartPlan.Slot(slot[0], slot[1] != 0));
     }
 
     private SourceAdmin sourceAdmin(int connectTimeoutSeconds) {

@@ -13,7 +13,7 @@ import java.util.regex.Pattern;
  * @param sourceId            identity of the stream's source, e.g. {@code "a@1"} (primary node id @ epoch); a
  *                            new source id means a fresh sync
  * @param tables              schema-qualified tables to replicate; the target must have the same tables
- * @param offsetDir           directory for this stream's Debezium offset file (created if absent)
+ * @param offsetDir           directory for this stream's offset seed file (created if absent)
  * @param pollIntervalMs      how long the engine sleeps when the source has nothing new (sets latency; 10 is good)
  * @param heartbeatIntervalMs Debezium heartbeat interval; keeps the slot moving while tables are idle
  */
@@ -60,7 +60,7 @@ public record ReplicatorConfig(String name, String sourceId, String sourceHost, 
         return tables.stream().map(TableName::parse).toList();
     }
 
-    /** The Debezium offset file of this stream. */
+    /** The offset seed file of this stream (see {@code SeededOffsetStore}). */
     public Path offsetFile() {
         return offsetDir.resolve("replicator-" + name + ".offsets");
     }

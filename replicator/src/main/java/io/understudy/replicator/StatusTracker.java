@@ -1,6 +1,12 @@
 package io.understudy.replicator;
 
 import io.understudy.cluster.Lsn;
+import io.understudy.replicator.ReplicationStatus.SnapshotProgress;
+import io.understudy.replicator.apply.Change;
+import io.understudy.replicator.apply.TableName;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -20,9 +26,14 @@ final class StatusTracker {
     private long processedPosition;
     private long lastActivityNanos = System.nanoTime();
     private long snapshotRowsLogged;
+    private final int tablesTotal;
+    private final Set<TableName> snapshotTables = new HashSet<>();
+    private TableName snapshotTable;
+    private long snapshotStartNanos;
 
-    StatusTracker(String name, ReplicationListener listener) {
+    StatusTracker(String name, int tablesTotal, ReplicationListener listener) {
         this.name = name;
+        this.tablesTotal = tablesTotal;
         this.listener = listener;
     }
 
@@ -38,7 +49,8 @@ final class StatusTracker {
 
     void resumeFrom(StartPlan plan) {
         ReplicationStatus s = status;
-        status = new ReplicationStatus(s.state(), plan.appliedPosition(), plan.sourceCommitTsMs(), s.lagMs(), !plan.fresh(), 0, null);
+        status = new ReplicationStatus(s.state(), plan.appliedPosition(), plan.sourceCommitTsMs(), s.lagMs(), !plan.fresh(), 0, null,
+                plan.fresh() ? new SnapshotProgress(tablesTotal, 0, 0, 0) : SnapshotProgress.NONE);
         progress(plan.appliedPosition());
     }
 
@@ -72,30 +84,54 @@ final class StatusTracker {
     void transactionApplied(long position, long commitTsMs) {
         long lag = Math.max(0, System.currentTimeMillis() - commitTsMs);
         ReplicationStatus s = status;
-        status = new ReplicationStatus(s.state(), position, commitTsMs, lag, s.snapshotComplete(), s.snapshotRows(), s.error());
+        status = new ReplicationStatus(s.state(), position, commitTsMs, lag, s.snapshotComplete(), s.snapshotRows(), s.error(), s.snapshot());
         listener.onApplied(position, lag);
     }
 
-    void snapshotApplied(int rows, long position, boolean complete) {
+    /** A chunk of snapshot rows committed; Debezium copies table after table, so a new table means the last is done. */
+    void snapshotApplied(List<Change> rows, long position, boolean complete) {
         ReplicationStatus s = status;
-        long total = s.snapshotRows() + rows;
-        status = new ReplicationStatus(s.state(), position, s.lastSourceCommitTsMs(), s.lagMs(), complete, total, s.error());
+        long now = System.nanoTime();
+        if (snapshotStartNanos == 0) {
+            snapshotStartNanos = now;
+        }
+        for (Change row : rows) {
+            if (!row.table().equals(snapshotTable)) {
+                if (snapshotTable != null) {
+                    LOG.info("replicator {}: snapshot of {} done ({} of {} tables)", name, snapshotTable, snapshotTables.size(), tablesTotal);
+                }
+                snapshotTable = row.table();
+                snapshotTables.add(row.table());
+            }
+        }
+        long total = s.snapshotRows() + rows.size();
+        long elapsedMs = Math.max(1, (now - snapshotStartNanos) / 1_000_000);
+        int tablesDone = complete ? tablesTotal : Math.max(0, snapshotTables.size() - 1);
+        SnapshotProgress progress = new SnapshotProgress(tablesTotal, tablesDone, total, total * 1000 / elapsedMs);
+        status = new ReplicationStatus(s.state(), position, s.lastSourceCommitTsMs(), s.lagMs(), complete, total, s.error(), progress);
         if (total - snapshotRowsLogged >= SNAPSHOT_LOG_EVERY_ROWS) {
             snapshotRowsLogged = total;
-            LOG.info("replicator {}: snapshot copied {} rows so far", name, total);
+            LOG.info("replicator {}: snapshot copied {} rows so far ({} rows/s, {} of {} tables done, now {})", name, total,
+                    progress.rowsPerSecond(), tablesDone, tablesTotal, snapshotTable);
         }
         if (complete && !s.snapshotComplete()) {
-            transition(State.STREAMING, "snapshot complete: " + total + " rows copied, consistent at " + Lsn.format(position));
+            transition(State.STREAMING, "snapshot complete: " + total + " rows of " + tablesTotal + " tables copied in " + elapsedMs
+                    + " ms (" + progress.rowsPerSecond() + " rows/s), consistent at " + Lsn.format(position));
             listener.onApplied(position, 0); // before completion the position says nothing about the target's content
         }
     }
 
     /** The stream has been processed up to {@code position} (0: unknown, just activity). */
     void progress(long position) {
+        boolean advanced;
         synchronized (monitor) {
+            advanced = position > processedPosition;
             processedPosition = Math.max(processedPosition, position);
             lastActivityNanos = System.nanoTime();
             monitor.notifyAll();
+        }
+        if (advanced && status.snapshotComplete()) {
+            listener.onProcessed(position);
         }
     }
 

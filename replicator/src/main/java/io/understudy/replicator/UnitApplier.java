@@ -1,13 +1,18 @@
 package io.understudy.replicator;
 
 import io.understudy.cluster.Lsn;
+import io.understudy.replicator.apply.Change;
 import io.understudy.replicator.apply.TargetWriter;
 import io.understudy.replicator.capture.BatchHandler;
 import io.understudy.replicator.capture.TransactionAssembler;
+import io.understudy.replicator.capture.TransactionAssembler.Kind;
+import io.understudy.replicator.capture.TransactionAssembler.Unit;
+import java.util.ArrayList;
+import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** Applies assembled units to the target and reports them to the {@link StatusTracker}. Engine thread only. */
+/** Applies groups of assembled units to the target and reports them to the {@link StatusTracker}. Engine thread only. */
 final class UnitApplier implements BatchHandler.UnitSink {
 
     private static final Logger LOG = LoggerFactory.getLogger(UnitApplier.class);
@@ -23,21 +28,37 @@ final class UnitApplier implements BatchHandler.UnitSink {
     }
 
     @Override
-    public void apply(TransactionAssembler.Unit<?> unit) {
-        switch (unit.kind()) {
-            case TRANSACTION -> {
-                writer.apply(unit.changes(), new AppliedState(sourceId, unit.position(), unit.commitTsMs(), unit.snapshotComplete()));
-                tracker.transactionApplied(unit.position(), unit.commitTsMs());
-            }
-            case SNAPSHOT -> {
-                writer.apply(unit.changes(), new AppliedState(sourceId, unit.position(), 0, unit.snapshotComplete()));
-                tracker.snapshotApplied(unit.changes().size(), unit.position(), unit.snapshotComplete());
-            }
-            case SKIP -> LOG.info("skipped redelivered transaction at {} (already applied)", Lsn.format(unit.position()));
-            case PROGRESS -> {
+    public void apply(List<? extends Unit<?>> group) {
+        if (group.size() == 1 && group.get(0).kind() == Kind.SNAPSHOT) {
+            Unit<?> unit = group.get(0);
+            writer.apply(unit.changes(), new AppliedState(sourceId, unit.position(), 0, unit.snapshotComplete()));
+            tracker.snapshotApplied(unit.changes(), unit.position(), unit.snapshotComplete());
+            tracker.progress(unit.progress());
+            return;
+        }
+        List<List<Change>> transactions = new ArrayList<>();
+        Unit<?> last = null;
+        for (Unit<?> unit : group) {
+            if (unit.kind() == Kind.TRANSACTION) {
+                transactions.add(unit.changes());
+                last = unit;
+            } else if (unit.kind() == Kind.SKIP) {
+                LOG.info("skipped redelivered transaction at {} (already applied)", Lsn.format(unit.position()));
+            } else if (unit.kind() == Kind.SNAPSHOT) {
+                throw new IllegalStateException("a snapshot unit must be applied alone");
             }
         }
-        tracker.progress(unit.progress());
+        if (last != null) {
+            writer.applyTransactions(transactions, new AppliedState(sourceId, last.position(), last.commitTsMs(), last.snapshotComplete()));
+        }
+        long progress = 0;
+        for (Unit<?> unit : group) {
+            if (unit.kind() == Kind.TRANSACTION) {
+                tracker.transactionApplied(unit.position(), unit.commitTsMs());
+            }
+            progress = Math.max(progress, unit.progress());
+        }
+        tracker.progress(progress);
     }
 
     @Override

@@ -11,21 +11,32 @@ import org.junit.jupiter.api.Test;
 
 class StartPlanTest {
 
+    private static final Optional<StartPlan.Slot> SLOT = Optional.of(new StartPlan.Slot(8, false));
+
     @Test
-    void shouldSyncAfreshWithoutStateOrWithAnIncompleteSnapshotOrWithoutOffsets() {
-        assertThat(StartPlan.decide("a@1", Optional.empty(), true).fresh()).isTrue();
-        assertThat(StartPlan.decide("a@1", Optional.of(new AppliedState("a@1", 10, 0, false)), true).fresh()).isTrue();
-        assertThat(StartPlan.decide("a@1", Optional.of(new AppliedState("a@1", 10, 5, true)), false).fresh()).isTrue();
+    void shouldSyncAfreshWithoutStateOrWithAnIncompleteSnapshot() {
+        assertThat(StartPlan.decide("a@1", Optional.empty(), SLOT).fresh()).isTrue();
+        assertThat(StartPlan.decide("a@1", Optional.of(new AppliedState("a@1", 10, 0, false)), SLOT).fresh()).isTrue();
+    }
+
+    @Test
+    void shouldSyncAfreshWhenTheSlotIsGoneLostOrPastTheAppliedPosition() {
+        Optional<AppliedState> applied = Optional.of(new AppliedState("a@1", 10, 5, true));
+
+        assertThat(StartPlan.decide("a@1", applied, Optional.empty()).reason()).contains("slot").contains("gone");
+        assertThat(StartPlan.decide("a@1", applied, Optional.of(new StartPlan.Slot(8, true))).reason()).contains("invalidated");
+        assertThat(StartPlan.decide("a@1", applied, Optional.of(new StartPlan.Slot(11, false))).fresh()).isTrue();
+        assertThat(StartPlan.decide("a@1", applied, Optional.of(new StartPlan.Slot(10, false))).fresh()).isFalse();
     }
 
     @Test
     void shouldResumeFromTheStoredPosition() {
-        StartPlan plan = StartPlan.decide("a@1", Optional.of(new AppliedState("a@1", 10, 5, true)), true);
+        StartPlan plan = StartPlan.decide("a@1", Optional.of(new AppliedState("a@1", 10, 5, true)), SLOT);
 
         assertThat(plan.fresh()).isFalse();
         assertThat(plan.appliedPosition()).isEqualTo(10);
         assertThat(plan.sourceCommitTsMs()).isEqualTo(5);
-        assertThat(plan.reason()).contains("a@1");
+        assertThat(plan.reason()).contains("a@1").contains("0/A");
     }
 
     private static ReplicatorConfig config(String name, List<String> tables, long poll) {

@@ -59,24 +59,39 @@ public final class TargetWriter {
 
     /** Applies the changes and records {@code state}, all or nothing. */
     public void apply(List<Change> changes, AppliedState state) {
+        applyTransactions(List.of(changes), state);
+    }
+
+    /**
+     * Applies several complete source transactions, in order, and records {@code state} (the last one's position),
+     * all in one local transaction: all or nothing.
+     */
+    public void applyTransactions(List<List<Change>> transactions, AppliedState state) {
         try {
             inTransaction(c -> {
-                List<TableName> truncates = new ArrayList<>();
-                for (Change change : changes) {
-                    if (change.op() == Change.Op.TRUNCATE) {
-                        truncates.add(change.table());
-                        continue;
-                    }
-                    flushTruncates(c, truncates);
-                    execute(c, ChangeApplier.toSql(catalog.table(c, change.table()), change));
+                for (List<Change> changes : transactions) {
+                    applyOne(c, changes);
                 }
-                flushTruncates(c, truncates);
                 StateTable.write(c, state);
             });
         } catch (SQLException e) {
-            throw new ApplyException("applying " + changes.size() + " change(s) up to position " + state.commitPosition()
-                    + " failed: " + e.getMessage(), e);
+            int count = transactions.stream().mapToInt(List::size).sum();
+            throw new ApplyException("applying " + count + " change(s) of " + transactions.size() + " transaction(s) up to position "
+                    + state.commitPosition() + " failed: " + e.getMessage(), e);
         }
+    }
+
+    private void applyOne(Connection c, List<Change> changes) throws SQLException {
+        List<TableName> truncates = new ArrayList<>();
+        for (Change change : changes) {
+            if (change.op() == Change.Op.TRUNCATE) {
+                truncates.add(change.table());
+                continue;
+            }
+            flushTruncates(c, truncates);
+            execute(c, ChangeApplier.toSql(catalog.table(c, change.table()), change));
+        }
+        flushTruncates(c, truncates);
     }
 
     private void flushTruncates(Connection c, List<TableName> truncates) throws SQLException {

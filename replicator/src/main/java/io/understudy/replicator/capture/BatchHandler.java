@@ -8,18 +8,22 @@ import org.apache.kafka.connect.source.SourceRecord;
 
 /**
  * Receives the engine's batches: decodes every record, groups them into units with a {@link TransactionAssembler},
- * hands each unit to the {@link UnitSink} and acknowledges its records only after the sink returned (that is,
- * after the unit's local transaction committed). Any error is fatal: it is reported and rethrown, which stops
+ * hands each group of units ({@link ApplyGroups}) to the {@link UnitSink} and acknowledges their records only after
+ * the sink returned (that is, after the group's local transaction committed). Any error is fatal: it is reported and rethrown, which stops
  * the engine without acknowledging the failed unit.
  */
 public final class BatchHandler implements DebeziumEngine.ChangeConsumer<RecordChangeEvent<SourceRecord>> {
 
-    /** Applies units; called on the engine thread, in stream order. */
+    /** Applies groups of units; called on the engine thread, in stream order. */
     public interface UnitSink {
-        void apply(TransactionAssembler.Unit<?> unit);
+        /** Applies every unit of the group in one local transaction, or none of them. */
+        void apply(List<? extends TransactionAssembler.Unit<?>> group);
 
         void failed(Throwable error);
     }
+
+    /** Row changes per local transaction beyond which a group of source transactions is closed. */
+    static final int MAX_GROUP_CHANGES = 2000;
 
     private final RecordDecoder decoder;
     private final TransactionAssembler<RecordChangeEvent<SourceRecord>> assembler;
@@ -43,10 +47,13 @@ public final class BatchHandler implements DebeziumEngine.ChangeConsumer<RecordC
             for (RecordChangeEvent<SourceRecord> record : records) {
                 items.add(new TransactionAssembler.Item<>(decoder.decode(record.record()), record));
             }
-            for (TransactionAssembler.Unit<RecordChangeEvent<SourceRecord>> unit : assembler.accept(items)) {
-                sink.apply(unit);
-                for (RecordChangeEvent<SourceRecord> done : unit.acks()) {
-                    committer.markProcessed(done);
+            for (List<TransactionAssembler.Unit<RecordChangeEvent<SourceRecord>>> group
+                    : ApplyGroups.of(assembler.accept(items), MAX_GROUP_CHANGES)) {
+                sink.apply(group);
+                for (TransactionAssembler.Unit<RecordChangeEvent<SourceRecord>> unit : group) {
+                    for (RecordChangeEvent<SourceRecord> done : unit.acks()) {
+                        committer.markProcessed(done);
+                    }
                 }
             }
             committer.markBatchFinished();

@@ -15,15 +15,20 @@ public final class EngineProperties {
     private EngineProperties() {
     }
 
+    public static String engineName(ReplicatorConfig config) {
+        return "understudy-" + config.name();
+    }
+
     public static Properties of(ReplicatorConfig config) {
         Properties p = new Properties();
-        p.setProperty("name", "understudy-" + config.name());
+        p.setProperty("name", engineName(config));
         p.setProperty("connector.class", "io.debezium.connector.postgresql.PostgresConnector");
         p.setProperty("topic.prefix", config.name());
 
-        p.setProperty("offset.storage", "org.apache.kafka.connect.storage.FileOffsetBackingStore");
+        // Resume positions come from the target's state table (see SeededOffsetStore); committed offsets only move
+        // the slot's confirmed position forward, which lets the source recycle WAL.
+        p.setProperty("offset.storage", SeededOffsetStore.class.getName());
         p.setProperty("offset.storage.file.filename", config.offsetFile().toString());
-        // Offsets only move the slot forward and speed up restarts; exactly-once rests on the target's state table.
         p.setProperty("offset.flush.interval.ms", "1000");
         p.setProperty("offset.flush.timeout.ms", "5000");
 

@@ -68,6 +68,40 @@ public final class SourceAdmin {
         }
     }
 
+    /**
+     * The slot's confirmed flush position and whether the source invalidated it, or null if there is no such slot.
+     *
+     * @return {@code [confirmedFlush, lost ? 1 : 0]}
+     */
+    public long[] slotState(String slotName) throws SQLException {
+        try (Connection c = connect(); PreparedStatement ps = c.prepareStatement("SELECT coalesce(confirmed_flush_lsn - '0/0'::pg_lsn, 0),"
+                + " wal_status = 'lost' OR (confirmed_flush_lsn IS NULL AND restart_lsn IS NULL) FROM pg_replication_slots WHERE slot_name = ?")) {
+            ps.setString(1, slotName);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? new long[] {rs.getBigDecimal(1).longValueExact(), rs.getBoolean(2) ? 1 : 0} : null;
+            }
+        }
+    }
+
+    /** Drops the publication if it exists; returns whether one was dropped. */
+    public boolean dropPublication(String publicationName) throws SQLException {
+        try (Connection c = connect()) {
+            try (PreparedStatement ps = c.prepareStatement("SELECT 1 FROM pg_publication WHERE pubname = ?")) {
+                ps.setString(1, publicationName);
+                try (ResultSet rs = ps.executeQuery()) {
+                    if (!rs.next()) {
+                        return false;
+                    }
+                }
+            }
+            try (PreparedStatement ps = c.prepareStatement("DROP PUBLICATION IF EXISTS \"" + publicationName.replace("\"", "\"\"") + "\"")) {
+                ps.execute();
+            }
+            LOG.info("dropped publication {}", publicationName);
+            return true;
+        }
+    }
+
     /** {@code pg_current_wal_lsn()} of the source: every transaction committed so far ends at or before it. */
     public long currentWalLsn() throws SQLException {
         try (Connection c = connect(); PreparedStatement ps = c.prepareStatement("SELECT pg_current_wal_lsn() - '0/0'::pg_lsn");

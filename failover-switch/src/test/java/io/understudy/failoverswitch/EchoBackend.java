@@ -24,11 +24,16 @@ final class EchoBackend implements AutoCloseable {
         this.server = Undertow.builder()
                 .addHttpListener(0, "127.0.0.1")
                 .setIoThreads(1)
-                .setWorkerThreads(1)
+                .setWorkerThreads(4)
+                .setServerOption(io.undertow.UndertowOptions.MAX_ENTITY_SIZE, 1L << 30)
                 .setHandler(exchange -> {
                     ServerConnection connection = exchange.getConnection();
                     if (open.add(connection)) {
                         connection.addCloseListener(open::remove);
+                    }
+                    if (exchange.getRequestPath().equals("/sink") || exchange.getRequestPath().equals("/source")) {
+                        exchange.dispatch(EchoBackend::stream);
+                        return;
                     }
                     if (exchange.getRequestPath().equals("/hang")) {
                         exchange.dispatch(SameThreadExecutor.INSTANCE, () -> { }); // never answers
@@ -54,6 +59,34 @@ final class EchoBackend implements AutoCloseable {
         body.put("body", received);
         exchange.getResponseHeaders().put(io.undertow.util.Headers.CONTENT_TYPE, "application/json");
         exchange.getResponseSender().send(ClusterJson.toString(body));
+    }
+
+    /** /sink digests the body as it streams in; /source?bytes=N streams N pseudo-random bytes (seed 7). */
+    private static void stream(HttpServerExchange exchange) throws Exception {
+        exchange.startBlocking();
+        if (exchange.getRequestPath().equals("/sink")) {
+            java.security.MessageDigest sha = java.security.MessageDigest.getInstance("SHA-256");
+            long bytes = 0;
+            byte[] buffer = new byte[65536];
+            try (java.io.InputStream in = exchange.getInputStream()) {
+                for (int n = in.read(buffer); n >= 0; n = in.read(buffer)) {
+                    sha.update(buffer, 0, n);
+                    bytes += n;
+                }
+            }
+            exchange.getResponseSender().send("{\"bytes\":" + bytes + ",\"sha256\":\""
+                    + java.util.HexFormat.of().formatHex(sha.digest()) + "\"}");
+            return;
+        }
+        int size = Integer.parseInt(exchange.getQueryParameters().get("bytes").getFirst());
+        byte[] data = new byte[size];
+        new java.util.Random(7).nextBytes(data);
+        exchange.getResponseHeaders().put(io.undertow.util.Headers.CONTENT_TYPE, "application/octet-stream");
+        try (java.io.OutputStream out = exchange.getOutputStream()) {
+            for (int off = 0; off < size; off += 65536) {
+                out.write(data, off, Math.min(65536, size - off));
+            }
+        }
     }
 
     String name() {

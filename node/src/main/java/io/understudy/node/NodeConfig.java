@@ -3,6 +3,7 @@ package io.understudy.node;
 import io.understudy.cluster.config.ConfigException;
 import io.understudy.cluster.config.Settings;
 import io.understudy.cluster.zk.ZkPaths;
+import io.understudy.node.replication.ReplicationSettings;
 import java.net.URI;
 import java.nio.file.Path;
 import java.util.Set;
@@ -31,11 +32,12 @@ public record NodeConfig(
         long replicationPollIntervalMs,
         long replicationHeartbeatIntervalMs,
         long drainTimeoutMs,
+        ReplicationSettings replication,
         long maxObjectBytes,
         long maxFileBytes,
         Path dataDir) {
 
-    static final Set<String> KEYS = Set.of(
+    static final Set<String> KEYS = keys(
             "node.id", "cluster.name", "zookeeper.connect", "zookeeper.sessionTimeoutMs",
             "zookeeper.connectionTimeoutMs", "api.host", "api.port", "api.advertisedUrl", "db.url", "db.user",
             "db.password", "db.poolSize", "db.advertisedAddress", "replication.user", "replication.password",
@@ -71,9 +73,17 @@ public record NodeConfig(
                 s.longValue("replication.pollIntervalMs", 10, 1, 5000),
                 s.longValue("replication.heartbeatIntervalMs", 1000, 100, 600_000),
                 s.longValue("replication.drainTimeoutMs", 5000, 0, 600_000),
+                ReplicationSettings.from(s),
                 s.longValue("api.maxObjectBytes", 16L << 20, 1, 1L << 30),
                 s.longValue("api.maxFileBytes", 1L << 30, 1, 1L << 40),
                 s.path("data.dir", Path.of("data", "node", nodeId)));
+    }
+
+    /** The node's own keys plus the replication settings' ({@link ReplicationSettings#KEYS}, documented there). */
+    private static Set<String> keys(String... own) {
+        Set<String> all = new java.util.HashSet<>(Set.of(own));
+        all.addAll(ReplicationSettings.KEYS);
+        return Set.copyOf(all);
     }
 
     private static boolean validName(String name) {

@@ -2,7 +2,18 @@ package io.understudy.node;
 
 import static io.understudy.node.role.StreamState.sourceIdOf;
 
+import io.understudy.cluster.ClusterView;
+import io.understudy.cluster.MemberRecord;
 import io.understudy.cluster.PrimaryRecord;
+import io.understudy.cluster.ReplicationInfo;
+import io.understudy.cluster.Role;
+import io.understudy.node.api.SyncHooks;
+import io.understudy.node.replication.AppliedReporter;
+import io.understudy.node.replication.Alarms;
+import io.understudy.node.replication.NodeMetrics;
+import io.understudy.node.replication.ReplicationSettings;
+import io.understudy.node.replication.SlotKeeper;
+import io.understudy.node.replication.SyncReplication;
 import io.understudy.node.role.StreamState;
 import io.understudy.node.store.Database;
 import io.understudy.replicator.ReplicationListener;
@@ -12,12 +23,21 @@ import io.understudy.replicator.ReplicatorConfig;
 import io.understudy.replicator.State;
 import java.time.Duration;
 import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * The node's one replication stream, from the current primary's database into its own. Called
- * only from the node's event thread, except the read-only status methods.
+ * The replication side of a node. As a secondary: its one stream from the current primary's database into its own,
+ * and the reporter that tells the primary how far it has applied. As a primary: sync-mode waits, its secondaries'
+ * slots and publications, and alarms. Called only from the node's event thread, except the status methods and the
+ * {@link SyncHooks}, which are thread-safe.
  */
 final class ReplicationManager implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(ReplicationManager.class);
 
     /** Prefix of every slot and publication Understudy creates. */
     static final String SLOT_PREFIX = "understudy_";
@@ -29,27 +49,57 @@ final class ReplicationManager implements AutoCloseable {
     private final NodeConfig config;
     private final Database db;
     private final ReplicationListener listener;
+    private final ReplicationSettings settings;
+    private final NodeMetrics metrics = new NodeMetrics();
+    private final SyncReplication sync;
+    private final SlotKeeper slots;
     private volatile Replicator current;
     private volatile String currentSourceId;
+    private volatile AppliedReporter reporter;
+    private volatile List<String> alarms = List.of();
+    private volatile long slotRetainedBytes = -1;
 
     ReplicationManager(NodeConfig config, Database db, ReplicationListener listener) {
         this.config = config;
         this.db = db;
         this.listener = listener;
+        this.settings = config.replication();
+        this.sync = new SyncReplication(settings, db, metrics::scrape);
+        this.slots = new SlotKeeper(db.dataSource(), SLOT_PREFIX, settings);
+    }
+
+    /** The slot and publication name of a secondary on its primary (same rule as {@link NodeConfig#replicationName()}). */
+    static String slotNameOf(String nodeId) {
+        return SLOT_PREFIX + nodeId.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9_]", "_");
+    }
+
+    /** Sync-mode hooks, the applied-position endpoint and metrics, for the HTTP layer. */
+    SyncHooks hooks() {
+        return sync;
     }
 
     /** Starts streaming from {@code primary}, replacing any stream from an earlier primary. */
     void follow(PrimaryRecord primary) {
         close();
+        sync.serve(null);
         Address source = Address.parse(primary.dbAddress());
         ReplicatorConfig rc = new ReplicatorConfig(config.replicationName(), sourceIdOf(primary), source.host(),
                 source.port(), source.database(), config.replicationUser(), config.replicationPassword(),
                 REPLICATED_TABLES, config.dataDir().resolve("replication"), config.replicationPollIntervalMs(),
                 config.replicationHeartbeatIntervalMs());
-        Replicator replicator = new Replicator(rc, db.dataSource(), listener);
+        AppliedReporter pusher = new AppliedReporter(config.nodeId(), rc.sourceId(), primary.apiUrl());
+        Replicator replicator = new Replicator(rc, db.dataSource(), new Fanout(listener, pusher, metrics));
         currentSourceId = rc.sourceId();
         current = replicator;
+        reporter = pusher;
+        pusher.start();
         replicator.start();
+    }
+
+    /** This node now serves as primary of {@code epoch}: bound slot WAL, clean stale publications, accept reports. */
+    void becomeSource(long epoch) {
+        sync.serve(config.nodeId() + "@" + epoch);
+        slots.becomePrimary();
     }
 
     /**
@@ -64,9 +114,64 @@ final class ReplicationManager implements AutoCloseable {
         try {
             return replicator.drain(timeout);
         } finally {
-            replicator.close();
-            current = null;
+            close();
         }
+    }
+
+    /** Periodic housekeeping on the event thread: slots and alarms on a primary, alarms and metrics everywhere. */
+    void tick(Role role, long epoch, ClusterView view, long position) {
+        if (role == Role.PRIMARY) {
+            Set<String> present = view.members().stream().map(MemberRecord::nodeId).filter(id -> !id.equals(config.nodeId()))
+                    .map(ReplicationManager::slotNameOf).collect(Collectors.toSet());
+            try {
+                List<Alarms.SlotView> kept = slots.inspect(present, System.currentTimeMillis());
+                slotRetainedBytes = kept.stream().mapToLong(Alarms.SlotView::retainedBytes).max().orElse(0);
+                raise(Alarms.ofPrimary(kept, settings.slotAlarmBytes(), sync.degraded(), slots.walBoundSet()));
+            } catch (java.sql.SQLException e) {
+                log.warn("cannot inspect replication slots: {}", e.getMessage());
+            }
+        } else {
+            if (sync.attached() || sync.degraded()) {
+                sync.serve(null);
+            }
+            slotRetainedBytes = -1;
+            Replicator replicator = current;
+            raise(Alarms.ofSecondary(replicator == null ? null : replicator.status().error()));
+        }
+        Replicator replicator = current;
+        metrics.update(role, epoch, role == Role.PRIMARY ? -1 : lagMs(), position, slotRetainedBytes,
+                replicator == null ? "NONE" : replicator.status().state().name(), alarms);
+    }
+
+    private void raise(List<String> now) {
+        for (String alarm : now) {
+            if (!alarms.contains(alarm) && alarms.stream().noneMatch(a -> a.startsWith(alarm.substring(0, alarm.indexOf(':'))))) {
+                log.warn("alarm raised: {}", alarm);
+            }
+        }
+        for (String alarm : alarms) {
+            String name = alarm.substring(0, alarm.indexOf(':'));
+            if (now.stream().noneMatch(a -> a.startsWith(name))) {
+                log.info("alarm cleared: {}", name);
+            }
+        }
+        alarms = List.copyOf(now);
+    }
+
+    /** Replication details for this node's member record. */
+    ReplicationInfo info(Role role) {
+        String mode = settings.mode().name().toLowerCase(Locale.ROOT);
+        if (role == Role.PRIMARY) {
+            return new ReplicationInfo("SOURCE", null, 0, 0, 0, 0, slotRetainedBytes, mode, alarms);
+        }
+        Replicator replicator = current;
+        if (replicator == null) {
+            return new ReplicationInfo("NONE", null, 0, 0, 0, 0, -1, mode, alarms);
+        }
+        ReplicationStatus st = replicator.status();
+        ReplicationStatus.SnapshotProgress snap = st.snapshot();
+        return new ReplicationInfo(st.state().name(), st.error(), snap.tablesDone(), snap.tablesTotal(), snap.rows(),
+                snap.rowsPerSecond(), -1, mode, alarms);
     }
 
     StreamState stream() {
@@ -94,8 +199,32 @@ final class ReplicationManager implements AutoCloseable {
     public void close() {
         Replicator replicator = current;
         current = null;
+        AppliedReporter pusher = reporter;
+        reporter = null;
         if (replicator != null) {
             replicator.close();
+        }
+        if (pusher != null) {
+            pusher.close();
+        }
+    }
+
+    /** The node's listener, the reporter and the metrics, fed by one replicator. */
+    private record Fanout(ReplicationListener node, AppliedReporter reporter, NodeMetrics metrics) implements ReplicationListener {
+        @Override
+        public void onApplied(long commitPosition, long lagMs) {
+            metrics.applied(lagMs);
+            node.onApplied(commitPosition, lagMs);
+        }
+
+        @Override
+        public void onProcessed(long position) {
+            reporter.processed(position);
+        }
+
+        @Override
+        public void onStateChanged(ReplicationStatus status) {
+            node.onStateChanged(status);
         }
     }
 

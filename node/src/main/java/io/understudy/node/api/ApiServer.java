@@ -34,9 +34,14 @@ public final class ApiServer implements AutoCloseable {
 
     public ApiServer(String host, int port, Database db, WriteGate gate, NodeState node, long maxObjectBytes,
                      long maxFileBytes) {
-        WritePath writes = new WritePath(db, gate, new IdempotencyStore(), node);
+        this(host, port, db, gate, node, maxObjectBytes, maxFileBytes, SyncHooks.NONE);
+    }
+
+    public ApiServer(String host, int port, Database db, WriteGate gate, NodeState node, long maxObjectBytes,
+                     long maxFileBytes, SyncHooks sync) {
+        WritePath writes = new WritePath(db, gate, new IdempotencyStore(), node, sync);
         Router router = new Router(node, gate, new ObjectsHandler(db, new ObjectStore(), writes, maxObjectBytes),
-                new FilesHandler(db, new FileStore(), writes, maxFileBytes));
+                new FilesHandler(db, new FileStore(), writes, maxFileBytes), new ReplicationEndpoints(sync));
         this.server = Undertow.builder()
                 .addHttpListener(port, host)
                 .setServerOption(UndertowOptions.MAX_ENTITY_SIZE, Math.max(maxObjectBytes, maxFileBytes))
@@ -59,12 +64,14 @@ public final class ApiServer implements AutoCloseable {
         private final WriteGate gate;
         private final ObjectsHandler objects;
         private final FilesHandler files;
+        private final ReplicationEndpoints replication;
 
-        Router(NodeState node, WriteGate gate, ObjectsHandler objects, FilesHandler files) {
+        Router(NodeState node, WriteGate gate, ObjectsHandler objects, FilesHandler files, ReplicationEndpoints replication) {
             this.node = node;
             this.gate = gate;
             this.objects = objects;
             this.files = files;
+            this.replication = replication;
         }
 
         @Override
@@ -81,6 +88,8 @@ public final class ApiServer implements AutoCloseable {
             try {
                 switch (path) {
                     case "/health" -> health(exchange);
+                    case "/metrics" -> replication.metrics(exchange);
+                    case ReplicationEndpoints.APPLIED -> replication.applied(exchange);
                     case "/primary" -> roleCheck(exchange, Role.PRIMARY, gate.admit() instanceof WriteGate.Verdict.Open);
                     case "/replica" -> roleCheck(exchange, Role.SECONDARY, node.role() == Role.SECONDARY && node.healthy());
                     default -> api(exchange, path);

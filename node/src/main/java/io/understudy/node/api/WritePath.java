@@ -48,12 +48,14 @@ final class WritePath {
     private final WriteGate gate;
     private final IdempotencyStore keys;
     private final NodeState node;
+    private final SyncHooks sync;
 
-    WritePath(Database db, WriteGate gate, IdempotencyStore keys, NodeState node) {
+    WritePath(Database db, WriteGate gate, IdempotencyStore keys, NodeState node, SyncHooks sync) {
         this.db = db;
         this.gate = gate;
         this.keys = keys;
         this.node = node;
+        this.sync = sync;
     }
 
     /**
@@ -84,6 +86,12 @@ final class WritePath {
             return;
         }
         long epoch = open.epoch();
+        String refusal = sync.refuseBeforeWrite();
+        if (refusal != null) {
+            exchange.getResponseHeaders().put(io.undertow.util.Headers.RETRY_AFTER, "1");
+            Responses.error(exchange, 503, "no_sync_replica", refusal);
+            return;
+        }
         String key = exchange.getRequestHeaders().getFirst(Headers.IDEMPOTENCY_KEY);
         Outcome outcome;
         try {
@@ -111,6 +119,13 @@ final class WritePath {
         if (!outcome.replayed() && !gate.stillOpen(epoch)) {
             Responses.error(exchange, 503, "not_acknowledged",
                     "this node lost its primary lease while committing; the write is not acknowledged");
+            return;
+        }
+        // Sync mode: acknowledged only once a secondary applied it (a replay too: the original may not have been).
+        String notReplicated = sync.awaitReplicated(() -> gate.stillOpen(epoch));
+        if (notReplicated != null) {
+            Responses.error(exchange, 503, "not_replicated", "the write is committed on " + node.nodeId()
+                    + " but not acknowledged: " + notReplicated);
             return;
         }
         if (outcome.replayed() && !outcome.sameRequest()) {

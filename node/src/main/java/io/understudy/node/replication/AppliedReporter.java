@@ -1,0 +1,104 @@
+package io.understudy.node.replication;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * On a secondary: pushes how far it has processed the primary's stream to the primary's
+ * {@code POST /replication/applied}, at once when the position moves and at least every 500 ms (so the primary
+ * knows it is attached). One request in flight; positions arriving meanwhile are coalesced into the next.
+ */
+public final class AppliedReporter implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(AppliedReporter.class);
+    static final long HEARTBEAT_MS = 500;
+    private static final long RETRY_MS = 200;
+
+    private final String nodeId;
+    private final String sourceId;
+    private final URI endpoint;
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).version(HttpClient.Version.HTTP_1_1).build();
+    private final Thread thread;
+    private final Object monitor = new Object();
+    private long latest;
+    private long sent = -1;
+    private volatile boolean closed;
+
+    public AppliedReporter(String nodeId, String sourceId, String primaryApiUrl) {
+        this.nodeId = nodeId;
+        this.sourceId = sourceId;
+        this.endpoint = URI.create(primaryApiUrl.replaceAll("/+$", "") + "/replication/applied");
+        this.thread = new Thread(this::run, "applied-reporter");
+        this.thread.setDaemon(true);
+    }
+
+    public void start() {
+        thread.start();
+    }
+
+    /** The stream is processed up to {@code position}; any thread, never blocks. */
+    public void processed(long position) {
+        synchronized (monitor) {
+            if (position > latest) {
+                latest = position;
+                monitor.notifyAll();
+            }
+        }
+    }
+
+    private void run() {
+        boolean failing = false;
+        while (!closed) {
+            long position;
+            try {
+                synchronized (monitor) {
+                    if (latest == sent) {
+                        monitor.wait(HEARTBEAT_MS);
+                    }
+                    position = latest;
+                }
+                send(position);
+                sent = position;
+                if (failing) {
+                    log.info("reporting applied positions to {} again", endpoint);
+                    failing = false;
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            } catch (Exception e) {
+                if (!failing && !closed) {
+                    log.info("cannot report the applied position to {} ({}); retrying", endpoint, e.toString());
+                    failing = true;
+                }
+                try {
+                    Thread.sleep(RETRY_MS); // back-off before the next attempt, not synchronisation
+                } catch (InterruptedException ie) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+            }
+        }
+    }
+
+    private void send(long position) throws Exception {
+        String body = "{\"nodeId\":\"" + nodeId + "\",\"sourceId\":\"" + sourceId + "\",\"position\":" + position + "}";
+        HttpRequest request = HttpRequest.newBuilder(endpoint).timeout(Duration.ofSeconds(2))
+                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build();
+        HttpResponse<Void> response = http.send(request, HttpResponse.BodyHandlers.discarding());
+        if (response.statusCode() / 100 != 2) {
+            throw new IllegalStateException("HTTP " + response.statusCode());
+        }
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        thread.interrupt();
+    }
+}

@@ -1,0 +1,129 @@
+package io.understudy.node.replication;
+
+import io.understudy.node.replication.Alarms.SlotView;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import javax.sql.DataSource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * On a primary: its secondaries' slots and publications (one each, named after the secondary). Bounds the WAL a
+ * slot may hold ({@code max_slot_wal_keep_size}), reports what each holds, and drops the slot and publication of a
+ * secondary that has been gone from the cluster for {@code slotDropAfterMs}, or whose slot PostgreSQL invalidated.
+ * Event thread only.
+ */
+public final class SlotKeeper {
+
+    private static final Logger log = LoggerFactory.getLogger(SlotKeeper.class);
+
+    private final DataSource db;
+    private final String prefix;
+    private final ReplicationSettings settings;
+    private final Map<String, Long> goneSinceMs = new HashMap<>();
+    private boolean walBoundSet = true;
+
+    public SlotKeeper(DataSource db, String prefix, ReplicationSettings settings) {
+        this.db = db;
+        this.prefix = prefix;
+        this.settings = settings;
+    }
+
+    /**
+     * On promotion: sets {@code max_slot_wal_keep_size} (ALTER SYSTEM + reload, so it survives restarts) and drops
+     * publications left without a slot by streams of earlier epochs.
+     */
+    public void becomePrimary() {
+        String wanted = settings.maxSlotWalKeepSize();
+        try (Connection c = db.getConnection(); Statement st = c.createStatement()) {
+            if (!wanted.equals("-1")) {
+                String current;
+                try (ResultSet rs = st.executeQuery("SELECT setting::bigint * 1024 * 1024 FROM pg_settings WHERE name = 'max_slot_wal_keep_size'")) {
+                    rs.next();
+                    current = rs.getString(1);
+                }
+                try (ResultSet rs = st.executeQuery("SELECT pg_size_bytes('" + wanted + "')::text")) {
+                    rs.next();
+                    if (!rs.getString(1).equals(current)) {
+                        st.execute("ALTER SYSTEM SET max_slot_wal_keep_size = '" + wanted + "'");
+                        st.execute("SELECT pg_reload_conf()");
+                        log.info("max_slot_wal_keep_size: {} bytes -> {} (a secondary's slot may hold no more WAL)", current, wanted);
+                    }
+                }
+            }
+            walBoundSet = true;
+            try (ResultSet rs = st.executeQuery("SELECT pubname FROM pg_publication p WHERE pubname LIKE '" + prefix + "%'"
+                    + " AND NOT EXISTS (SELECT 1 FROM pg_replication_slots s WHERE s.slot_name = p.pubname)")) {
+                List<String> stale = new ArrayList<>();
+                while (rs.next()) {
+                    stale.add(rs.getString(1));
+                }
+                for (String pub : stale) {
+                    st.execute("DROP PUBLICATION IF EXISTS \"" + pub + "\"");
+                    log.info("dropped publication {}: its stream belongs to an earlier epoch", pub);
+                }
+            }
+        } catch (SQLException e) {
+            walBoundSet = false;
+            log.warn("cannot bound slot WAL retention or clean publications: {}", e.getMessage());
+        }
+    }
+
+    public boolean walBoundSet() {
+        return walBoundSet;
+    }
+
+    /**
+     * Reads the slots, drops those of secondaries gone longer than allowed (or invalidated), and returns the rest.
+     *
+     * @param presentSlots slot names of the secondaries currently registered in the cluster
+     */
+    public List<SlotView> inspect(Set<String> presentSlots, long nowMs) throws SQLException {
+        List<SlotView> kept = new ArrayList<>();
+        try (Connection c = db.getConnection(); PreparedStatement ps = c.prepareStatement(
+                "SELECT slot_name, active, coalesce(wal_status, '') = 'lost',"
+                        + " coalesce((pg_current_wal_lsn() - restart_lsn)::bigint, 0) FROM pg_replication_slots"
+                        + " WHERE slot_type = 'logical' AND slot_name LIKE ? || '%' ORDER BY slot_name")) {
+            ps.setString(1, prefix);
+            List<String> drop = new ArrayList<>();
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    String name = rs.getString(1);
+                    boolean active = rs.getBoolean(2);
+                    if (presentSlots.contains(name) || active) {
+                        goneSinceMs.remove(name);
+                    } else {
+                        goneSinceMs.putIfAbsent(name, nowMs);
+                    }
+                    long gone = goneSinceMs.containsKey(name) ? nowMs - goneSinceMs.get(name) : 0;
+                    if (!active && (rs.getBoolean(3) || gone >= settings.slotDropAfterMs())) {
+                        drop.add(name + (rs.getBoolean(3) ? " (invalidated: it held more WAL than allowed)"
+                                : " (its secondary has been gone for " + gone / 1000 + " s)"));
+                    } else {
+                        kept.add(new SlotView(name, active, rs.getLong(4)));
+                    }
+                }
+            }
+            for (String what : drop) {
+                String name = what.substring(0, what.indexOf(' '));
+                try (PreparedStatement d = c.prepareStatement("SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots"
+                        + " WHERE slot_name = ? AND NOT active"); Statement st = c.createStatement()) {
+                    d.setString(1, name);
+                    d.execute();
+                    st.execute("DROP PUBLICATION IF EXISTS \"" + name + "\"");
+                }
+                goneSinceMs.remove(name);
+                log.info("dropped slot and publication {}", what);
+            }
+        }
+        return kept;
+    }
+}

@@ -60,6 +60,9 @@ final class NodeController implements ZkCoordinator.Listener, ReplicationListene
     private long gateSessionId;
     private boolean viewLoaded;
     private boolean leader;
+    private volatile boolean stopping;
+    /** What the last published member record said that others decide on (role, epoch, health). */
+    private String publishedGist = "";
     private Eligibility eligibility = new Eligibility(false, "starting");
 
     NodeController(NodeConfig config, Database db, WriteGate gate, String version) {
@@ -170,15 +173,19 @@ final class NodeController implements ZkCoordinator.Listener, ReplicationListene
     }
 
     private void evaluate() throws Exception {
+        if (stopping) {
+            return; // a queued event must not reopen the gate that close() has just shut
+        }
         if (!viewLoaded) {
             return; // deciding on an unloaded view would mistake a running cluster for an empty one
         }
-        Situation s = situation();
-        syncElection(RoleMachine.eligibility(s));
-        var decision = RoleMachine.decide(s);
+        syncElection(RoleMachine.eligibility(situation()));
+        // Decide on a fresh snapshot: leaving the election above may have changed the leadership.
+        var decision = RoleMachine.decide(situation());
         if (decision.isPresent()) {
             transition(decision.get());
         }
+        publishMemberIfChanged();
     }
 
     private void syncElection(Eligibility now) throws Exception {
@@ -206,7 +213,11 @@ final class NodeController implements ZkCoordinator.Listener, ReplicationListene
         }
         role = decision.next();
         MDC.put("epoch", Long.toString(epoch()));
-        log.info("{} -> {} ({})", from, role, decision.reason());
+        if (from == role) {
+            log.info("stays {} ({})", role, decision.reason());
+        } else {
+            log.info("{} -> {} ({})", from, role, decision.reason());
+        }
         publishMember();
     }
 
@@ -216,7 +227,6 @@ final class NodeController implements ZkCoordinator.Listener, ReplicationListene
         } else if (action instanceof Action.Promote promote) {
             promote(promote);
         } else if (action instanceof Action.ReopenGate reopen) {
-            replication.becomeSource(reopen.epoch());
             gate.open(reopen.epoch(), zk.confirmClaim(reopen.epoch(), gateSessionId));
         } else if (action instanceof Action.Demote demote) {
             demote(demote.why());
@@ -244,7 +254,6 @@ final class NodeController implements ZkCoordinator.Listener, ReplicationListene
         unseenOwnRecord = next;
         gateSessionId = zk.sessionId();
         heldEpoch = promote.newEpoch();
-        replication.becomeSource(heldEpoch);
         gate.open(heldEpoch, sentAt);
         db.dropInactiveSlots(ReplicationManager.SLOT_PREFIX);
         zk.recordHistory(new HistoryRecord(promote.kind(), config.nodeId(), next.promotedFromNodeId(), heldEpoch,
@@ -271,15 +280,27 @@ final class NodeController implements ZkCoordinator.Listener, ReplicationListene
     }
 
     private void tick() throws Exception {
-        replication.tick(role, epoch(), view, memberRecord().position());
         publishMember();
         evaluate();
     }
 
     private void publishMember() throws Exception {
         if (zk != null) {
-            zk.publishMember(memberRecord());
+            MemberRecord record = memberRecord();
+            publishedGist = gist(record);
+            zk.publishMember(record);
         }
+    }
+
+    /** Others decide on role, epoch and health (a switchover target must be a healthy secondary): publish at once. */
+    private void publishMemberIfChanged() throws Exception {
+        if (!gist(memberRecord()).equals(publishedGist)) {
+            publishMember();
+        }
+    }
+
+    private static String gist(MemberRecord r) {
+        return r.role() + "@" + r.epoch() + (r.healthy() ? "+" : "-");
     }
 
     MemberRecord memberRecord() {
@@ -297,7 +318,7 @@ final class NodeController implements ZkCoordinator.Listener, ReplicationListene
             lagMs = replication.lagMs();
         }
         return new MemberRecord(config.nodeId(), config.apiAdvertisedUrl(), config.dbAdvertisedAddress(), role, epoch(),
-                position, lagMs, healthy(), version, System.currentTimeMillis(), replication.info(role));
+                position, lagMs, healthy(), version, System.currentTimeMillis());
     }
 
     /** Able to serve its role: the primary with an open gate, a secondary that is streaming a complete copy. */
@@ -321,6 +342,7 @@ final class NodeController implements ZkCoordinator.Listener, ReplicationListene
 
     @Override
     public void close() throws Exception {
+        stopping = true;
         gate.close("node shutting down");
         lease.shutdownNow();
         events.shutdown();

@@ -151,7 +151,8 @@ public final class RoleMachine {
     }
 
     private static Optional<Decision> reclaim(Situation s, PrimaryRecord primary, String why) {
-        if (!s.leader() || s.view().livePrimary().filter(p -> !p.nodeId().equals(s.nodeId())).isPresent()) {
+        if (!s.leader() || !eligibility(s).eligible()
+                || s.view().livePrimary().filter(p -> !p.nodeId().equals(s.nodeId())).isPresent()) {
             return Optional.empty();
         }
         String reason = why + "; won the election";

@@ -95,6 +95,7 @@ class CommandRulesTest {
 
         Situation demotedA = a(Role.DEMOTED, false, view(drill, paused, A_DEMOTED, B_READY));
         assertThat(RoleMachine.eligibility(demotedA).eligible()).as("the old primary stands aside").isFalse();
+        assertThat(RoleMachine.decide(demotedA)).as("and does not reclaim while still holding the latch").isEmpty();
 
         Situation leaderB = b(true, view(drill, paused, A_DEMOTED, B_READY));
         assertThat(RoleMachine.eligibility(leaderB).eligible()).isTrue();

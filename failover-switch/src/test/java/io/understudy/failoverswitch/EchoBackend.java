@@ -18,6 +18,7 @@ final class EchoBackend implements AutoCloseable {
     private final String name;
     private final Undertow server;
     private final Set<ServerConnection> open = ConcurrentHashMap.newKeySet();
+    private final java.util.concurrent.atomic.AtomicInteger accepted = new java.util.concurrent.atomic.AtomicInteger();
 
     EchoBackend(String name) {
         this.name = name;
@@ -29,6 +30,7 @@ final class EchoBackend implements AutoCloseable {
                 .setHandler(exchange -> {
                     ServerConnection connection = exchange.getConnection();
                     if (open.add(connection)) {
+                        accepted.incrementAndGet();
                         connection.addCloseListener(open::remove);
                     }
                     if (exchange.getRequestPath().equals("/sink") || exchange.getRequestPath().equals("/source")) {
@@ -96,6 +98,11 @@ final class EchoBackend implements AutoCloseable {
     String url() {
         int port = ((InetSocketAddress) server.getListenerInfo().get(0).getAddress()).getPort();
         return "http://127.0.0.1:" + port;
+    }
+
+    /** Connections the switch ever opened to this backend. */
+    int acceptedConnections() {
+        return accepted.get();
     }
 
     /** Connections the switch holds open to this backend right now. */

@@ -177,6 +177,21 @@ class SwitchIT {
     }
 
     @Test
+    void shouldReuseBackendConnectionsAcrossRequests() throws Exception {
+        startSwitch(Map.of());
+        promote("a", a.url(), 1);
+        awaitRoutedTo("a");
+
+        try (RawHttpConnection client = new RawHttpConnection(server.port())) {
+            for (int i = 0; i < 50; i++) {
+                assertThat(client.get("/api/pooled-" + i).status()).isEqualTo(200);
+            }
+        }
+
+        assertThat(a.acceptedConnections()).isEqualTo(1);
+    }
+
+    @Test
     void shouldHoldRequestWhileThereIsNoPrimaryAndForwardWhenOneAppears() throws Exception {
         startSwitch(Map.of("switch.holdTimeoutMs", "20000"));
         CompletableFuture<HttpResponse<String>> pending =

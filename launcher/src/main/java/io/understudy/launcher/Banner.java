@@ -24,6 +24,7 @@ final class Banner {
                         + ApplianceConfig.HOST + ":" + config.pgPortB() + " (b)",
                 "  data dir:           " + config.dataDir(),
                 "  log dir:            " + config.logDir(),
+                "  admin token:        " + AdminToken.file(config) + "  (Authorization: Bearer ...)",
                 "  started in " + startup.toMillis() + " ms (" + (coldStart ? "first start, incl. initdb" : "restart on existing data") + ")",
                 "  Ctrl-C stops everything.",
                 rule);

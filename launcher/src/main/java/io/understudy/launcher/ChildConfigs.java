@@ -41,13 +41,14 @@ public final class ChildConfigs {
         return values;
     }
 
-    public static Map<String, String> failoverSwitch(ApplianceConfig config) {
+    public static Map<String, String> failoverSwitch(ApplianceConfig config, String adminToken) {
         Map<String, String> values = new LinkedHashMap<>();
         values.put("cluster.name", config.clusterName());
         values.put("zookeeper.connect", config.zookeeperConnect());
         values.put("switch.host", ApplianceConfig.HOST);
         values.put("switch.port", Integer.toString(config.switchPort()));
         values.put("switch.holdTimeoutMs", Integer.toString(SWITCH_HOLD_TIMEOUT_MS));
+        values.put("switch.adminToken", adminToken);
         return values;
     }
 

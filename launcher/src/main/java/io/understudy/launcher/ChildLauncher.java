@@ -32,7 +32,7 @@ final class ChildLauncher {
                     ChildConfigs.node(config, id));
         }
         ChildConfigs.write(ChildConfigs.switchFile(config), "failover switch, written by the local appliance at every start",
-                ChildConfigs.failoverSwitch(config));
+                ChildConfigs.failoverSwitch(config, AdminToken.loadOrCreate(config)));
     }
 
     /**

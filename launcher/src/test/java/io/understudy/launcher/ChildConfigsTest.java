@@ -34,13 +34,14 @@ class ChildConfigsTest {
 
     @Test
     void shouldPointTheSwitchAtTheEnsemble() {
-        Map<String, String> values = ChildConfigs.failoverSwitch(ApplianceConfig.defaults(Path.of("/srv/u")));
+        Map<String, String> values = ChildConfigs.failoverSwitch(ApplianceConfig.defaults(Path.of("/srv/u")), "t0ken");
         assertThat(values).containsExactly(
                 Map.entry("cluster.name", "local"),
                 Map.entry("zookeeper.connect", "127.0.0.1:12181,127.0.0.1:12182,127.0.0.1:12183"),
                 Map.entry("switch.host", "127.0.0.1"),
                 Map.entry("switch.port", "8080"),
-                Map.entry("switch.holdTimeoutMs", "5000"));
+                Map.entry("switch.holdTimeoutMs", "5000"),
+                Map.entry("switch.adminToken", "t0ken"));
     }
 
     @Test

@@ -247,6 +247,13 @@ final class NodeController implements ZkCoordinator.Listener, ReplicationListene
     private void promote(Action.Promote promote) throws Exception {
         long promotedFrom = replication.drainAndStop(Duration.ofMillis(config.drainTimeoutMs()));
         PrimaryRecord previous = promote.previous();
+        if (previous != null && !replication.lastDrainComplete()) {
+            // The old primary's database still answers but we have not applied all it committed:
+            // promoting now could drop acknowledged writes. Keep streaming and try again.
+            replication.follow(previous);
+            throw new ClaimLostException("drain did not catch up with " + previous.nodeId() + "@" + previous.epoch()
+                    + " within " + config.drainTimeoutMs() + " ms; streaming on and trying again");
+        }
         PrimaryRecord next = new PrimaryRecord(config.nodeId(), config.apiAdvertisedUrl(), config.dbAdvertisedAddress(),
                 promote.newEpoch(), System.currentTimeMillis(), previous == null ? null : previous.nodeId(), promotedFrom);
         long sentAt = System.nanoTime();

@@ -54,6 +54,7 @@ final class ReplicationManager implements AutoCloseable {
     private final SyncReplication sync;
     private final SlotKeeper slots;
     private volatile Replicator current;
+    private volatile boolean lastDrainComplete;
     private volatile String currentSourceId;
     private volatile AppliedReporter reporter;
     private volatile List<String> alarms = List.of();
@@ -112,10 +113,20 @@ final class ReplicationManager implements AutoCloseable {
             return 0;
         }
         try {
-            return replicator.drain(timeout);
+            long position = replicator.drain(timeout);
+            lastDrainComplete = replicator.status().state() == State.DRAINED;
+            return position;
         } finally {
             close();
         }
+    }
+
+    /**
+     * Whether the last {@link #drainAndStop} applied everything the source had committed (or the
+     * source no longer answered and the stream went quiet); false when it ran out of time.
+     */
+    boolean lastDrainComplete() {
+        return lastDrainComplete;
     }
 
     /** Periodic housekeeping on the event thread: slots and alarms on a primary, alarms and metrics everywhere. */

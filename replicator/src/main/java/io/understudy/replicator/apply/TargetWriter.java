@@ -74,6 +74,8 @@ public final class TargetWriter {
                 }
                 StateTable.write(c, state);
             });
+        } catch (FailedChange e) {
+            throw new ApplyException(e.describe(target), e.getCause());
         } catch (SQLException e) {
             int count = transactions.stream().mapToInt(List::size).sum();
             throw new ApplyException("applying " + count + " change(s) of " + transactions.size() + " transaction(s) up to position "
@@ -89,7 +91,12 @@ public final class TargetWriter {
                 continue;
             }
             flushTruncates(c, truncates);
-            execute(c, ChangeApplier.toSql(catalog.table(c, change.table()), change));
+            TableMeta meta = catalog.table(c, change.table());
+            try {
+                execute(c, ChangeApplier.toSql(meta, change));
+            } catch (SQLException e) {
+                throw new FailedChange(meta, change, e);
+            }
         }
         flushTruncates(c, truncates);
     }

@@ -60,6 +60,10 @@ class SyncReplicationIT {
     }
 
     private NodeConfig syncConfig(String id, EmbeddedPostgres pg) throws Exception {
+        return syncConfig(id, pg, "refuse");
+    }
+
+    private NodeConfig syncConfig(String id, EmbeddedPostgres pg, String fallback) throws Exception {
         Map<String, String> m = new HashMap<>();
         m.put("node.id", id);
         m.put("cluster.name", "sync");
@@ -69,7 +73,8 @@ class SyncReplicationIT {
         m.put("db.url", Postgres.url(pg));
         m.put("data.dir", dir.resolve(id).toString());
         m.put("replication.mode", "sync");
-        m.put("replication.syncFallback", "refuse");
+        m.put("replication.syncFallback", fallback);
+        m.put("replication.slotDropAfterMs", "1000");
         m.put("replication.syncTimeoutMs", "2000");
         m.put("replication.maxSlotWalKeepSize", "512MB");
         return NodeConfig.from(Settings.of("sync-node-" + id, m));
@@ -125,6 +130,25 @@ class SyncReplicationIT {
         assertThat(orphan.statusCode()).isEqualTo(503);
         assertThat(text(orphan)).containsAnyOf("not_replicated", "no_sync_replica");
         assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(30)); // bounded, not a speed check
+
+        // b stays gone longer than replication.slotDropAfterMs: its slot and publication go, so no WAL is held for it.
+        await().atMost(WAIT).untilAsserted(() -> {
+            assertThat(PgRows.one(pgA, "SELECT count(*) FROM pg_replication_slots WHERE slot_name = 'understudy_b'")).isZero();
+            assertThat(PgRows.one(pgA, "SELECT count(*) FROM pg_publication WHERE pubname = 'understudy_b'")).isZero();
+        });
+    }
+
+    @Test
+    void withFallbackAsyncWritesWithoutASecondaryAreAcknowledgedUnderAnAlarm() throws Exception {
+        NodeConfig configA = syncConfig("a", pgA, "async");
+        String urlA = configA.apiAdvertisedUrl();
+        a = Node.start(configA);
+        await().atMost(WAIT).until(() -> Http.status(urlA + "/primary") == 200);
+
+        assertThat(put(urlA + "/api/objects/degraded", "{\"x\":1}").statusCode()).isEqualTo(201);
+        await().atMost(WAIT).untilAsserted(() -> assertThat(text(get(urlA + "/metrics")))
+                .contains("understudy_replication_alarm{alarm=\"sync_degraded\"} 1.0")
+                .contains("understudy_replication_alarm{alarm=\"no_secondary\"} 1.0"));
     }
 
     /** One number from a query on a test database. */

@@ -76,6 +76,11 @@ public final class ApiServer implements AutoCloseable {
 
         @Override
         public void handleRequest(HttpServerExchange exchange) {
+            if (exchange.isInIoThread() && ReplicationEndpoints.APPLIED.equals(exchange.getRelativePath())) {
+                // Never queued behind workers: in sync mode they may all be waiting for exactly this report.
+                replication.applied(exchange);
+                return;
+            }
             if (exchange.isInIoThread()) {
                 exchange.dispatch(this);
                 return;
@@ -89,7 +94,6 @@ public final class ApiServer implements AutoCloseable {
                 switch (path) {
                     case "/health" -> health(exchange);
                     case "/metrics" -> replication.metrics(exchange);
-                    case ReplicationEndpoints.APPLIED -> replication.applied(exchange);
                     case "/primary" -> roleCheck(exchange, Role.PRIMARY, gate.admit() instanceof WriteGate.Verdict.Open);
                     case "/replica" -> roleCheck(exchange, Role.SECONDARY, node.role() == Role.SECONDARY && node.healthy());
                     default -> api(exchange, path);

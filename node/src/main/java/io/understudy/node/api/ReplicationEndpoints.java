@@ -6,7 +6,6 @@ import io.undertow.server.HttpServerExchange;
 import io.undertow.util.Headers;
 import io.undertow.util.Methods;
 import java.io.IOException;
-import java.io.InputStream;
 
 /**
  * {@code GET /metrics} (Prometheus text) and {@code POST /replication/applied}, where a secondary reports how far it
@@ -33,18 +32,24 @@ final class ReplicationEndpoints {
         exchange.getResponseSender().send(sync.metrics());
     }
 
-    void applied(HttpServerExchange exchange) throws IOException {
+    /** Runs on the I/O thread and never blocks: the body is received asynchronously. */
+    void applied(HttpServerExchange exchange) {
         if (!Methods.POST.equals(exchange.getRequestMethod())) {
             Responses.error(exchange, 405, "method_not_allowed", APPLIED + " answers POST only");
             return;
         }
+        if (exchange.getRequestContentLength() > MAX_REPORT_BYTES) {
+            Responses.error(exchange, 413, "too_large", "an applied-position report is at most " + MAX_REPORT_BYTES + " bytes");
+            return;
+        }
+        exchange.setMaxEntitySize(MAX_REPORT_BYTES);
+        exchange.getRequestReceiver().receiveFullBytes(this::report,
+                (ex, e) -> Responses.error(ex, 400, "bad_request", "the report could not be read"));
+    }
+
+    private void report(HttpServerExchange exchange, byte[] body) {
         JsonNode report;
-        try (InputStream in = exchange.getInputStream()) {
-            byte[] body = in.readNBytes(MAX_REPORT_BYTES + 1);
-            if (body.length > MAX_REPORT_BYTES) {
-                Responses.error(exchange, 413, "too_large", "an applied-position report is at most " + MAX_REPORT_BYTES + " bytes");
-                return;
-            }
+        try {
             report = JSON.readTree(body);
         } catch (IOException e) {
             Responses.error(exchange, 400, "bad_json", "the report is not JSON");

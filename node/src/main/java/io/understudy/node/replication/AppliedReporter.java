@@ -11,7 +11,8 @@ import org.slf4j.LoggerFactory;
 /**
  * On a secondary: pushes how far it has processed the primary's stream to the primary's
  * {@code POST /replication/applied}, at once when the position moves and at least every 500 ms (so the primary
- * knows it is attached). One request in flight; positions arriving meanwhile are coalesced into the next.
+ * knows it is attached). Silent until the first copy is complete, so a secondary still copying never counts as
+ * attached. One request in flight; positions arriving meanwhile are coalesced into the next.
  */
 public final class AppliedReporter implements AutoCloseable {
 
@@ -61,6 +62,10 @@ public final class AppliedReporter implements AutoCloseable {
                         monitor.wait(HEARTBEAT_MS);
                     }
                     position = latest;
+                }
+                if (position == 0) {
+                    sent = 0; // nothing complete to report yet (the first copy is still running): wait for news
+                    continue;
                 }
                 send(position);
                 sent = position;

@@ -93,7 +93,7 @@ final class FilesHandler {
         }
         long declared = exchange.getRequestContentLength();
         if (declared > maxBytes) {
-            Responses.error(exchange, 413, "too_large", "files are limited to " + maxBytes + " bytes");
+            Responses.tooLarge(exchange, "files are limited to " + maxBytes + " bytes");
             return;
         }
         String contentType = Optional.ofNullable(exchange.getRequestHeaders().getFirst(Headers.CONTENT_TYPE))
@@ -110,7 +110,7 @@ final class FilesHandler {
                 return ObjectsHandler.failedWrite(file, outcome);
             });
         } catch (FileStore.TooLargeException e) {
-            Responses.error(exchange, 413, "too_large", e.getMessage());
+            Responses.tooLarge(exchange, e.getMessage());
         }
     }
 

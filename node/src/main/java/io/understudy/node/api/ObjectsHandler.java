@@ -99,12 +99,12 @@ final class ObjectsHandler {
         // The body must be one JSON value whatever Content-Type says: clients such as curl -d send a
         // form type by default, and refusing them would only hide the real check below.
         if (exchange.getRequestContentLength() > maxBytes) {
-            Responses.error(exchange, 413, "too_large", "objects are limited to " + maxBytes + " bytes");
+            Responses.tooLarge(exchange, "objects are limited to " + maxBytes + " bytes");
             return;
         }
         byte[] body = exchange.getInputStream().readNBytes((int) Math.min(Integer.MAX_VALUE - 8, maxBytes + 1));
         if (body.length > maxBytes) {
-            Responses.error(exchange, 413, "too_large", "objects are limited to " + maxBytes + " bytes");
+            Responses.tooLarge(exchange, "objects are limited to " + maxBytes + " bytes");
             return;
         }
         Optional<String> invalid = invalidJson(body);

@@ -31,6 +31,15 @@ final class Responses {
         json(exchange, status, body);
     }
 
+    /**
+     * 413, and the connection closes after it: the rest of the body was not read, and a client
+     * that reused the connection would send its next request behind those bytes.
+     */
+    static void tooLarge(HttpServerExchange exchange, String message) {
+        exchange.setPersistent(false);
+        error(exchange, 413, "too_large", message);
+    }
+
     static String quote(String etag) {
         return "\"" + etag + "\"";
     }

@@ -20,7 +20,8 @@ public final class TestNodes {
         m.put("node.id", id);
         m.put("cluster.name", "it");
         m.put("zookeeper.connect", zk);
-        m.put("zookeeper.sessionTimeoutMs", "3000");
+        // Generous: on a starved 2-core CI machine a short session expires under a merely slow JVM.
+        m.put("zookeeper.sessionTimeoutMs", "6000");
         m.put("api.port", Integer.toString(freePort()));
         m.put("db.url", Postgres.url(pg));
         m.put("data.dir", dataDir.resolve(id).toString());

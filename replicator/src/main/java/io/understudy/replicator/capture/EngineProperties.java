@@ -10,6 +10,8 @@ public final class EngineProperties {
     public static final String HEARTBEAT_TOPIC_PREFIX = "__debezium-heartbeat";
     /** Prefix of the logical decoding messages {@code drain} writes on the source to mark "everything up to here". */
     public static final String DRAIN_MESSAGE_PREFIX = "understudy.drain";
+    /** Prefix of the non-transactional messages each heartbeat writes on the source (see {@link #of}). */
+    public static final String HEARTBEAT_MESSAGE_PREFIX = "understudy.heartbeat";
     public static final String UNAVAILABLE_PLACEHOLDER = "__understudy_unavailable_value";
 
     private EngineProperties() {
@@ -52,7 +54,8 @@ public final class EngineProperties {
         p.setProperty("provide.transaction.metadata", "true");
         p.setProperty("skipped.operations", "none");
         p.setProperty("tombstones.on.delete", "false");
-        p.setProperty("message.prefix.include.list", DRAIN_MESSAGE_PREFIX.replace(".", "\\."));
+        p.setProperty("message.prefix.include.list", DRAIN_MESSAGE_PREFIX.replace(".", "\\.") + ","
+                + HEARTBEAT_MESSAGE_PREFIX.replace(".", "\\."));
 
         // Type fidelity: every value reaches the target as its exact text (or bytes) and is cast there.
         p.setProperty("decimal.handling.mode", "string");
@@ -65,6 +68,11 @@ public final class EngineProperties {
         // Latency: the connector and the queue sleep poll.interval.ms when idle (Debezium's default is 500).
         p.setProperty("poll.interval.ms", Long.toString(config.pollIntervalMs()));
         p.setProperty("heartbeat.interval.ms", Long.toString(config.heartbeatIntervalMs()));
+        // With the replicated tables idle, the stream receives nothing while other WAL piles up, so the slot's
+        // confirmed position (and the WAL the source must keep) would never move. Each heartbeat therefore writes a
+        // tiny message into the WAL that travels the stream; acknowledging it lets the source recycle what lies
+        // before it. Proven by StreamFidelityIT.anIdleStreamStillLetsTheSourceRecycleWalWhileOtherTablesChange.
+        p.setProperty("heartbeat.action.query", "SELECT pg_logical_emit_message(false, '" + HEARTBEAT_MESSAGE_PREFIX + "', '')");
         p.setProperty("max.batch.size", "2048");
         p.setProperty("max.queue.size", "8192");
 

@@ -2,18 +2,26 @@
 # Builds Understudy and runs one benchmark program; figures are printed and saved under
 # bench/results/. Usage: bench/run.sh failover [runs]
 #                      bench/run.sh switch [seconds] [connections] [rounds]   (installs wrk, nginx, haproxy if missing)
+#                      bench/run.sh replication [seconds per stage]   (also records bench/results/replication.jfr)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 name=${1:?usage: bench/run.sh failover [args...]}
 shift
 mvn -q -B -DskipTests install
 jar=launcher/target/understudy.jar
+jvm_opts=()
 case "$name" in
   failover) main=io.understudy.bench.FailoverBench ;;
   switch)
+    # SwitchBench starts the switch under test itself, access log off (nginx runs with access_log off too);
+    # BENCH_OPTS passes -Dbench.pin=false, -Dbench.warmup=<s>, -Dbench.switchJvmArgs=<JVM option>
     main=io.understudy.bench.SwitchBench
-    # the switch's per-request access log is off for the comparison (nginx runs with access_log off too)
-    export UNDERSTUDY_SWITCH_ACCESSLOG=false ;;
-  *) echo "unknown benchmark '$name' (known: failover, switch)" >&2; exit 2 ;;
+    read -ra bench_opts <<<"${BENCH_OPTS:-}"
+    jvm_opts+=("${bench_opts[@]}") ;;
+  replication)
+    main=io.understudy.bench.ReplicationBench
+    mkdir -p bench/results
+    jvm_opts+=("-XX:StartFlightRecording=filename=bench/results/replication.jfr,settings=profile") ;;
+  *) echo "unknown benchmark '$name' (known: failover, switch, replication)" >&2; exit 2 ;;
 esac
-exec java -Dunderstudy.classpath="$jar" -cp "$jar:bench/target/understudy-bench-0.1.0-SNAPSHOT.jar" "$main" "$@"
+exec java "${jvm_opts[@]}" -Dunderstudy.classpath="$jar" -cp "$jar:bench/target/understudy-bench-0.1.0-SNAPSHOT.jar" "$main" "$@"

@@ -13,6 +13,10 @@ final class Samples {
         nanos.add(nanosValue);
     }
 
+    void addAll(Samples other) {
+        nanos.addAll(other.nanos);
+    }
+
     int count() {
         return nanos.size();
     }

@@ -1,7 +1,9 @@
 package io.understudy.bench;
 
 import io.understudy.launcher.ApplianceConfig;
+import io.understudy.launcher.ChildProcess;
 import io.understudy.launcher.LocalAppliance;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -9,39 +11,62 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.ToDoubleFunction;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Throughput and latency of the switch against nginx and HAProxy, all proxying to the same
  * primary node of the real local appliance, plus that node directly; same wrk load for each, in
  * one run, rounds interleaved so drift hits every target alike.
  *
- * <p>Usage: {@code bench/run.sh switch [seconds] [connections] [rounds]}. Uses ports 19080-19433.
- * The switch runs without its access log and nginx with {@code access_log off}, so neither pays
- * for logging.
+ * <p>Fairness: the switch under test is a switch process of its own (started here, against the
+ * appliance's ZooKeeper), configured like the other proxies: no access log (the appliance's own
+ * switch logs every request, and the appliance echoes its log), as many IO threads as nginx has
+ * workers and HAProxy threads. With {@code -Dbench.pin=true} (the default on 2+ cores) the
+ * appliance (node, PostgreSQL, ZooKeeper) runs on CPU 0 and the proxy under test shares CPU 1
+ * with wrk, so no proxy competes with the node for a core; the node is measured the same way.
+ * Every target gets the same warm-up (a JVM needs it; the others do not mind).
+ *
+ * <p>Usage: {@code bench/run.sh switch [seconds] [connections] [rounds]}. System properties:
+ * {@code bench.pin}, {@code bench.warmup} (seconds), {@code bench.switchJvmArgs} (extra JVM
+ * options for the switch under test, e.g. a JFR recording), {@code bench.keepData} (keep the temp dir). Uses ports 17080-17433 (other benchmarks use 18xxx and 19xxx).
  */
 public final class SwitchBench {
 
     private static final String PATH = "/api/objects/bench-doc";
+    /** The appliance gives its switch the same heap. */
+    private static final int SWITCH_HEAP_MB = 160;
+    private static final int SWITCH_PORT = 17092;
+    private static final int WARMUP_RUNS = 4;
+    /** USER_HZ of /proc/<pid>/stat on Linux. */
+    private static final double TICKS_PER_SECOND = 100;
 
     public static void main(String[] args) throws Exception {
         int seconds = args.length > 0 ? Integer.parseInt(args[0]) : 10;
         int connections = args.length > 1 ? Integer.parseInt(args[1]) : 32;
         int rounds = args.length > 2 ? Integer.parseInt(args[2]) : 3;
-        int threads = 2;
+        boolean pin = Boolean.parseBoolean(System.getProperty("bench.pin",
+                Boolean.toString(Runtime.getRuntime().availableProcessors() >= 2)));
+        int warmup = Integer.getInteger("bench.warmup", 20);
+        // pinned, each proxy has one core: one worker / thread / IO thread each, and one wrk thread
+        int threads = pin ? 1 : 2;
         ProxyRunner.ensureInstalled("/usr/bin/wrk", "wrk");
         ProxyRunner.ensureInstalled("/usr/sbin/nginx", "nginx");
         ProxyRunner.ensureInstalled("/usr/sbin/haproxy", "haproxy");
 
         Path data = Files.createTempDirectory("understudy-switchbench-");
         Path proxies = Files.createDirectories(data.resolve("proxies"));
-        ApplianceConfig config = new ApplianceConfig(data, "bench", 19080, 19081, 19082, 19432, 19433, 19181, 19281, 19381);
+        ApplianceConfig config = new ApplianceConfig(data, "bench", 17080, 17081, 17082, 17432, 17433, 17181, 17281, 17381);
         String classpath = System.getProperty("understudy.classpath", System.getProperty("java.class.path"));
         BenchClient http = new BenchClient(Duration.ofSeconds(5));
         Report report = new Report("switch", "Switch vs nginx vs HAProxy (wrk, same node)");
         Map<String, List<ProxyRunner.WrkResult>> results = new LinkedHashMap<>();
         Map<String, Double> rss = new LinkedHashMap<>();
-        Process nginx = null;
-        Process haproxy = null;
+        Map<String, List<Double>> cpuPerRequest = new LinkedHashMap<>();
+        Map<String, Process> processes = new LinkedHashMap<>();
+        String loadBefore = Files.readString(Path.of("/proc/loadavg")).trim();
+        List<Process> started = new ArrayList<>();
         try (LocalAppliance app = new LocalAppliance(config, classpath)) {
             app.start(Duration.ofMinutes(5));
             String primary = app.primaryNodeId().orElseThrow();
@@ -50,38 +75,83 @@ public final class SwitchBench {
             if (http.put(app.switchUrl() + PATH, "{\"title\":\"bench\",\"n\":1}") / 100 != 2) {
                 throw new IllegalStateException("cannot write the benchmark document through the switch");
             }
-            nginx = ProxyRunner.nginx(proxies, 19090, nodePort, threads);
-            haproxy = ProxyRunner.haproxy(proxies, 19091, nodePort, threads);
+            Process benchSwitch = startSwitch(config, classpath, proxies, threads);
+            started.add(benchSwitch);
+            Process nginx = ProxyRunner.nginx(proxies, 17090, nodePort, threads);
+            started.add(nginx);
+            Process haproxy = ProxyRunner.haproxy(proxies, 17091, nodePort, threads);
+            started.add(haproxy);
             Map<String, String> targets = new LinkedHashMap<>();
             targets.put("node direct", nodeUrl + PATH);
-            targets.put("switch", app.switchUrl() + PATH);
-            targets.put("nginx", "http://127.0.0.1:19090" + PATH);
-            targets.put("haproxy", "http://127.0.0.1:19091" + PATH);
+            targets.put("switch", "http://127.0.0.1:" + SWITCH_PORT + PATH);
+            targets.put("nginx", "http://127.0.0.1:17090" + PATH);
+            targets.put("haproxy", "http://127.0.0.1:17091" + PATH);
             for (Map.Entry<String, String> target : targets.entrySet()) {
-                if (http.get(target.getValue()) == null) {
-                    throw new IllegalStateException(target.getKey() + " does not answer " + target.getValue());
+                awaitAnswer(http, target.getKey(), target.getValue(), Duration.ofSeconds(60));
+            }
+            String wrkCpu = null;
+            if (pin) {
+                List<Long> proxyPids = new ArrayList<>();
+                for (Process p : started) {
+                    proxyPids.add(p.pid());
+                    p.descendants().forEach(d -> proxyPids.add(d.pid()));
                 }
-                ProxyRunner.wrk(target.getValue(), threads, connections, 3); // warm-up (JIT, pools)
+                pinTree(ProcessHandle.current(), "0", proxyPids);
+                for (long pid : proxyPids) {
+                    pinOne(pid, "1");
+                }
+                wrkCpu = "1";
+            }
+            processes.put("switch", benchSwitch);
+            processes.put("nginx", nginx);
+            processes.put("haproxy", haproxy);
+            for (Map.Entry<String, String> target : targets.entrySet()) {
+                // several runs, so the JIT also sees new connections before it compiles: one long run
+                // lets C2 drop the connection set-up paths, and the first measured round then pays
+                // for deoptimising and recompiling them
+                for (int run = 0; run < WARMUP_RUNS; run++) {
+                    wrk(wrkCpu, target.getValue(), threads, connections, Math.max(1, warmup / WARMUP_RUNS));
+                }
                 results.put(target.getKey(), new ArrayList<>());
+                cpuPerRequest.put(target.getKey(), new ArrayList<>());
             }
             for (int round = 0; round < rounds; round++) {
                 for (Map.Entry<String, String> target : targets.entrySet()) {
-                    results.get(target.getKey()).add(ProxyRunner.wrk(target.getValue(), threads, connections, seconds));
+                    Process proxy = processes.get(target.getKey());
+                    long cpuBefore = proxy == null ? 0 : cpuTicks(proxy.toHandle());
+                    ProxyRunner.WrkResult result = wrk(wrkCpu, target.getValue(), threads, connections, seconds);
+                    results.get(target.getKey()).add(result);
+                    if (proxy != null) {
+                        cpuPerRequest.get(target.getKey()).add((cpuTicks(proxy.toHandle()) - cpuBefore) * 1e6 / TICKS_PER_SECOND
+                                / Math.max(1, result.requests()));
+                    }
                 }
             }
-            rss.put("switch", ProxyRunner.rssMb(app.switchProcess().pid()));
+            rss.put("switch", ProxyRunner.rssMb(benchSwitch.pid()));
             rss.put("nginx", ProxyRunner.rssMb(nginx.pid()));
             rss.put("haproxy", ProxyRunner.rssMb(haproxy.pid()));
         } finally {
-            for (Process p : new Process[] {nginx, haproxy}) {
-                if (p != null) {
-                    p.destroy();
-                    p.waitFor();
-                }
+            for (Process p : started) {
+                p.destroy();
+                p.waitFor();
             }
         }
-        report.line("wrk -t" + threads + " -c" + connections + " -d" + seconds + "s, " + rounds + " interleaved rounds per target, "
-                + "GET " + PATH + " (one PostgreSQL read per request on the node). Median of the rounds.").line("");
+        if (Boolean.getBoolean("bench.keepData")) {
+            System.out.println("kept " + data + " (logs of the switch under test and the proxies in proxies/)");
+        } else {
+            deleteTree(data);
+        }
+        String loadAfter = Files.readString(Path.of("/proc/loadavg")).trim();
+        report.line("wrk -t" + threads + " -c" + connections + " -d" + seconds + "s after a " + warmup + " s warm-up per target (" + WARMUP_RUNS + " wrk runs), "
+                + rounds + " interleaved rounds per target, GET " + PATH + " (one PostgreSQL read per request on the node). "
+                + "Median of the rounds.").line("");
+        report.line(pin ? "Pinned: appliance (node, PostgreSQL, ZooKeeper) on CPU 0; wrk and the proxy under test on CPU 1; "
+                + "nginx 1 worker, HAProxy 1 thread, switch 1 IO thread, all keep-alive to the node."
+                : "Not pinned: nginx 2 workers, HAProxy 2 threads, switch 2 IO threads, all keep-alive to the node.").line("");
+        report.line("Switch under test: its own process, access log off, -Xmx" + SWITCH_HEAP_MB + "m -XX:+UseSerialGC "
+                + System.getProperty("bench.switchJvmArgs", "")).line("");
+        report.line("/proc/loadavg before: " + loadBefore + "; after: " + loadAfter + " (other work on the machine shares both cores).")
+                .line("");
         double directP99 = median(results.get("node direct"), ProxyRunner.WrkResult::p99Ms);
         double nginxRps = median(results.get("nginx"), ProxyRunner.WrkResult::rps);
         List<List<String>> rows = new ArrayList<>();
@@ -90,16 +160,135 @@ public final class SwitchBench {
             double rps = median(r, ProxyRunner.WrkResult::rps);
             double p99 = median(r, ProxyRunner.WrkResult::p99Ms);
             long errors = r.stream().mapToLong(ProxyRunner.WrkResult::errors).sum();
+            List<Double> cpu = cpuPerRequest.get(entry.getKey());
+            double cpuMedian = cpu.isEmpty() ? Double.NaN : cpu.stream().mapToDouble(Double::doubleValue).sorted().toArray()[cpu.size() / 2];
             rows.add(List.of(entry.getKey(), String.format("%.0f", rps), String.format("%.3f", median(r, ProxyRunner.WrkResult::p50Ms)),
                     String.format("%.3f", p99), String.format("%+.3f", p99 - directP99), String.format("%.2f", rps / nginxRps),
+                    Double.isNaN(cpuMedian) ? "-" : String.format("%.0f", cpuMedian),
                     rss.containsKey(entry.getKey()) ? String.format("%.0f", rss.get(entry.getKey())) : "-", Long.toString(errors)));
         }
-        report.table(List.of("target", "rps", "p50 ms", "p99 ms", "p99 added vs direct ms", "rps / nginx", "RSS MB", "errors"), rows);
+        report.table(List.of("target", "rps", "p50 ms", "p99 ms", "p99 added vs direct ms", "rps / nginx",
+                "proxy CPU µs / request", "RSS MB", "errors"), rows);
         report.line("Goal: switch rps >= nginx, <= 1 ms added p99 over direct, RSS <= 200 MB.");
+        report.line("Proxy CPU / request: user + system CPU time of the proxy's processes during a round over the requests "
+                + "wrk completed in it; unlike rps and p99 it hardly depends on what else the machine is running.");
+        report.line("").line("Every round (rps / p50 / p99 ms):");
+        results.forEach((target, r) -> report.line("- " + target + ": " + String.join(", ", r.stream()
+                .map(w -> String.format("%.0f / %.3f / %.3f", w.rps(), w.p50Ms(), w.p99Ms())).toList())));
         report.publish(System.out, Path.of("bench", "results"));
     }
 
-    private static double median(List<ProxyRunner.WrkResult> results, java.util.function.ToDoubleFunction<ProxyRunner.WrkResult> f) {
+    /** A switch of its own against the appliance's ZooKeeper, configured like the other proxies. */
+    private static Process startSwitch(ApplianceConfig config, String classpath, Path dir, int ioThreads) throws IOException {
+        Path file = dir.resolve("switch.properties");
+        Files.writeString(file, String.join("\n", "cluster.name=" + config.clusterName(),
+                "zookeeper.connect=" + config.zookeeperConnect(), "switch.host=127.0.0.1", "switch.port=" + SWITCH_PORT,
+                "switch.ioThreads=" + ioThreads, "switch.accessLog=false", ""));
+        List<String> command = new ArrayList<>(ChildProcess.javaCommand(ChildProcess.currentJava(), classpath, SWITCH_HEAP_MB,
+                "bench-switch", List.of("switch", "--config", file.toString(), "--exit-with-parent")));
+        String extra = System.getProperty("bench.switchJvmArgs", "").trim();
+        if (!extra.isEmpty()) {
+            command.addAll(1, List.of(extra.split("\\s+")));
+        }
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
+                .redirectOutput(dir.resolve("bench-switch.log").toFile());
+        builder.environment().keySet().removeIf(key -> key.startsWith("UNDERSTUDY_"));
+        return builder.start();
+    }
+
+    /** The run's data (PostgreSQL, ZooKeeper, logs: tens of MB a run); the appliance is stopped by now. */
+    private static void deleteTree(Path root) throws IOException {
+        try (var paths = Files.walk(root)) {
+            for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        }
+    }
+
+    /** CPU time (user + system, in ticks) of {@code root} and its descendants so far. */
+    private static long cpuTicks(ProcessHandle root) throws IOException {
+        long ticks = 0;
+        List<ProcessHandle> tree = new ArrayList<>(List.of(root));
+        tree.addAll(root.descendants().toList());
+        for (ProcessHandle p : tree) {
+            Path stat = Path.of("/proc", Long.toString(p.pid()), "stat");
+            if (Files.exists(stat)) {
+                String text = Files.readString(stat);
+                // fields after the command name (which may hold spaces): state is field 3, utime 14, stime 15
+                String[] fields = text.substring(text.lastIndexOf(')') + 2).split(" ");
+                ticks += Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
+            }
+        }
+        return ticks;
+    }
+
+    /** Polls until {@code url} answers 200: a start-up wait in a benchmark program, not a test. */
+    private static void awaitAnswer(BenchClient http, String name, String url, Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (http.get(url) == null) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException(name + " does not answer " + url + " within " + timeout);
+            }
+            Thread.sleep(200);
+        }
+    }
+
+    /** Pins {@code root} and its descendants (all threads) to {@code cpus}, except the pids in {@code except}. */
+    private static void pinTree(ProcessHandle root, String cpus, List<Long> except) throws IOException, InterruptedException {
+        pinOne(root.pid(), cpus);
+        for (ProcessHandle p : root.descendants().toList()) {
+            if (!except.contains(p.pid())) {
+                pinOne(p.pid(), cpus);
+            }
+        }
+    }
+
+    private static void pinOne(long pid, String cpus) throws IOException, InterruptedException {
+        if (ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)) {
+            ProxyRunner.run(List.of("taskset", "-a", "-c", "-p", cpus, Long.toString(pid)));
+        }
+    }
+
+    /** wrk as {@link ProxyRunner#wrk} runs it, on {@code cpu} when that is not null. */
+    private static ProxyRunner.WrkResult wrk(String cpu, String url, int threads, int connections, int seconds)
+            throws IOException, InterruptedException {
+        if (cpu == null) {
+            return ProxyRunner.wrk(url, threads, connections, seconds);
+        }
+        String out = ProxyRunner.run(List.of("taskset", "-c", cpu, "wrk", "-t" + threads, "-c" + connections,
+                "-d" + seconds + "s", "--latency", url));
+        Matcher rps = Pattern.compile("Requests/sec:\\s+([0-9.]+)").matcher(out);
+        Matcher requests = Pattern.compile("([0-9]+) requests in").matcher(out);
+        if (!rps.find() || !requests.find()) {
+            throw new IllegalStateException("unexpected wrk output:\n" + out);
+        }
+        Matcher non2xx = Pattern.compile("Non-2xx or 3xx responses: ([0-9]+)").matcher(out);
+        long errors = non2xx.find() ? Long.parseLong(non2xx.group(1)) : 0;
+        Matcher socket = Pattern.compile("Socket errors: connect ([0-9]+), read ([0-9]+), write ([0-9]+), timeout ([0-9]+)")
+                .matcher(out);
+        if (socket.find()) {
+            for (int g = 1; g <= 4; g++) {
+                errors += Long.parseLong(socket.group(g));
+            }
+        }
+        return new ProxyRunner.WrkResult(Double.parseDouble(rps.group(1)), latencyMs(out, "50%"), latencyMs(out, "99%"),
+                Long.parseLong(requests.group(1)), errors);
+    }
+
+    private static double latencyMs(String out, String percentile) {
+        Matcher m = Pattern.compile("\\s" + Pattern.quote(percentile) + "\\s+([0-9.]+)(us|ms|s)").matcher(out);
+        if (!m.find()) {
+            return Double.NaN;
+        }
+        double value = Double.parseDouble(m.group(1));
+        return switch (m.group(2)) {
+            case "us" -> value / 1000;
+            case "s" -> value * 1000;
+            default -> value;
+        };
+    }
+
+    private static double median(List<ProxyRunner.WrkResult> results, ToDoubleFunction<ProxyRunner.WrkResult> f) {
         double[] values = results.stream().mapToDouble(f).sorted().toArray();
         return values.length == 0 ? Double.NaN : values[values.length / 2];
     }

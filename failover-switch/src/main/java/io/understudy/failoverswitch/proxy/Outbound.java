@@ -3,6 +3,8 @@ package io.understudy.failoverswitch.proxy;
 import io.understudy.cluster.Headers;
 import io.undertow.client.ClientRequest;
 import io.undertow.server.HttpServerExchange;
+import io.undertow.server.ServerConnection;
+import io.undertow.util.AttachmentKey;
 import io.undertow.util.HeaderMap;
 import io.undertow.util.HeaderValues;
 import io.undertow.util.HttpString;
@@ -19,6 +21,7 @@ final class Outbound {
 
     static final HttpString EPOCH = HttpString.tryFromString(Headers.EPOCH);
     static final HttpString IDEMPOTENCY_KEY = HttpString.tryFromString(Headers.IDEMPOTENCY_KEY);
+    private static final AttachmentKey<String> CLIENT_ADDRESS = AttachmentKey.create(String.class);
     private static final HttpString X_FORWARDED_FOR = io.undertow.util.Headers.X_FORWARDED_FOR;
     private static final HttpString X_FORWARDED_PROTO = io.undertow.util.Headers.X_FORWARDED_PROTO;
     private static final HttpString X_FORWARDED_HOST = io.undertow.util.Headers.X_FORWARDED_HOST;
@@ -76,13 +79,24 @@ final class Outbound {
     }
 
     private static void forwarded(HttpServerExchange exchange, HeaderMap in, HeaderMap out, boolean trust) {
-        InetSocketAddress peer = exchange.getSourceAddress();
-        String client = peer == null || peer.getAddress() == null ? "unknown" : peer.getAddress().getHostAddress();
+        String client = clientAddress(exchange);
         String priorFor = trust ? in.getFirst(X_FORWARDED_FOR) : null;
         out.put(X_FORWARDED_FOR, priorFor == null || priorFor.isBlank() ? client : priorFor + ", " + client);
         copyOr(in, out, X_FORWARDED_PROTO, trust, exchange.getRequestScheme());
         copyOr(in, out, X_FORWARDED_HOST, trust, in.getFirst(io.undertow.util.Headers.HOST));
         copyOr(in, out, X_FORWARDED_PORT, trust, Integer.toString(exchange.getHostPort()));
+    }
+
+    /** The client's IP address as text, formatted once per client connection (its peer cannot change). */
+    private static String clientAddress(HttpServerExchange exchange) {
+        ServerConnection connection = exchange.getConnection();
+        String known = connection.getAttachment(CLIENT_ADDRESS);
+        if (known == null) {
+            InetSocketAddress peer = exchange.getSourceAddress();
+            known = peer == null || peer.getAddress() == null ? "unknown" : peer.getAddress().getHostAddress();
+            connection.putAttachment(CLIENT_ADDRESS, known);
+        }
+        return known;
     }
 
     private static void copyOr(HeaderMap in, HeaderMap out, HttpString name, boolean trust, String own) {

@@ -88,7 +88,8 @@ final class ReplicationManager implements AutoCloseable {
                 source.port(), source.database(), config.replicationUser(), config.replicationPassword(),
                 REPLICATED_TABLES, config.dataDir().resolve("replication"), config.replicationPollIntervalMs(),
                 config.replicationHeartbeatIntervalMs());
-        AppliedReporter pusher = new AppliedReporter(config.nodeId(), rc.sourceId(), primary.apiUrl());
+        AppliedReporter pusher = new AppliedReporter(config.nodeId(), rc.sourceId(), primary.apiUrl(),
+                settings.mode() == ReplicationSettings.SyncMode.SYNC);
         Replicator replicator = new Replicator(rc, db.dataSource(), new Fanout(listener, pusher, metrics));
         currentSourceId = rc.sourceId();
         current = replicator;

@@ -10,7 +10,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * On a secondary: pushes how far it has processed the primary's stream to the primary's
- * {@code POST /replication/applied}, at once when the position moves and at least every 500 ms (so the primary
+ * {@code POST /replication/applied}, at once when the position moves (eager, for sync mode) and at least every 500 ms (so the primary
  * knows it is attached). Silent until the first copy is complete, so a secondary still copying never counts as
  * attached. One request in flight; positions arriving meanwhile are coalesced into the next.
  */
@@ -23,6 +23,7 @@ public final class AppliedReporter implements AutoCloseable {
     private final String nodeId;
     private final String sourceId;
     private final URI endpoint;
+    private final boolean eager;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).version(HttpClient.Version.HTTP_1_1).build();
     private final Thread thread;
     private final Object monitor = new Object();
@@ -30,7 +31,12 @@ public final class AppliedReporter implements AutoCloseable {
     private long sent = -1;
     private volatile boolean closed;
 
-    public AppliedReporter(String nodeId, String sourceId, String primaryApiUrl) {
+    /**
+     * @param eager report every new position at once (sync mode, where writes wait for it); otherwise only every
+     *              {@value #HEARTBEAT_MS} ms, which is enough for status and costs the primary no request per commit
+     */
+    public AppliedReporter(String nodeId, String sourceId, String primaryApiUrl, boolean eager) {
+        this.eager = eager;
         this.nodeId = nodeId;
         this.sourceId = sourceId;
         this.endpoint = URI.create(primaryApiUrl.replaceAll("/+$", "") + "/replication/applied");
@@ -47,7 +53,9 @@ public final class AppliedReporter implements AutoCloseable {
         synchronized (monitor) {
             if (position > latest) {
                 latest = position;
-                monitor.notifyAll();
+                if (eager) {
+                    monitor.notifyAll();
+                }
             }
         }
     }
@@ -58,7 +66,7 @@ public final class AppliedReporter implements AutoCloseable {
             long position;
             try {
                 synchronized (monitor) {
-                    if (latest == sent) {
+                    if (latest == sent || !eager) {
                         monitor.wait(HEARTBEAT_MS);
                     }
                     position = latest;

@@ -162,7 +162,7 @@ public final class Replicator implements AutoCloseable {
             TransactionAssembler<io.debezium.engine.RecordChangeEvent<org.apache.kafka.connect.source.SourceRecord>> assembler =
                     new TransactionAssembler<>(plan.appliedPosition(), !plan.fresh());
             RecordDecoder decoder = new RecordDecoder(config.name(), new ValueConverter(EngineProperties.UNAVAILABLE_PLACEHOLDER));
-            BatchHandler handler = new BatchHandler(decoder, assembler, new UnitApplier(writer, config.sourceId(), tracker));
+            BatchHandler handler = new BatchHandler(decoder, assembler, new UnitApplier(writer, config.sourceId(), tracker, plan.appliedPosition()));
             ChangeStream created = new ChangeStream(EngineProperties.of(config), handler, new ChangeStream.Callbacks() {
                 @Override
                 public void taskStarted() {

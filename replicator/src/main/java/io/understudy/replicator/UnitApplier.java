@@ -20,11 +20,14 @@ final class UnitApplier implements BatchHandler.UnitSink {
     private final TargetWriter writer;
     private final String sourceId;
     private final StatusTracker tracker;
+    /** The position the target's state row holds; every acknowledged record lies at or before it. */
+    private long stored;
 
-    UnitApplier(TargetWriter writer, String sourceId, StatusTracker tracker) {
+    UnitApplier(TargetWriter writer, String sourceId, StatusTracker tracker, long storedPosition) {
         this.writer = writer;
         this.sourceId = sourceId;
         this.tracker = tracker;
+        this.stored = storedPosition;
     }
 
     @Override
@@ -48,15 +51,21 @@ final class UnitApplier implements BatchHandler.UnitSink {
                 throw new IllegalStateException("a snapshot unit must be applied alone");
             }
         }
+        long progress = group.stream().mapToLong(Unit::progress).max().orElse(0);
+        // The stored position covers heartbeats and markers too: the engine acknowledges them, which moves the slot's
+        // confirmed position, and a restart checks that the slot is not past what the target holds.
         if (last != null) {
-            writer.applyTransactions(transactions, new AppliedState(sourceId, last.position(), last.commitTsMs(), last.snapshotComplete()));
+            writer.applyTransactions(transactions, new AppliedState(sourceId, Math.max(last.position(), progress), last.commitTsMs(),
+                    last.snapshotComplete()));
+            stored = Math.max(stored, Math.max(last.position(), progress));
+        } else if (progress > stored && tracker.status().snapshotComplete()) {
+            writer.recordPosition(new AppliedState(sourceId, progress, tracker.status().lastSourceCommitTsMs(), true));
+            stored = progress;
         }
-        long progress = 0;
         for (Unit<?> unit : group) {
             if (unit.kind() == Kind.TRANSACTION) {
                 tracker.transactionApplied(unit.position(), unit.commitTsMs());
             }
-            progress = Math.max(progress, unit.progress());
         }
         tracker.progress(progress);
     }

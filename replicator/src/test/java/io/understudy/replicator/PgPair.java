@@ -64,6 +64,14 @@ final class PgPair implements AutoCloseable {
         }
     }
 
+    /**
+     * The source's current WAL position. A target's stored position lies between its last applied commit and this:
+     * it also covers heartbeats and markers processed after that commit.
+     */
+    static long walPosition(EmbeddedPostgres pg) throws SQLException {
+        return io.understudy.cluster.Lsn.parse(rows(pg, "SELECT pg_current_wal_lsn()::text").get(0));
+    }
+
     static List<String> rows(EmbeddedPostgres pg, String sql) throws SQLException {
         List<String> out = new ArrayList<>();
         try (Connection c = pg.getPostgresDatabase().getConnection(); Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {

@@ -83,6 +83,15 @@ public final class TargetWriter {
         }
     }
 
+    /** Records that the stream was processed up to {@code state}'s position with nothing to apply (heartbeats, markers). */
+    public void recordPosition(AppliedState state) {
+        try {
+            inTransaction(c -> StateTable.write(c, state));
+        } catch (SQLException e) {
+            throw new ApplyException("recording position " + state.commitPosition() + " failed: " + e.getMessage(), e);
+        }
+    }
+
     private void applyOne(Connection c, List<Change> changes) throws SQLException {
         List<TableName> truncates = new ArrayList<>();
         for (Change change : changes) {

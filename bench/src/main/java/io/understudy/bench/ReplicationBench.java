@@ -44,7 +44,9 @@ public final class ReplicationBench {
                     19181, 19281, 19381);
             try (Pair pair = Pair.start(config, mode)) {
                 LoadGenerator warmUp = new LoadGenerator(http, pair.primaryUrl, PACED_WORKERS);
-                warmUp.run("warm", 500, Duration.ofSeconds(5)); // JIT and connection pools, not measured
+                // JIT and connection pools, not measured. On two busy cores C2 needs well over 5 s to compile the
+                // decoding path; with a 5 s warm-up the first (async) phase measured the compiler, not the replicator.
+                warmUp.run("warm", 500, Duration.ofSeconds(30));
                 waitApplied(http, pair, LagHistogram.parse(http.get(pair.secondaryUrl + "/metrics")), 0);
                 for (int rate : RATES) {
                     rows.add(stage(http, pair, mode, rate, stage));

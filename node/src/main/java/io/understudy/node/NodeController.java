@@ -227,6 +227,7 @@ final class NodeController implements ZkCoordinator.Listener, ReplicationListene
         } else if (action instanceof Action.Promote promote) {
             promote(promote);
         } else if (action instanceof Action.ReopenGate reopen) {
+            replication.becomeSource(reopen.epoch());
             gate.open(reopen.epoch(), zk.confirmClaim(reopen.epoch(), gateSessionId));
         } else if (action instanceof Action.Demote demote) {
             demote(demote.why());
@@ -261,6 +262,7 @@ final class NodeController implements ZkCoordinator.Listener, ReplicationListene
         unseenOwnRecord = next;
         gateSessionId = zk.sessionId();
         heldEpoch = promote.newEpoch();
+        replication.becomeSource(heldEpoch);
         gate.open(heldEpoch, sentAt);
         db.dropInactiveSlots(ReplicationManager.SLOT_PREFIX);
         zk.recordHistory(new HistoryRecord(promote.kind(), config.nodeId(), next.promotedFromNodeId(), heldEpoch,
@@ -287,6 +289,7 @@ final class NodeController implements ZkCoordinator.Listener, ReplicationListene
     }
 
     private void tick() throws Exception {
+        replication.tick(role, epoch(), view, memberRecord().position());
         publishMember();
         evaluate();
     }
@@ -325,7 +328,7 @@ final class NodeController implements ZkCoordinator.Listener, ReplicationListene
             lagMs = replication.lagMs();
         }
         return new MemberRecord(config.nodeId(), config.apiAdvertisedUrl(), config.dbAdvertisedAddress(), role, epoch(),
-                position, lagMs, healthy(), version, System.currentTimeMillis());
+                position, lagMs, healthy(), version, System.currentTimeMillis(), replication.info(role));
     }
 
     /** Able to serve its role: the primary with an open gate, a secondary that is streaming a complete copy. */

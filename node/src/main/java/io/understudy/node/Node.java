@@ -97,6 +97,7 @@ public final class Node implements NodeState, AutoCloseable {
         body.put("lagMs", member.lagMs());
         body.put("databaseReachable", db.isReachable());
         body.put("version", member.version());
+        body.put("replication", member.replication());
         return body;
     }
 

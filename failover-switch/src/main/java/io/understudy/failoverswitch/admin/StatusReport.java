@@ -4,6 +4,7 @@ import io.understudy.cluster.ClusterView;
 import io.understudy.cluster.HistoryRecord;
 import io.understudy.cluster.MemberRecord;
 import io.understudy.cluster.PrimaryRecord;
+import io.understudy.cluster.ReplicationInfo;
 import io.understudy.cluster.Role;
 import io.understudy.failoverswitch.routing.RouteDecision;
 import io.understudy.failoverswitch.routing.RouteDecision.Route;
@@ -27,7 +28,8 @@ public record StatusReport(String cluster, Primary primary, List<Member> members
     public record Primary(String nodeId, long epoch, String apiUrl, boolean live) {
     }
 
-    public record Member(String nodeId, Role role, String apiUrl, boolean healthy, long lagMs, long epoch) {
+    public record Member(String nodeId, Role role, String apiUrl, boolean healthy, long lagMs, long epoch,
+                         ReplicationInfo replication) {
     }
 
     /**
@@ -57,6 +59,6 @@ public record StatusReport(String cluster, Primary primary, List<Member> members
     }
 
     private static Member member(MemberRecord m) {
-        return new Member(m.nodeId(), m.role(), m.apiUrl(), m.healthy(), m.lagMs(), m.epoch());
+        return new Member(m.nodeId(), m.role(), m.apiUrl(), m.healthy(), m.lagMs(), m.epoch(), m.replication());
     }
 }

@@ -8,6 +8,7 @@ import io.understudy.cluster.ClusterView;
 import io.understudy.cluster.HistoryRecord;
 import io.understudy.cluster.MemberRecord;
 import io.understudy.cluster.PrimaryRecord;
+import io.understudy.cluster.ReplicationInfo;
 import io.understudy.cluster.Role;
 import io.understudy.failoverswitch.routing.RouteDecision.NoPrimary;
 import io.understudy.failoverswitch.routing.RouteDecision.Route;
@@ -20,7 +21,9 @@ import org.junit.jupiter.api.Test;
 class StatusReportTest {
 
     private static final MemberRecord A = new MemberRecord("a", "http://a:1", "db", Role.PRIMARY, 2, 0, -1, true, "t", 0);
-    private static final MemberRecord B = new MemberRecord("b", "http://b:1", "db", Role.SECONDARY, 2, 0, 40, false, "t", 0);
+    private static final MemberRecord B = new MemberRecord("b", "http://b:1", "db", Role.SECONDARY, 2, 0, 40, false, "t", 0,
+            new ReplicationInfo("FAILED", "table public.objects column body: bad value", 2, 4, 100, 50, -1, "async",
+                    List.of("replication_failed")));
     private static final PrimaryRecord A2 = new PrimaryRecord("a", "http://a:1", "db", 2, 0, null, 0);
 
     @Test
@@ -33,8 +36,17 @@ class StatusReportTest {
 
         assertThat(json.path("primary").toString())
                 .isEqualTo("{\"nodeId\":\"a\",\"epoch\":2,\"apiUrl\":\"http://a:1\",\"live\":true}");
-        assertThat(json.path("members").get(1).toString()).isEqualTo(
-                "{\"nodeId\":\"b\",\"role\":\"SECONDARY\",\"apiUrl\":\"http://b:1\",\"healthy\":false,\"lagMs\":40,\"epoch\":2}");
+        JsonNode b = json.path("members").get(1);
+        assertThat(b.path("nodeId").asText()).isEqualTo("b");
+        assertThat(b.path("role").asText()).isEqualTo("SECONDARY");
+        assertThat(b.path("apiUrl").asText()).isEqualTo("http://b:1");
+        assertThat(b.path("healthy").asBoolean()).isFalse();
+        assertThat(b.path("lagMs").asLong()).isEqualTo(40);
+        // Operators read replication failures, snapshot progress and alarms here (issue 3).
+        assertThat(b.path("replication").path("state").asText()).isEqualTo("FAILED");
+        assertThat(b.path("replication").path("error").asText()).contains("public.objects").contains("body");
+        assertThat(b.path("replication").path("snapshotTablesDone").asInt()).isEqualTo(2);
+        assertThat(b.path("replication").path("alarms").get(0).asText()).isEqualTo("replication_failed");
         assertThat(json.path("route").path("nodeId").asText()).isEqualTo("a");
         assertThat(json.path("route").path("heldRequests").asInt()).isEqualTo(3);
         assertThat(json.path("history").get(0).path("type").asText()).isEqualTo("PROMOTION");

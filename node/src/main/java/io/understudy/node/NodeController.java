@@ -248,7 +248,7 @@ final class NodeController implements ZkCoordinator.Listener, ReplicationListene
     private void promote(Action.Promote promote) throws Exception {
         long promotedFrom = replication.drainAndStop(Duration.ofMillis(config.drainTimeoutMs()));
         PrimaryRecord previous = promote.previous();
-        if (previous != null && !replication.lastDrainComplete()) {
+        if (previous != null && !previous.nodeId().equals(config.nodeId()) && !replication.lastDrainComplete()) {
             // The old primary's database still answers but we have not applied all it committed:
             // promoting now could drop acknowledged writes. Keep streaming and try again.
             replication.follow(previous);

@@ -81,6 +81,10 @@ final class ReplicationManager implements AutoCloseable {
 
     /** Starts streaming from {@code primary}, replacing any stream from an earlier primary. */
     void follow(PrimaryRecord primary) {
+        if (primary.nodeId().equals(config.nodeId())) {
+            // A fresh sync empties the target first: following ourselves would erase our own data.
+            throw new IllegalStateException("node " + config.nodeId() + " cannot replicate from itself");
+        }
         close();
         sync.serve(null);
         Address source = Address.parse(primary.dbAddress());
@@ -111,6 +115,7 @@ final class ReplicationManager implements AutoCloseable {
     long drainAndStop(Duration timeout) throws InterruptedException {
         Replicator replicator = current;
         if (replicator == null) {
+            lastDrainComplete = true; // nothing was streaming, so nothing is left to apply
             return 0;
         }
         try {

@@ -121,6 +121,21 @@ class NodeFailoverIT {
         assertThat(history()).extracting(HistoryRecord::type).containsExactly(HistoryRecord.Type.BOOTSTRAP);
     }
 
+    @Test
+    void shouldReclaimAsTheLastPrimaryWithItsDataAfterARestart() throws Exception {
+        NodeConfig configA = TestNodes.config("a", zk.getConnectString(), pgA, dir);
+        String urlA = configA.apiAdvertisedUrl();
+        a = Node.start(configA);
+        await().atMost(Duration.ofSeconds(30)).until(() -> Http.status(urlA + "/primary") == 200);
+        assertThat(put(urlA + "/api/objects/kept", "{\"kept\":true}").statusCode()).isEqualTo(201);
+        a.close();
+
+        a = Node.start(configA);
+        await().atMost(Duration.ofSeconds(30)).until(() -> Http.status(urlA + "/primary") == 200);
+        assertThat(text(get(urlA + "/health"))).contains("\"epoch\":2");
+        assertThat(text(get(urlA + "/api/objects/kept"))).isEqualTo("{\"kept\":true}");
+    }
+
     private List<HistoryRecord> history() throws Exception {
         try (CuratorFramework client = CuratorFrameworkFactory.newClient(zk.getConnectString(), new RetryOneTime(100))) {
             client.start();

@@ -14,8 +14,9 @@ import java.util.Optional;
 @JsonIgnoreProperties(ignoreUnknown = true)
 public record SwitchStatus(Primary primary, List<Member> members) {
 
+    /** The {@code /primary} record; {@code live} = its node is registered and says PRIMARY in that epoch. */
     @JsonIgnoreProperties(ignoreUnknown = true)
-    public record Primary(String nodeId, long epoch, String apiUrl) {
+    public record Primary(String nodeId, long epoch, String apiUrl, boolean live) {
     }
 
     @JsonIgnoreProperties(ignoreUnknown = true)
@@ -31,8 +32,9 @@ public record SwitchStatus(Primary primary, List<Member> members) {
         return ClusterJson.fromBytes(json, SwitchStatus.class);
     }
 
+    /** The node serving as primary now; empty while the record names a node that is not (yet) live. */
     public Optional<String> primaryNodeId() {
-        return Optional.ofNullable(primary).map(Primary::nodeId);
+        return Optional.ofNullable(primary).filter(Primary::live).map(Primary::nodeId);
     }
 
     /** A member other than the primary that reports itself a healthy SECONDARY. */
@@ -45,12 +47,13 @@ public record SwitchStatus(Primary primary, List<Member> members) {
 
     /** The appliance is ready when writes have somewhere to go and a copy is being kept. */
     public boolean ready() {
-        return primary != null && healthySecondary().isPresent();
+        return primaryNodeId().isPresent() && healthySecondary().isPresent();
     }
 
     /** One line for logs, e.g. {@code primary=a (epoch 1), members=[a PRIMARY healthy, b SECONDARY healthy lag 3 ms]}. */
     public String summary() {
-        String primaryText = primary == null ? "none" : primary.nodeId() + " (epoch " + primary.epoch() + ")";
+        String primaryText = primary == null ? "none"
+                : primary.nodeId() + " (epoch " + primary.epoch() + (primary.live() ? "" : ", not live") + ")";
         List<String> memberTexts = members.stream()
                 .map(m -> m.nodeId() + " " + m.role() + (m.healthy() ? " healthy" : " unhealthy")
                         + (m.lagMs() >= 0 && "SECONDARY".equals(m.role()) ? " lag " + m.lagMs() + " ms" : ""))

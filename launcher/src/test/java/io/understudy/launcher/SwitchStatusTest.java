@@ -14,7 +14,7 @@ class SwitchStatusTest {
     @Test
     void shouldBeReadyWithPrimaryAndHealthySecondary() {
         SwitchStatus status = parse("""
-                {"primary":{"nodeId":"a","epoch":3,"apiUrl":"http://127.0.0.1:8081"},
+                {"primary":{"nodeId":"a","epoch":3,"apiUrl":"http://127.0.0.1:8081","live":true},
                  "members":[{"nodeId":"a","role":"PRIMARY","apiUrl":"http://127.0.0.1:8081","healthy":true,"lagMs":-1},
                             {"nodeId":"b","role":"SECONDARY","apiUrl":"http://127.0.0.1:8082","healthy":true,"lagMs":4}],
                  "extra":"ignored"}""");
@@ -35,17 +35,27 @@ class SwitchStatusTest {
     @Test
     void shouldNotBeReadyWhileTheSecondaryIsUnhealthyOrStillStarting() {
         assertThat(parse("""
-                {"primary":{"nodeId":"a","epoch":1},"members":[{"nodeId":"a","role":"PRIMARY","healthy":true},
+                {"primary":{"nodeId":"a","epoch":1,"live":true},"members":[{"nodeId":"a","role":"PRIMARY","healthy":true},
                  {"nodeId":"b","role":"SECONDARY","healthy":false}]}""").ready()).isFalse();
         assertThat(parse("""
-                {"primary":{"nodeId":"a","epoch":1},"members":[{"nodeId":"a","role":"PRIMARY","healthy":true},
+                {"primary":{"nodeId":"a","epoch":1,"live":true},"members":[{"nodeId":"a","role":"PRIMARY","healthy":true},
                  {"nodeId":"b","role":"STARTING","healthy":true}]}""").ready()).isFalse();
+    }
+
+    @Test
+    void shouldNotBeReadyWhileThePrimaryRecordNamesANodeThatIsNotLive() {
+        SwitchStatus status = SwitchStatus.parse("""
+                {"primary":{"nodeId":"b","epoch":1,"live":false},"members":[{"nodeId":"b","role":"STARTING","healthy":false},
+                {"nodeId":"a","role":"SECONDARY","healthy":true,"lagMs":0}]}""".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        assertThat(status.ready()).isFalse();
+        assertThat(status.primaryNodeId()).isEmpty();
+        assertThat(status.summary()).startsWith("primary=b (epoch 1, not live)");
     }
 
     @Test
     void shouldNotCountThePrimaryAsItsOwnSecondary() {
         assertThat(parse("""
-                {"primary":{"nodeId":"a","epoch":1},"members":[{"nodeId":"a","role":"SECONDARY","healthy":true}]}""")
+                {"primary":{"nodeId":"a","epoch":1,"live":true},"members":[{"nodeId":"a","role":"SECONDARY","healthy":true}]}""")
                 .ready()).isFalse();
     }
 

@@ -120,7 +120,8 @@ final class ProxyRunner {
         return kb / 1024.0;
     }
 
-    private static double latency(String out, String percentile) {
+    /** A wrk latency percentile line ({@code 99%  3.21ms}) in milliseconds; NaN when absent. */
+    static double latency(String out, String percentile) {
         Matcher m = Pattern.compile("\\s" + Pattern.quote(percentile) + "\\s+([0-9.]+)(us|ms|s)").matcher(out);
         if (!m.find()) {
             return Double.NaN;

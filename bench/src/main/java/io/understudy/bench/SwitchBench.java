@@ -271,21 +271,8 @@ public final class SwitchBench {
                 errors += Long.parseLong(socket.group(g));
             }
         }
-        return new ProxyRunner.WrkResult(Double.parseDouble(rps.group(1)), latencyMs(out, "50%"), latencyMs(out, "99%"),
+        return new ProxyRunner.WrkResult(Double.parseDouble(rps.group(1)), ProxyRunner.latency(out, "50%"), ProxyRunner.latency(out, "99%"),
                 Long.parseLong(requests.group(1)), errors);
-    }
-
-    private static double latencyMs(String out, String percentile) {
-        Matcher m = Pattern.compile("\\s" + Pattern.quote(percentile) + "\\s+([0-9.]+)(us|ms|s)").matcher(out);
-        if (!m.find()) {
-            return Double.NaN;
-        }
-        double value = Double.parseDouble(m.group(1));
-        return switch (m.group(2)) {
-            case "us" -> value / 1000;
-            case "s" -> value * 1000;
-            default -> value;
-        };
     }
 
     private static double median(List<ProxyRunner.WrkResult> results, ToDoubleFunction<ProxyRunner.WrkResult> f) {

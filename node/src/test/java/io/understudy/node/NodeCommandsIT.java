@@ -11,44 +11,29 @@ import io.understudy.cluster.CommandRecord;
 import io.understudy.cluster.HistoryRecord;
 import io.understudy.cluster.zk.ZkPaths;
 import io.understudy.node.support.Http;
-import io.understudy.node.support.Postgres;
 import io.understudy.node.support.TestNodes;
-import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.CuratorFrameworkFactory;
 import org.apache.curator.retry.RetryOneTime;
-import org.apache.curator.test.TestingServer;
 import org.apache.zookeeper.CreateMode;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** Operator commands under /commands acted on by two real nodes: switchover, pause and resume. */
-class NodeCommandsIT {
+class NodeCommandsIT extends WithTwoDatabases {
 
-    @TempDir
-    Path dir;
-    TestingServer zk;
     CuratorFramework operator;
-    EmbeddedPostgres pgA;
-    EmbeddedPostgres pgB;
-    Node a;
-    Node b;
     String urlA;
     String urlB;
     final ZkPaths paths = new ZkPaths("it");
 
     @BeforeEach
-    void start() throws Exception {
-        zk = new TestingServer(true);
+    void startNodes() throws Exception {
         operator = CuratorFrameworkFactory.newClient(zk.getConnectString(), new RetryOneTime(100));
         operator.start();
-        pgA = Postgres.start();
-        pgB = Postgres.start();
         NodeConfig configA = TestNodes.config("a", zk.getConnectString(), pgA, dir);
         NodeConfig configB = TestNodes.config("b", zk.getConnectString(), pgB, dir);
         urlA = configA.apiAdvertisedUrl();
@@ -60,12 +45,8 @@ class NodeCommandsIT {
     }
 
     @AfterEach
-    void stop() throws Exception {
-        for (AutoCloseable c : new AutoCloseable[] {b, a, pgA, pgB, operator, zk}) {
-            if (c != null) {
-                c.close();
-            }
-        }
+    void closeOperator() {
+        operator.close();
     }
 
     @Test

@@ -10,21 +10,14 @@ import io.understudy.cluster.ClusterJson;
 import io.understudy.cluster.HistoryRecord;
 import io.understudy.cluster.zk.ZkPaths;
 import io.understudy.node.support.Http;
-import io.understudy.node.support.Postgres;
 import io.understudy.node.support.TestNodes;
-import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.net.http.HttpResponse;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.CuratorFrameworkFactory;
 import org.apache.curator.retry.RetryOneTime;
-import org.apache.curator.test.TestingServer;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Two real nodes in one JVM (real ZooKeeper, two real PostgreSQL instances, real Debezium):
@@ -32,31 +25,7 @@ import org.junit.jupiter.api.io.TempDir;
  * and the old primary rejoining as a replica of the new one. The kill -9 variant across OS
  * processes is the launcher module's ApplianceIT.
  */
-class NodeFailoverIT {
-
-    @TempDir
-    Path dir;
-    TestingServer zk;
-    EmbeddedPostgres pgA;
-    EmbeddedPostgres pgB;
-    Node a;
-    Node b;
-
-    @BeforeEach
-    void start() throws Exception {
-        zk = new TestingServer(true);
-        pgA = Postgres.start();
-        pgB = Postgres.start();
-    }
-
-    @AfterEach
-    void stop() throws Exception {
-        for (AutoCloseable c : new AutoCloseable[] {b, a, pgA, pgB, zk}) {
-            if (c != null) {
-                c.close();
-            }
-        }
-    }
+class NodeFailoverIT extends WithTwoDatabases {
 
     @Test
     void shouldReplicatePromoteAndRejoin() throws Exception {

@@ -12,18 +12,13 @@ import io.understudy.node.support.Postgres;
 import io.understudy.node.support.TestNodes;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.net.http.HttpResponse;
-import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
-import org.apache.curator.test.TestingServer;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * replication.mode=sync on two real nodes (real ZooKeeper, two PostgreSQL servers, Debezium): without a secondary
@@ -31,33 +26,9 @@ import org.junit.jupiter.api.io.TempDir;
  * database when the client gets the answer; when the secondary goes away, writes stop being acknowledged within the
  * sync timeout. Also checks the Prometheus metrics and the slot's publication on the primary.
  */
-class SyncReplicationIT {
+class SyncReplicationIT extends WithTwoDatabases {
 
     private static final Duration WAIT = Duration.ofSeconds(60);
-
-    @TempDir
-    Path dir;
-    TestingServer zk;
-    EmbeddedPostgres pgA;
-    EmbeddedPostgres pgB;
-    Node a;
-    Node b;
-
-    @BeforeEach
-    void start() throws Exception {
-        zk = new TestingServer(true);
-        pgA = Postgres.start();
-        pgB = Postgres.start();
-    }
-
-    @AfterEach
-    void stop() throws Exception {
-        for (AutoCloseable c : new AutoCloseable[] {b, a, pgA, pgB, zk}) {
-            if (c != null) {
-                c.close();
-            }
-        }
-    }
 
     private NodeConfig syncConfig(String id, EmbeddedPostgres pg) throws Exception {
         return syncConfig(id, pg, "refuse");

@@ -5,34 +5,16 @@ import static io.understudy.replicator.PgPair.exec;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import java.nio.file.Path;
 import java.time.Duration;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Input the target cannot take faithfully stops replication safely: the state is FAILED, the error names table and
  * column, and nothing of the offending source transaction (not even its good rows in other tables) is applied.
  */
-class BadInputIT {
+class BadInputIT extends WithPgPair {
 
     private static final Duration WAIT = Duration.ofSeconds(30);
-    private static PgPair pg;
-
-    @TempDir
-    Path dataDir;
-
-    @BeforeAll
-    static void startDatabases() throws Exception {
-        pg = new PgPair();
-    }
-
-    @AfterAll
-    static void stopDatabases() throws Exception {
-        pg.close();
-    }
 
     /** Streams {@code good} and {@code bad}; commits one transaction writing both; returns the failed replicator's error. */
     private String failOn(String name, String badInsert, String good, String bad) throws Exception {

@@ -5,7 +5,6 @@ import static io.understudy.replicator.PgPair.exec;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
@@ -14,28 +13,11 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
-class ReplicatorIT {
+class ReplicatorIT extends WithPgPair {
 
     private static final Duration WAIT = Duration.ofSeconds(30);
-    private static PgPair pg;
-
-    @TempDir
-    Path dataDir;
-
-    @BeforeAll
-    static void startDatabases() throws Exception {
-        pg = new PgPair();
-    }
-
-    @AfterAll
-    static void stopDatabases() throws Exception {
-        pg.close();
-    }
 
     private static void itemsTable(String name) throws Exception {
         pg.both("CREATE TABLE public." + name + " (id bigint PRIMARY KEY, name text, qty integer)");

@@ -5,7 +5,6 @@ import static io.understudy.replicator.PgPair.rows;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.Statement;
 import java.time.Duration;
@@ -13,33 +12,16 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A fresh sync of a diverged secondary while the source keeps committing: the copy ends equal to the source (the
  * diverged rows gone), and the status shows the snapshot's progress (tables done, rows, rate).
  */
-class SnapshotUnderWritesIT {
+class SnapshotUnderWritesIT extends WithPgPair {
 
     private static final Duration WAIT = Duration.ofMinutes(2);
     private static final int ROWS = 30_000;
-    private static PgPair pg;
-
-    @TempDir
-    Path dataDir;
-
-    @BeforeAll
-    static void startDatabases() throws Exception {
-        pg = new PgPair();
-    }
-
-    @AfterAll
-    static void stopDatabases() throws Exception {
-        pg.close();
-    }
 
     @Test
     void aResyncUnderWritesEndsEqualToTheSourceAndShowsProgress() throws Exception {

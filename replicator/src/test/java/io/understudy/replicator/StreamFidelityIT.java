@@ -6,7 +6,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.understudy.cluster.Lsn;
-import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.Statement;
 import java.time.Duration;
@@ -14,32 +13,15 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /** Value fidelity, TOAST, commit positions under interleaving, and commit-to-apply latency. */
-class StreamFidelityIT {
+class StreamFidelityIT extends WithPgPair {
 
     private static final Logger LOG = LoggerFactory.getLogger(StreamFidelityIT.class);
     private static final Duration WAIT = Duration.ofSeconds(30);
-    private static PgPair pg;
-
-    @TempDir
-    Path dataDir;
-
-    @BeforeAll
-    static void startDatabases() throws Exception {
-        pg = new PgPair();
-    }
-
-    @AfterAll
-    static void stopDatabases() throws Exception {
-        pg.close();
-    }
 
     private Replicator start(ReplicatorConfig config, Recorder recorder) {
         Replicator r = new Replicator(config, pg.targetPool, recorder);

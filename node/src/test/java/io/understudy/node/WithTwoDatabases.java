@@ -1,0 +1,40 @@
+package io.understudy.node;
+
+import io.understudy.node.support.Postgres;
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import java.nio.file.Path;
+import org.apache.curator.test.TestingServer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Base for two-node integration tests: a fresh real ZooKeeper and two real PostgreSQL servers per
+ * test; the nodes {@code a} and {@code b} a test starts are closed after it, before the servers.
+ */
+abstract class WithTwoDatabases {
+
+    @TempDir
+    Path dir;
+    TestingServer zk;
+    EmbeddedPostgres pgA;
+    EmbeddedPostgres pgB;
+    Node a;
+    Node b;
+
+    @BeforeEach
+    void startServers() throws Exception {
+        zk = new TestingServer(true);
+        pgA = Postgres.start();
+        pgB = Postgres.start();
+    }
+
+    @AfterEach
+    void stopEverything() throws Exception {
+        for (AutoCloseable c : new AutoCloseable[] {b, a, pgA, pgB, zk}) {
+            if (c != null) {
+                c.close();
+            }
+        }
+    }
+}

@@ -18,6 +18,8 @@ import java.util.Objects;
  * @param version   the node's software version (for rolling upgrades)
  * @param updatedAtMs wall-clock time the record was written, for humans only
  * @param replication replication state, progress and alarms ({@link ReplicationInfo#NONE} when not given)
+ * @param candidacy whether the node may become primary now, and its tags ({@link Candidacy#UNKNOWN} when not given,
+ *                  e.g. in a record written by an older version: never deferred to)
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 public record MemberRecord(
@@ -31,17 +33,50 @@ public record MemberRecord(
         boolean healthy,
         String version,
         long updatedAtMs,
-        ReplicationInfo replication) {
+        ReplicationInfo replication,
+        Candidacy candidacy) {
+
+    /**
+     * What a node says about its own chance of becoming primary, so that other candidates and the
+     * switch can see it (the decision itself is the node's own, in its role machine).
+     *
+     * @param eligible   the node stands in the election now
+     * @param reason     why it is or is not eligible, e.g. {@code lag 5242880 bytes > maxLagOnFailover 1048576}
+     * @param priority   tag {@code tags.priority}: higher is preferred; 0 never promotes automatically
+     * @param nofailover tag {@code tags.nofailover}: the node never becomes primary
+     * @param position   source position up to which this node holds everything its primary committed (applied
+     *                   transactions and processed heartbeats); what candidates are ranked by; 0 when none
+     */
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    public record Candidacy(boolean eligible, String reason, int priority, boolean nofailover, long position) {
+
+        public static final int DEFAULT_PRIORITY = 100;
+
+        public static final Candidacy UNKNOWN = new Candidacy(false, "not published", DEFAULT_PRIORITY, false, 0);
+
+        public Candidacy {
+            reason = reason == null ? "" : reason;
+        }
+    }
 
     public MemberRecord {
         Objects.requireNonNull(nodeId, "nodeId");
         Objects.requireNonNull(role, "role");
         replication = replication == null ? ReplicationInfo.NONE : replication;
+        candidacy = candidacy == null ? Candidacy.UNKNOWN : candidacy;
     }
 
-    /** A record without replication details. */
+    /** A record without candidacy. */
+    public MemberRecord(String nodeId, String apiUrl, String dbAddress, Role role, long epoch, long position, long lagMs,
+                        boolean healthy, String version, long updatedAtMs, ReplicationInfo replication) {
+        this(nodeId, apiUrl, dbAddress, role, epoch, position, lagMs, healthy, version, updatedAtMs, replication,
+                Candidacy.UNKNOWN);
+    }
+
+    /** A record without replication details or candidacy. */
     public MemberRecord(String nodeId, String apiUrl, String dbAddress, Role role, long epoch, long position, long lagMs,
                         boolean healthy, String version, long updatedAtMs) {
-        this(nodeId, apiUrl, dbAddress, role, epoch, position, lagMs, healthy, version, updatedAtMs, ReplicationInfo.NONE);
+        this(nodeId, apiUrl, dbAddress, role, epoch, position, lagMs, healthy, version, updatedAtMs, ReplicationInfo.NONE,
+                Candidacy.UNKNOWN);
     }
 }

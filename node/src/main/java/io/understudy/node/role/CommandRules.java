@@ -20,7 +20,8 @@ import java.util.Optional;
  * primary checks the request, shuts its write gate and publishes DEMOTED; then the target, seeing
  * the primary demoted, drains and promotes with epoch + 1 and removes the command. A FAILOVER
  * without a target lets the ordinary election pick the promoter, which removes the command.
- * Commands that cannot be carried out are removed with the reason in history.
+ * Commands that cannot be carried out are removed with the reason in history; a switchover naming
+ * a {@code tags.nofailover} node is one of them (a {@code tags.priority} 0 node may be named).
  */
 final class CommandRules {
 
@@ -90,7 +91,8 @@ final class CommandRules {
                             "abandoned: " + problem)), "abandoning " + c.type() + ": " + problem));
         }
         if (s.nodeId().equals(c.targetNodeId()) && s.role() == Role.SECONDARY && s.view().livePrimary().isEmpty()
-                && s.stream().follows(sourceIdOf(primary)) && s.stream().snapshotComplete() && !s.stream().failed()) {
+                && s.stream().follows(sourceIdOf(primary)) && s.stream().snapshotComplete() && !s.stream().failed()
+                && CandidateRules.localProblem(s, false).isEmpty()) {
             long epoch = primary.epoch() + 1;
             HistoryRecord.Type kind = c.type() == CommandRecord.Type.SWITCHOVER
                     ? HistoryRecord.Type.SWITCHOVER : HistoryRecord.Type.DRILL;
@@ -105,12 +107,17 @@ final class CommandRules {
     /** Why the hand-over cannot go to {@code target} (any healthy secondary when null), if it cannot. */
     private static Optional<String> targetProblem(ClusterView view, String target, PrimaryRecord primary) {
         if (target == null) {
-            return view.members().stream().anyMatch(m -> isReadySecondary(m, primary)) ? Optional.empty()
-                    : Optional.of("no healthy secondary to take over");
+            // The election picks the promoter, so it must be a candidate for automatic promotion.
+            return view.members().stream().anyMatch(m -> isReadySecondary(m, primary) && !m.candidacy().nofailover()
+                    && m.candidacy().priority() > 0) ? Optional.empty()
+                    : Optional.of("no healthy secondary without tags.nofailover and with tags.priority > 0 to take over");
         }
         Optional<MemberRecord> member = view.member(target);
         if (member.isEmpty()) {
             return Optional.of("target " + target + " is not a member of the cluster");
+        }
+        if (member.get().candidacy().nofailover()) {
+            return Optional.of("target " + target + " has tags.nofailover set: it never becomes primary");
         }
         return isReadySecondary(member.get(), primary) ? Optional.empty()
                 : Optional.of("target " + target + " is " + member.get().role()

@@ -17,7 +17,9 @@ import java.util.Optional;
  * <p>Safety rules encoded here: a node whose ZooKeeper session expired stops being primary (while
  * merely disconnected it keeps the role with its write gate shut); a primary that
  * sees a newer epoch or another owner of {@code /primary} steps down; only an eligible election
- * winner promotes, and only when the recorded primary is no longer live.
+ * winner promotes, and only when the recorded primary is no longer live; a primary whose own
+ * database stopped answering for {@code db.failTimeoutMs} steps down. Who is eligible beyond
+ * "connected and streaming" (database, tags, lag, better candidates) is {@link CandidateRules}.
  */
 public final class RoleMachine {
 
@@ -37,6 +39,14 @@ public final class RoleMachine {
                 return Optional.empty();
             default:
                 break;
+        }
+        Fitness.DbHealth db = s.fitness().db();
+        if (s.role() == Role.PRIMARY && db.failed()) {
+            String why = "own " + db.describe() + ", db.failTimeoutMs is " + db.failTimeoutMs();
+            return Optional.of(Decision.to(Role.DEMOTED, why, new Action.Demote(why)));
+        }
+        if (!db.reachable() && s.role() != Role.PRIMARY) {
+            return Optional.empty(); // nothing can be copied, applied or served until the database answers again
         }
         Optional<Decision> commanded = CommandRules.decide(s);
         if (commanded.isPresent()) {
@@ -77,6 +87,10 @@ public final class RoleMachine {
             // latch to a node the next view update will tell to follow us.
             return Eligibility.yes("primary of epoch " + s.epoch());
         }
+        Optional<String> unfit = CandidateRules.localProblem(s, true);
+        if (unfit.isPresent()) {
+            return Eligibility.no(unfit.get());
+        }
         Optional<PrimaryRecord> recorded = s.view().primary();
         if (recorded.isEmpty()) {
             return Eligibility.yes("empty cluster: bootstrap candidate");
@@ -106,7 +120,8 @@ public final class RoleMachine {
         if (!stream.snapshotComplete()) {
             return Eligibility.no("first copy from " + at(primary) + " still in progress");
         }
-        return Eligibility.yes("streaming from " + at(primary) + ", snapshot complete");
+        return CandidateRules.takeOverProblem(s, primary).map(Eligibility::no)
+                .orElseGet(() -> Eligibility.yes("streaming from " + at(primary) + ", snapshot complete"));
     }
 
     private static Optional<Decision> decideWithoutPrimary(Situation s) {
@@ -115,7 +130,7 @@ public final class RoleMachine {
             return Optional.of(Decision.to(Role.DEMOTED, "the /primary record disappeared",
                     new Action.Demote("the /primary record disappeared")));
         }
-        if (s.leader() && (s.role() == Role.STARTING || s.role() == Role.DEMOTED)) {
+        if (s.leader() && (s.role() == Role.STARTING || s.role() == Role.DEMOTED) && eligibility(s).eligible()) {
             return Optional.of(Decision.to(Role.PRIMARY, "bootstrap: empty cluster and won the election",
                     new Action.Promote(1, null, HistoryRecord.Type.BOOTSTRAP, "bootstrap of an empty cluster")));
         }

@@ -15,9 +15,10 @@ import java.util.Objects;
  * @param leader    holds the election latch
  * @param view      the cluster as last read from ZooKeeper
  * @param stream    this node's replication stream from the current primary (or {@link StreamState#NONE})
+ * @param fitness   its tags, database health and the positions the lag rule compares
  */
 public record Situation(String nodeId, Role role, long epoch, ZkLink link, boolean gateOpen, boolean leader,
-                        ClusterView view, StreamState stream) {
+                        ClusterView view, StreamState stream, Fitness fitness) {
 
     public Situation {
         Objects.requireNonNull(nodeId, "nodeId");
@@ -25,6 +26,17 @@ public record Situation(String nodeId, Role role, long epoch, ZkLink link, boole
         Objects.requireNonNull(link, "link");
         Objects.requireNonNull(view, "view");
         Objects.requireNonNull(stream, "stream");
+        Objects.requireNonNull(fitness, "fitness");
+    }
+
+    /** A situation with {@link Fitness#DEFAULT}: default tags, a healthy database, no known primary position. */
+    public Situation(String nodeId, Role role, long epoch, ZkLink link, boolean gateOpen, boolean leader,
+                     ClusterView view, StreamState stream) {
+        this(nodeId, role, epoch, link, gateOpen, leader, view, stream, Fitness.DEFAULT);
+    }
+
+    public Situation withFitness(Fitness next) {
+        return new Situation(nodeId, role, epoch, link, gateOpen, leader, view, stream, next);
     }
 
     public boolean connected() {

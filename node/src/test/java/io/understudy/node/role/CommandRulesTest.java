@@ -127,4 +127,34 @@ class CommandRulesTest {
         assertThat(d.actions()).first().isInstanceOfSatisfying(Action.SetFailoverPaused.class, p -> assertThat(p.paused()).isTrue());
         assertThat(RoleMachine.decide(b(false, view(pause, null, A_PRIMARY, B_READY)))).as("the secondary leaves it").isEmpty();
     }
+
+    @Test
+    void shouldRefuseASwitchoverToANofailoverNodeWithAHistoryRecord() {
+        MemberRecord nofailover = new MemberRecord("b", "http://b", "b:5432/postgres", Role.SECONDARY, 1, 0, -1, true, "t", 0,
+                io.understudy.cluster.ReplicationInfo.NONE,
+                new MemberRecord.Candidacy(false, "tags.nofailover is set", 100, true, 0));
+        QueuedCommand switchover = command(CommandRecord.Type.SWITCHOVER, "b", 1);
+        Decision d = RoleMachine.decide(a(Role.PRIMARY, true, view(switchover, null, A_PRIMARY, nofailover))).orElseThrow();
+        assertThat(d.next()).isEqualTo(Role.PRIMARY);
+        assertThat(d.actions()).singleElement().isInstanceOfSatisfying(Action.CompleteCommand.class, c ->
+                assertThat(c.outcome()).isEqualTo("refused: target b has tags.nofailover set: it never becomes primary"));
+
+        QueuedCommand drill = command(CommandRecord.Type.FAILOVER, null, 1);
+        assertThat(RoleMachine.decide(a(Role.PRIMARY, true, view(drill, null, A_PRIMARY, nofailover))).orElseThrow().reason())
+                .contains("no healthy secondary without tags.nofailover");
+    }
+
+    @Test
+    void shouldLetAPriorityZeroNodeBeASwitchoverTargetButNotANofailoverOrDatabaseLessOne() {
+        QueuedCommand switchover = command(CommandRecord.Type.SWITCHOVER, "b", 1);
+        ClusterView demoted = view(switchover, null, A_DEMOTED, B_READY);
+        Situation zero = b(false, demoted).withFitness(new Fitness(new Fitness.Tags(false, 0), Fitness.DbHealth.HEALTHY, -1, 0));
+        assertThat(RoleMachine.decide(zero).orElseThrow().next()).isEqualTo(Role.PRIMARY);
+
+        Situation nofailover = b(false, demoted).withFitness(new Fitness(new Fitness.Tags(true, 100), Fitness.DbHealth.HEALTHY, -1, 0));
+        assertThat(RoleMachine.decide(nofailover)).isEmpty();
+        Situation noDb = b(false, demoted).withFitness(new Fitness(Fitness.Tags.DEFAULT,
+                new Fitness.DbHealth(false, 10, 3000, "refused"), -1, 0));
+        assertThat(RoleMachine.decide(noDb)).isEmpty();
+    }
 }

@@ -1,5 +1,6 @@
 package io.understudy.node;
 
+import io.understudy.cluster.FailoverOutlook;
 import io.understudy.cluster.PrimaryRecord;
 import io.understudy.cluster.Role;
 import io.understudy.node.api.ApiServer;
@@ -98,6 +99,9 @@ public final class Node implements NodeState, AutoCloseable {
         body.put("databaseReachable", db.isReachable());
         body.put("version", member.version());
         body.put("replication", member.replication());
+        // why this node may or may not become primary, and whether the cluster as a whole can fail over
+        body.put("candidacy", member.candidacy());
+        body.put("failover", FailoverOutlook.of(controller.view()));
         return body;
     }
 

@@ -4,6 +4,7 @@ import io.understudy.cluster.config.ConfigException;
 import io.understudy.cluster.config.Settings;
 import io.understudy.cluster.zk.ZkPaths;
 import io.understudy.node.replication.ReplicationSettings;
+import io.understudy.node.role.Fitness;
 import java.net.URI;
 import java.nio.file.Path;
 import java.util.Set;
@@ -35,14 +36,16 @@ public record NodeConfig(
         ReplicationSettings replication,
         long maxObjectBytes,
         long maxFileBytes,
-        Path dataDir) {
+        Path dataDir,
+        Fitness.Tags tags,
+        long dbFailTimeoutMs) {
 
     static final Set<String> KEYS = keys(
             "node.id", "cluster.name", "zookeeper.connect", "zookeeper.sessionTimeoutMs",
             "zookeeper.connectionTimeoutMs", "api.host", "api.port", "api.advertisedUrl", "db.url", "db.user",
             "db.password", "db.poolSize", "db.advertisedAddress", "replication.user", "replication.password",
             "replication.pollIntervalMs", "replication.heartbeatIntervalMs", "replication.drainTimeoutMs",
-            "api.maxObjectBytes", "api.maxFileBytes", "data.dir");
+            "api.maxObjectBytes", "api.maxFileBytes", "data.dir", "tags.nofailover", "tags.priority", "db.failTimeoutMs");
 
     public static NodeConfig from(Settings s) {
         s.rejectUnknownKeys(KEYS);
@@ -76,7 +79,12 @@ public record NodeConfig(
                 ReplicationSettings.from(s),
                 s.longValue("api.maxObjectBytes", 16L << 20, 1, 1L << 30),
                 s.longValue("api.maxFileBytes", 1L << 30, 1, 1L << 40),
-                s.path("data.dir", Path.of("data", "node", nodeId)));
+                s.path("data.dir", Path.of("data", "node", nodeId)),
+                // tags.nofailover: never primary; tags.priority: higher preferred, 0 never automatically (see Fitness.Tags)
+                new Fitness.Tags(s.bool("tags.nofailover", false),
+                        s.intValue("tags.priority", Fitness.Tags.DEFAULT.priority(), 0, 1_000_000)),
+                // how long a primary's own database may not answer before it steps down
+                s.longValue("db.failTimeoutMs", 3000, 500, 600_000));
     }
 
     /** The node's own keys plus the replication settings' ({@link ReplicationSettings#KEYS}, documented there). */

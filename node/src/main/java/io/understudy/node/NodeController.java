@@ -5,6 +5,7 @@ import static io.understudy.node.role.StreamState.sourceIdOf;
 import io.understudy.cluster.ClusterView;
 import io.understudy.cluster.HistoryRecord;
 import io.understudy.cluster.MemberRecord;
+import io.understudy.cluster.MemberRecord.Candidacy;
 import io.understudy.cluster.PrimaryRecord;
 import io.understudy.cluster.Role;
 import io.understudy.node.election.ClaimLostException;
@@ -12,12 +13,15 @@ import io.understudy.node.election.ZkCoordinator;
 import io.understudy.node.role.Action;
 import io.understudy.node.role.Decision;
 import io.understudy.node.role.Eligibility;
+import io.understudy.node.role.Fitness;
+import io.understudy.node.role.PrimaryMark;
 import io.understudy.node.role.RoleMachine;
 import io.understudy.node.role.Situation;
 import io.understudy.node.role.StreamState;
 import io.understudy.node.role.WriteGate;
 import io.understudy.node.role.ZkLink;
 import io.understudy.node.store.Database;
+import io.understudy.node.store.DbProbe;
 import io.understudy.replicator.ReplicationListener;
 import io.understudy.replicator.ReplicationStatus;
 import java.time.Duration;
@@ -45,6 +49,8 @@ final class NodeController implements ZkCoordinator.Listener, ReplicationListene
     private final Database db;
     private final WriteGate gate;
     private final ReplicationManager replication;
+    private final DbProbe probe;
+    private final FailoverWarning failoverWarning = new FailoverWarning();
     private final String version;
     private final ScheduledExecutorService events;
     private final ScheduledExecutorService lease;
@@ -63,7 +69,9 @@ final class NodeController implements ZkCoordinator.Listener, ReplicationListene
     private volatile boolean stopping;
     /** What the last published member record said that others decide on (role, epoch, health). */
     private String publishedGist = "";
-    private Eligibility eligibility = new Eligibility(false, "starting");
+    private volatile Eligibility eligibility = new Eligibility(false, "starting");
+    /** The highest position the recorded primary published, kept after its member record vanished. */
+    private PrimaryMark primaryMark = PrimaryMark.NONE;
 
     NodeController(NodeConfig config, Database db, WriteGate gate, String version) {
         this.config = config;
@@ -71,6 +79,9 @@ final class NodeController implements ZkCoordinator.Listener, ReplicationListene
         this.gate = gate;
         this.version = version;
         this.replication = new ReplicationManager(config, db, this);
+        this.probe = new DbProbe(config.dbUrl(), config.dbUser(), config.dbPassword(),
+                Math.max(100, Math.min(500, config.dbFailTimeoutMs() / 4)), config.nodeId());
+        replication.metrics().bindEligibility(config.nodeId(), () -> eligibility.eligible());
         this.events = Executors.newSingleThreadScheduledExecutor(r -> new Thread(r, "node-events"));
         this.lease = Executors.newSingleThreadScheduledExecutor(r -> new Thread(r, "zk-lease"));
         events.execute(() -> MDC.put("node", config.nodeId()));
@@ -78,6 +89,7 @@ final class NodeController implements ZkCoordinator.Listener, ReplicationListene
 
     void start(ZkCoordinator coordinator, long connectWaitMs) throws Exception {
         this.zk = coordinator;
+        probe.start();
         zk.start(memberRecord(), connectWaitMs);
         gate.setLeaseMillis(zk.negotiatedSessionTimeoutMs());
         long renewMs = Math.max(100, zk.negotiatedSessionTimeoutMs() / 4);
@@ -127,6 +139,7 @@ final class NodeController implements ZkCoordinator.Listener, ReplicationListene
         enqueue("cluster view", () -> {
             view = next;
             viewLoaded = true;
+            primaryMark = primaryMark.next(next);
             if (unseenOwnRecord != null && next.epoch() >= unseenOwnRecord.epoch()) {
                 unseenOwnRecord = null;
             }
@@ -169,7 +182,18 @@ final class NodeController implements ZkCoordinator.Listener, ReplicationListene
     private Situation situation() {
         // Read our own write: until the watch delivers the /primary record we wrote, decide as if it had.
         ClusterView seen = unseenOwnRecord == null ? view : view.withPrimary(unseenOwnRecord);
-        return new Situation(config.nodeId(), role, heldEpoch, link, gate.epoch() != 0, leader, seen, replication.stream());
+        return new Situation(config.nodeId(), role, heldEpoch, link, gate.epoch() != 0, leader, seen, replication.stream(),
+                fitness(seen));
+    }
+
+    private Fitness fitness(ClusterView seen) {
+        long primaryPosition = seen.primary().map(primaryMark::positionOf).orElse(-1L);
+        return new Fitness(config.tags(), probe.health(config.dbFailTimeoutMs()), primaryPosition, replication.heldPosition());
+    }
+
+    /** Whether this node may become primary now, and why (for /health and metrics). Any thread. */
+    Eligibility eligibility() {
+        return eligibility;
     }
 
     private void evaluate() throws Exception {
@@ -184,15 +208,16 @@ final class NodeController implements ZkCoordinator.Listener, ReplicationListene
         var decision = RoleMachine.decide(situation());
         if (decision.isPresent()) {
             transition(decision.get());
+            syncElection(RoleMachine.eligibility(situation())); // e.g. a primary demoted for its database leaves at once
         }
         publishMemberIfChanged();
     }
 
     private void syncElection(Eligibility now) throws Exception {
-        if (!now.equals(eligibility)) {
+        if (!story(now).equals(story(eligibility))) {
             log.info("eligibility: {} ({})", now.eligible() ? "eligible" : "not eligible", now.reason());
-            eligibility = now;
         }
+        eligibility = now;
         if (now.eligible() && !zk.inElection()) {
             zk.joinElection();
         } else if (!now.eligible() && zk.inElection() && link == ZkLink.CONNECTED) {
@@ -289,9 +314,20 @@ final class NodeController implements ZkCoordinator.Listener, ReplicationListene
     }
 
     private void tick() throws Exception {
-        replication.tick(role, epoch(), view, memberRecord().position());
+        if (probe.health(config.dbFailTimeoutMs()).reachable()) {
+            // without its database the housekeeping would only wait for the pool's timeout on this thread
+            replication.tick(role, epoch(), view, memberRecord().position());
+        }
         publishMember();
         evaluate();
+        if (viewLoaded) {
+            failoverWarning.check(view, System.nanoTime());
+        }
+    }
+
+    /** An eligibility's gist for the log: its verdict and reason with figures masked, so moving lag is not news. */
+    private static String story(Eligibility e) {
+        return e.eligible() + e.reason().replaceAll("\\d+", "#");
     }
 
     private void publishMember() throws Exception {
@@ -310,7 +346,7 @@ final class NodeController implements ZkCoordinator.Listener, ReplicationListene
     }
 
     private static String gist(MemberRecord r) {
-        return r.role() + "@" + r.epoch() + (r.healthy() ? "+" : "-");
+        return r.role() + "@" + r.epoch() + (r.healthy() ? "+" : "-") + (r.candidacy().eligible() ? "E" : "e");
     }
 
     MemberRecord memberRecord() {
@@ -318,7 +354,7 @@ final class NodeController implements ZkCoordinator.Listener, ReplicationListene
         long lagMs = -1;
         if (role == Role.PRIMARY) {
             try {
-                position = db.currentWalPosition();
+                position = probe.health(config.dbFailTimeoutMs()).reachable() ? db.currentWalPosition() : 0;
             } catch (java.sql.SQLException e) {
                 log.warn("cannot read WAL position: {}", e.getMessage());
             }
@@ -327,12 +363,18 @@ final class NodeController implements ZkCoordinator.Listener, ReplicationListene
             position = stream.appliedPosition();
             lagMs = replication.lagMs();
         }
+        Eligibility now = eligibility;
+        Candidacy candidacy = new Candidacy(now.eligible(), now.reason(), config.tags().priority(), config.tags().nofailover(),
+                role == Role.PRIMARY ? position : replication.heldPosition());
         return new MemberRecord(config.nodeId(), config.apiAdvertisedUrl(), config.dbAdvertisedAddress(), role, epoch(),
-                position, lagMs, healthy(), version, System.currentTimeMillis(), replication.info(role));
+                position, lagMs, healthy(), version, System.currentTimeMillis(), replication.info(role), candidacy);
     }
 
-    /** Able to serve its role: the primary with an open gate, a secondary that is streaming a complete copy. */
+    /** Able to serve its role: its database answers, and it is the primary with an open gate or a secondary streaming a complete copy. */
     boolean healthy() {
+        if (!probe.health(config.dbFailTimeoutMs()).reachable()) {
+            return false;
+        }
         return switch (role) {
             case PRIMARY -> gate.admit() instanceof WriteGate.Verdict.Open;
             case SECONDARY -> replication.streaming();
@@ -360,6 +402,7 @@ final class NodeController implements ZkCoordinator.Listener, ReplicationListene
             events.shutdownNow();
         }
         replication.close();
+        probe.close();
         if (zk != null) {
             zk.close();
         }

@@ -201,6 +201,19 @@ final class ReplicationManager implements AutoCloseable {
                 st.appliedPosition());
     }
 
+    /** What this node holds of its stream ({@link Replicator#processedPosition()}, at least the applied position); 0 without one. */
+    long heldPosition() {
+        Replicator replicator = current;
+        if (replicator == null) {
+            return 0;
+        }
+        return Math.max(replicator.status().appliedPosition(), replicator.processedPosition());
+    }
+
+    NodeMetrics metrics() {
+        return metrics;
+    }
+
     long lagMs() {
         Replicator replicator = current;
         return replicator == null ? -1 : replicator.status().lagMs();

@@ -54,4 +54,28 @@ class NodeConfigTest {
         badId.put("node.id", "no/slash");
         assertThatThrownBy(() -> NodeConfig.from(Settings.of("n.properties", badId))).hasMessageStartingWith("n.properties: node.id:");
     }
+
+    @Test
+    void shouldReadTagsAndTheDatabaseFailTimeoutWithDefaultsAndNameBadValues() {
+        NodeConfig defaults = NodeConfig.from(Settings.of("node-b.properties", minimal()));
+        assertThat(defaults.tags()).isEqualTo(new io.understudy.node.role.Fitness.Tags(false, 100));
+        assertThat(defaults.dbFailTimeoutMs()).isEqualTo(3000);
+
+        Map<String, String> tagged = minimal();
+        tagged.put("tags.nofailover", "true");
+        tagged.put("tags.priority", "0");
+        tagged.put("db.failTimeoutMs", "1500");
+        NodeConfig c = NodeConfig.from(Settings.of("node-b.properties", tagged));
+        assertThat(c.tags()).isEqualTo(new io.understudy.node.role.Fitness.Tags(true, 0));
+        assertThat(c.dbFailTimeoutMs()).isEqualTo(1500);
+
+        Map<String, String> negative = minimal();
+        negative.put("tags.priority", "-1");
+        assertThatThrownBy(() -> NodeConfig.from(Settings.of("node-b.properties", negative)))
+                .hasMessage("node-b.properties: tags.priority: must be between 0 and 1000000, got -1");
+        Map<String, String> notBool = minimal();
+        notBool.put("tags.nofailover", "maybe");
+        assertThatThrownBy(() -> NodeConfig.from(Settings.of("node-b.properties", notBool)))
+                .hasMessage("node-b.properties: tags.nofailover: must be true or false, got 'maybe'");
+    }
 }

@@ -64,6 +64,15 @@ public final class Replicator implements AutoCloseable {
     }
 
     /**
+     * Source position up to which the stream has been handled: every source transaction committed
+     * before it is applied. Unlike {@link ReplicationStatus#appliedPosition()} it also moves with
+     * heartbeats and markers, so on an idle source it stays close to the source's WAL position.
+     */
+    public long processedPosition() {
+        return tracker.processedPosition();
+    }
+
+    /**
      * Applies everything the source had committed when called, then stops the engine. With the source reachable,
      * it reads the source's current WAL position and writes a marker transaction there, and waits until the
      * stream has been processed past that position; otherwise it waits for a quiet stream. Bounded by

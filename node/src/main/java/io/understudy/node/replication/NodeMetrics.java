@@ -61,6 +61,12 @@ public final class NodeMetrics {
                 .description("on a primary: most WAL held back by a secondary's slot, -1 unknown").register(registry);
     }
 
+    /** Exports {@code understudy_failover_eligible{node=...}}: 1 while the node may become primary. Call once. */
+    public void bindEligibility(String nodeId, java.util.function.BooleanSupplier eligible) {
+        Gauge.builder("understudy.failover.eligible", () -> eligible.getAsBoolean() ? 1 : 0).tag("node", nodeId)
+                .description("1 while this node may become primary (the reason is in /health)").register(registry);
+    }
+
     /** A source transaction was applied here, {@code lagMs} after it committed on the primary. Any thread. */
     public void applied(long lagMillis) {
         applied.increment();

@@ -314,15 +314,23 @@ final class NodeController implements ZkCoordinator.Listener, ReplicationListene
     }
 
     private void tick() throws Exception {
-        if (probe.health(config.dbFailTimeoutMs()).reachable()) {
-            // without its database the housekeeping would only wait for the pool's timeout on this thread
-            replication.tick(role, epoch(), view, memberRecord().position());
+        // Without its database the housekeeping would only wait for the pool's timeout on this thread (and
+        // delay a step-down), so look again before each part of it.
+        if (dbAnswers()) {
+            long position = memberRecord().position();
+            if (dbAnswers()) {
+                replication.tick(role, epoch(), view, position);
+            }
         }
         publishMember();
         evaluate();
         if (viewLoaded) {
             failoverWarning.check(view, System.nanoTime());
         }
+    }
+
+    private boolean dbAnswers() {
+        return probe.health(config.dbFailTimeoutMs()).reachable();
     }
 
     /** An eligibility's gist for the log: its verdict and reason with figures masked, so moving lag is not news. */
@@ -354,7 +362,7 @@ final class NodeController implements ZkCoordinator.Listener, ReplicationListene
         long lagMs = -1;
         if (role == Role.PRIMARY) {
             try {
-                position = probe.health(config.dbFailTimeoutMs()).reachable() ? db.currentWalPosition() : 0;
+                position = dbAnswers() ? db.currentWalPosition() : 0;
             } catch (java.sql.SQLException e) {
                 log.warn("cannot read WAL position: {}", e.getMessage());
             }
@@ -372,7 +380,7 @@ final class NodeController implements ZkCoordinator.Listener, ReplicationListene
 
     /** Able to serve its role: its database answers, and it is the primary with an open gate or a secondary streaming a complete copy. */
     boolean healthy() {
-        if (!probe.health(config.dbFailTimeoutMs()).reachable()) {
+        if (!dbAnswers()) {
             return false;
         }
         return switch (role) {

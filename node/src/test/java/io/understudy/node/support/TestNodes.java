@@ -16,6 +16,12 @@ public final class TestNodes {
     }
 
     public static NodeConfig config(String id, String zk, EmbeddedPostgres pg, Path dataDir) throws IOException {
+        return config(id, zk, pg, dataDir, Map.of());
+    }
+
+    /** With {@code extra} keys added or overriding the defaults, e.g. {@code tags.nofailover}. */
+    public static NodeConfig config(String id, String zk, EmbeddedPostgres pg, Path dataDir, Map<String, String> extra)
+            throws IOException {
         Map<String, String> m = new HashMap<>();
         m.put("node.id", id);
         m.put("cluster.name", "it");
@@ -27,6 +33,7 @@ public final class TestNodes {
         m.put("data.dir", dataDir.resolve(id).toString());
         m.put("api.maxObjectBytes", "65536");
         m.put("api.maxFileBytes", "2000000");
+        m.putAll(extra);
         return NodeConfig.from(Settings.of("test-node-" + id, m));
     }
 

@@ -2,6 +2,7 @@ package io.understudy.failoverswitch;
 
 import io.understudy.cluster.ClusterView;
 import io.understudy.cluster.CommandRecord;
+import io.understudy.cluster.FailoverOutlook;
 import io.understudy.failoverswitch.admin.AdminHandler;
 import io.understudy.failoverswitch.admin.StatusReport;
 import io.understudy.failoverswitch.http.HeadSize;
@@ -54,6 +55,10 @@ public final class SwitchServer implements AutoCloseable {
                 new HoldQueue.Bounds(limits.holdTimeoutMs(), limits.maxHeldRequests()), metrics, metrics::primaryChanged);
         this.forwarder = new Forwarder(router, limits, config.trustForwarded(), metrics);
         metrics.bind(router.holds()::size, forwarder::bufferedBytes);
+        metrics.bindCandidates(() -> {
+            ClusterFollower now = follower;
+            return now == null ? 0 : FailoverOutlook.of(now.view()).eligible().size();
+        });
         this.events = Executors.newSingleThreadExecutor(r -> {
             Thread thread = new Thread(r, "switch-events");
             thread.setDaemon(true);
@@ -119,7 +124,8 @@ public final class SwitchServer implements AutoCloseable {
             return;
         }
         try {
-            router.apply(RouteDecider.decide(now.view(), now.link()));
+            ClusterView view = now.view();
+            router.apply(RouteDecider.explained(RouteDecider.decide(view, now.link()), view, now.link()));
         } catch (RuntimeException e) {
             log.error("cannot apply the cluster view; keeping the previous route", e);
         }

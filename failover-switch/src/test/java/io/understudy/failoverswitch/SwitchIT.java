@@ -76,8 +76,13 @@ class SwitchIT {
     }
 
     private void register(String nodeId, String apiUrl, Role role, long epoch) throws Exception {
+        register(nodeId, apiUrl, role, epoch, MemberRecord.Candidacy.UNKNOWN);
+    }
+
+    private void register(String nodeId, String apiUrl, Role role, long epoch, MemberRecord.Candidacy candidacy)
+            throws Exception {
         MemberRecord member = new MemberRecord(nodeId, apiUrl, "db", role, epoch, 0, role == Role.SECONDARY ? 12 : -1,
-                true, "test", 0);
+                true, "test", 0, io.understudy.cluster.ReplicationInfo.NONE, candidacy);
         byte[] bytes = ClusterJson.toBytes(member);
         try {
             curator.create().creatingParentContainersIfNeeded().withMode(CreateMode.EPHEMERAL)
@@ -254,6 +259,30 @@ class SwitchIT {
         assertThat(body.path("error").asText()).isEqualTo("no_primary");
         assertThat(body.path("retryAfterSeconds").asInt()).isEqualTo(1);
         assertThat(body.path("message").asText()).contains("300 ms").contains("a@1 is not registered");
+    }
+
+    @Test
+    void shouldSayLoudlyWhyNobodyTakesOverWhenNoMemberIsEligible() throws Exception {
+        startSwitch(Map.of("switch.holdTimeoutMs", "300"));
+        register("b", b.url(), Role.SECONDARY, 1, new MemberRecord.Candidacy(false, "tags.nofailover is set", 100, true, 0));
+        setPrimary("a", a.url(), 1); // a is gone; b may not take over
+        String why = "no eligible candidate: b: tags.nofailover is set";
+        await().atMost(WAIT).until(() -> why.equals(status().path("failover").path("blocked").asText(null)));
+
+        JsonNode status = status();
+        assertThat(status.path("failover").path("eligible").size()).isZero();
+        assertThat(status.path("members").get(0).path("eligible").asBoolean()).isFalse();
+        assertThat(status.path("members").get(0).path("eligibility").asText()).isEqualTo("tags.nofailover is set");
+        assertThat(status.path("members").get(0).path("nofailover").asBoolean()).isTrue();
+        HttpResponse<String> refused = get("/api/late");
+        assertThat(refused.statusCode()).isEqualTo(503);
+        assertThat(json(refused.body()).path("message").asText()).contains("a@1 is not registered").contains(why);
+        assertThat(get("/_understudy/metrics").body()).contains("understudy_switch_failover_candidates 0.0");
+
+        register("b", b.url(), Role.SECONDARY, 1, new MemberRecord.Candidacy(true, "streaming from a@1", 100, false, 9));
+        await().atMost(WAIT).until(() -> status().path("failover").path("blocked").isNull());
+        assertThat(status().path("failover").path("eligible").get(0).asText()).isEqualTo("b");
+        assertThat(get("/_understudy/metrics").body()).contains("understudy_switch_failover_candidates 1.0");
     }
 
     @Test

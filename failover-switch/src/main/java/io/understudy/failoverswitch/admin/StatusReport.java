@@ -1,6 +1,7 @@
 package io.understudy.failoverswitch.admin;
 
 import io.understudy.cluster.ClusterView;
+import io.understudy.cluster.FailoverOutlook;
 import io.understudy.cluster.HistoryRecord;
 import io.understudy.cluster.MemberRecord;
 import io.understudy.cluster.PrimaryRecord;
@@ -20,16 +21,22 @@ import java.util.List;
  * @param members every registered member, by node id
  * @param route   where this switch sends traffic now
  * @param history the newest {@code /history} entries, newest first
+ * @param failover who could take over now, and why nobody can when the primary is gone
  */
 public record StatusReport(String cluster, Primary primary, List<Member> members, SwitchState route,
-        List<HistoryRecord> history) {
+        List<HistoryRecord> history, FailoverOutlook failover) {
 
     /** The {@code /primary} record; {@code live} = its node is registered under {@code /members}. */
     public record Primary(String nodeId, long epoch, String apiUrl, boolean live) {
     }
 
+    /**
+     * One member; {@code eligible} and {@code eligibility} are its own verdict on becoming primary and
+     * why (e.g. {@code tags.nofailover is set}), {@code priority} and {@code nofailover} its tags.
+     */
     public record Member(String nodeId, Role role, String apiUrl, boolean healthy, long lagMs, long epoch,
-                         ReplicationInfo replication) {
+                         ReplicationInfo replication, boolean eligible, String eligibility, int priority,
+                         boolean nofailover) {
     }
 
     /**
@@ -51,7 +58,7 @@ public record StatusReport(String cluster, Primary primary, List<Member> members
         SwitchState state = decision instanceof Route route
                 ? new SwitchState(link, route.nodeId(), route.epoch(), route.target().toString(), route.reason(), held)
                 : new SwitchState(link, null, 0, null, decision.reason(), held);
-        return new StatusReport(cluster, primary, members, state, List.copyOf(history));
+        return new StatusReport(cluster, primary, members, state, List.copyOf(history), FailoverOutlook.of(view));
     }
 
     private static Primary primary(PrimaryRecord record, ClusterView view) {
@@ -59,6 +66,8 @@ public record StatusReport(String cluster, Primary primary, List<Member> members
     }
 
     private static Member member(MemberRecord m) {
-        return new Member(m.nodeId(), m.role(), m.apiUrl(), m.healthy(), m.lagMs(), m.epoch(), m.replication());
+        MemberRecord.Candidacy c = m.candidacy();
+        return new Member(m.nodeId(), m.role(), m.apiUrl(), m.healthy(), m.lagMs(), m.epoch(), m.replication(),
+                c.eligible(), c.reason(), c.priority(), c.nofailover());
     }
 }

@@ -66,6 +66,14 @@ public final class SwitchMetrics implements HoldQueue.Listener, Forwarder.Events
                 .register(registry);
     }
 
+    /** Exports how many members could take over from the primary now ({@link io.understudy.cluster.FailoverOutlook}). */
+    public void bindCandidates(IntSupplier eligibleCandidates) {
+        Gauge.builder("understudy.switch.failover.candidates", eligibleCandidates, s -> s.getAsInt())
+                .description("members other than the live primary whose candidacy says eligible; 0 with no primary means "
+                        + "failover is blocked (the reason is in /_understudy/status)")
+                .register(registry);
+    }
+
     /** A response was sent to a client (any status the switch or a node produced). */
     public void responded(int status) {
         int index = status < 0 || status >= 600 ? 0 : status;

@@ -45,7 +45,8 @@ public final class PrimaryRouter implements AutoCloseable {
             return;
         }
         if (next instanceof NoPrimary && old == null) {
-            if (!next.reason().equals(previous.reason())) {
+            // figures (lag bytes, positions) move while nobody can take over: log when the story changes
+            if (!next.reason().replaceAll("\\d+", "#").equals(previous.reason().replaceAll("\\d+", "#"))) {
                 log.info("primary none -> none ({})", next.reason());
             }
             return;

@@ -1,6 +1,7 @@
 package io.understudy.failoverswitch.routing;
 
 import io.understudy.cluster.ClusterView;
+import io.understudy.cluster.FailoverOutlook;
 import io.understudy.cluster.MemberRecord;
 import io.understudy.cluster.PrimaryRecord;
 import io.understudy.failoverswitch.routing.RouteDecision.NoPrimary;
@@ -32,6 +33,20 @@ public final class RouteDecider {
             case LOST -> new NoPrimary("ZooKeeper session lost; waiting for a fresh view");
             case CONNECTED, SUSPENDED -> decide(view);
         };
+    }
+
+    /**
+     * {@code decision}, with the reason nobody takes over appended when there is no live primary
+     * and no member is eligible ({@link FailoverOutlook}): that reason reaches the 503 body and the
+     * log. Not with a lost or missing ZooKeeper link, whose view may be arbitrarily old.
+     */
+    public static RouteDecision explained(RouteDecision decision, ClusterView view, ZkLink link) {
+        if (!(decision instanceof NoPrimary) || view.primary().isEmpty()
+                || (link != ZkLink.CONNECTED && link != ZkLink.SUSPENDED)) {
+            return decision;
+        }
+        String blocked = FailoverOutlook.of(view).blocked();
+        return blocked == null ? decision : new NoPrimary(decision.reason() + "; " + blocked);
     }
 
     static RouteDecision decide(ClusterView view) {

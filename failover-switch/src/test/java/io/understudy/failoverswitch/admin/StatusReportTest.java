@@ -51,6 +51,22 @@ class StatusReportTest {
         assertThat(json.path("route").path("heldRequests").asInt()).isEqualTo(3);
         assertThat(json.path("history").get(0).path("type").asText()).isEqualTo("PROMOTION");
         assertThat(json.path("history").get(0).path("previousNodeId").asText()).isEqualTo("b");
+        assertThat(b.path("eligible").asBoolean()).isFalse();
+        assertThat(b.path("eligibility").asText()).isEqualTo("not published");
+        assertThat(json.path("failover").toString()).isEqualTo("{\"eligible\":[],\"blocked\":null}");
+    }
+
+    @Test
+    void shouldSayWhyNobodyCanTakeOverFromAGonePrimary() throws Exception {
+        MemberRecord lagging = new MemberRecord("b", "http://b:1", "db", Role.SECONDARY, 2, 0, 40, true, "t", 0,
+                ReplicationInfo.NONE, new MemberRecord.Candidacy(false, "lag 5242880 bytes > maxLagOnFailover 1048576", 100,
+                        false, 7));
+        StatusReport report = StatusReport.of("c1", new ClusterView(Optional.of(A2), List.of(lagging)), ZkLink.CONNECTED,
+                new NoPrimary("gone"), 0, List.of());
+        JsonNode json = ClusterJson.MAPPER.readTree(ClusterJson.toString(report));
+        assertThat(json.path("failover").path("blocked").asText())
+                .isEqualTo("no eligible candidate: b: lag 5242880 bytes > maxLagOnFailover 1048576");
+        assertThat(json.path("members").get(0).path("priority").asInt()).isEqualTo(100);
     }
 
     @Test

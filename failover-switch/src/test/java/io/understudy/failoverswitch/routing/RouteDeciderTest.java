@@ -150,4 +150,24 @@ class RouteDeciderTest {
         assertThat(a1.sameTarget(new Route("b", URI.create(A_URL), 1, "x"))).isFalse();
         assertThat(a1.sameTarget(null)).isFalse();
     }
+
+    @Test
+    void shouldExplainWhyNobodyTakesOverOnlyWhenThePrimaryIsGoneAndNobodyIsEligible() {
+        io.understudy.cluster.PrimaryRecord a1 = new io.understudy.cluster.PrimaryRecord("a", "http://a:1", "db", 1, 0, null, 0);
+        MemberRecord b = new MemberRecord("b", "http://b:1", "db", Role.SECONDARY, 1, 0, 5, true, "t", 0,
+                io.understudy.cluster.ReplicationInfo.NONE, new MemberRecord.Candidacy(false, "tags.nofailover is set", 100, true, 0));
+        ClusterView gone = new ClusterView(Optional.of(a1), List.of(b));
+        RouteDecision decision = RouteDecider.decide(gone, ZkLink.CONNECTED);
+        assertThat(RouteDecider.explained(decision, gone, ZkLink.CONNECTED).reason())
+                .isEqualTo("primary a@1 is not registered under /members; no eligible candidate: b: tags.nofailover is set");
+        assertThat(RouteDecider.explained(decision, gone, ZkLink.LOST)).isEqualTo(decision);
+        assertThat(RouteDecider.explained(new NoPrimary("no /primary record"), ClusterView.EMPTY, ZkLink.CONNECTED).reason())
+                .isEqualTo("no /primary record");
+
+        MemberRecord ready = new MemberRecord("b", "http://b:1", "db", Role.SECONDARY, 1, 0, 5, true, "t", 0,
+                io.understudy.cluster.ReplicationInfo.NONE, new MemberRecord.Candidacy(true, "streaming", 100, false, 0));
+        ClusterView failingOver = new ClusterView(Optional.of(a1), List.of(ready));
+        assertThat(RouteDecider.explained(RouteDecider.decide(failingOver, ZkLink.CONNECTED), failingOver, ZkLink.CONNECTED)
+                .reason()).isEqualTo("primary a@1 is not registered under /members");
+    }
 }

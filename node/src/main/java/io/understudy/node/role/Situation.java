@@ -15,9 +15,16 @@ import java.util.Objects;
  * @param leader    holds the election latch
  * @param view      the cluster as last read from ZooKeeper
  * @param stream    this node's replication stream from the current primary (or {@link StreamState#NONE})
+ * @param rejoin    what this node knows about rejoining after having been primary
  */
 public record Situation(String nodeId, Role role, long epoch, ZkLink link, boolean gateOpen, boolean leader,
-                        ClusterView view, StreamState stream) {
+                        ClusterView view, StreamState stream, RejoinState rejoin) {
+
+    /** A node with nothing to rejoin from. */
+    public Situation(String nodeId, Role role, long epoch, ZkLink link, boolean gateOpen, boolean leader,
+                     ClusterView view, StreamState stream) {
+        this(nodeId, role, epoch, link, gateOpen, leader, view, stream, RejoinState.NONE);
+    }
 
     public Situation {
         Objects.requireNonNull(nodeId, "nodeId");
@@ -25,6 +32,7 @@ public record Situation(String nodeId, Role role, long epoch, ZkLink link, boole
         Objects.requireNonNull(link, "link");
         Objects.requireNonNull(view, "view");
         Objects.requireNonNull(stream, "stream");
+        Objects.requireNonNull(rejoin, "rejoin");
     }
 
     public boolean connected() {

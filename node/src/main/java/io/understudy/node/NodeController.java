@@ -9,9 +9,13 @@ import io.understudy.cluster.PrimaryRecord;
 import io.understudy.cluster.Role;
 import io.understudy.node.election.ClaimLostException;
 import io.understudy.node.election.ZkCoordinator;
+import io.understudy.node.rejoin.QuarantineStore;
+import io.understudy.node.rejoin.RejoinMarker;
+import io.understudy.node.rejoin.Rejoiner;
 import io.understudy.node.role.Action;
 import io.understudy.node.role.Decision;
 import io.understudy.node.role.Eligibility;
+import io.understudy.node.role.RejoinState;
 import io.understudy.node.role.RoleMachine;
 import io.understudy.node.role.Situation;
 import io.understudy.node.role.StreamState;
@@ -45,6 +49,8 @@ final class NodeController implements ZkCoordinator.Listener, ReplicationListene
     private final Database db;
     private final WriteGate gate;
     private final ReplicationManager replication;
+    private final RejoinMarker rejoinMarker;
+    private final Rejoiner rejoiner;
     private final String version;
     private final ScheduledExecutorService events;
     private final ScheduledExecutorService lease;
@@ -64,6 +70,7 @@ final class NodeController implements ZkCoordinator.Listener, ReplicationListene
     /** What the last published member record said that others decide on (role, epoch, health). */
     private String publishedGist = "";
     private Eligibility eligibility = new Eligibility(false, "starting");
+    private RejoinState rejoin = RejoinState.NONE;
 
     NodeController(NodeConfig config, Database db, WriteGate gate, String version) {
         this.config = config;
@@ -71,12 +78,25 @@ final class NodeController implements ZkCoordinator.Listener, ReplicationListene
         this.gate = gate;
         this.version = version;
         this.replication = new ReplicationManager(config, db, this);
+        this.rejoinMarker = new RejoinMarker(db.dataSource());
+        this.rejoiner = new Rejoiner(config.nodeId(), db, quarantine(config), ReplicationManager.REPLICATED_TABLES);
         this.events = Executors.newSingleThreadScheduledExecutor(r -> new Thread(r, "node-events"));
         this.lease = Executors.newSingleThreadScheduledExecutor(r -> new Thread(r, "zk-lease"));
         events.execute(() -> MDC.put("node", config.nodeId()));
     }
 
+    /** Where a diverged old primary keeps what the new primary lacks. */
+    static QuarantineStore quarantine(NodeConfig config) {
+        return new QuarantineStore(config.dataDir().resolve("quarantine"));
+    }
+
     void start(ZkCoordinator coordinator, long connectWaitMs) throws Exception {
+        long unresolved = rejoinMarker.unresolvedEpoch();
+        if (unresolved > 0) {
+            log.info("this database took writes as primary of epoch {}: it checks for divergence before following anyone",
+                    unresolved);
+            rejoin = new RejoinState(unresolved, null);
+        }
         this.zk = coordinator;
         zk.start(memberRecord(), connectWaitMs);
         gate.setLeaseMillis(zk.negotiatedSessionTimeoutMs());
@@ -169,7 +189,8 @@ final class NodeController implements ZkCoordinator.Listener, ReplicationListene
     private Situation situation() {
         // Read our own write: until the watch delivers the /primary record we wrote, decide as if it had.
         ClusterView seen = unseenOwnRecord == null ? view : view.withPrimary(unseenOwnRecord);
-        return new Situation(config.nodeId(), role, heldEpoch, link, gate.epoch() != 0, leader, seen, replication.stream());
+        return new Situation(config.nodeId(), role, heldEpoch, link, gate.epoch() != 0, leader, seen, replication.stream(),
+                rejoin);
     }
 
     private void evaluate() throws Exception {
@@ -229,6 +250,8 @@ final class NodeController implements ZkCoordinator.Listener, ReplicationListene
         } else if (action instanceof Action.ReopenGate reopen) {
             replication.becomeSource(reopen.epoch());
             gate.open(reopen.epoch(), zk.confirmClaim(reopen.epoch(), gateSessionId));
+        } else if (action instanceof Action.Rejoin r) {
+            rejoin(r);
         } else if (action instanceof Action.Demote demote) {
             demote(demote.why());
         } else if (action instanceof Action.CompleteCommand complete) {
@@ -262,11 +285,42 @@ final class NodeController implements ZkCoordinator.Listener, ReplicationListene
         unseenOwnRecord = next;
         gateSessionId = zk.sessionId();
         heldEpoch = promote.newEpoch();
-        replication.becomeSource(heldEpoch);
-        gate.open(heldEpoch, sentAt);
+        markServingAsPrimary(heldEpoch);
         db.dropInactiveSlots(ReplicationManager.SLOT_PREFIX);
+        replication.becomeSource(heldEpoch);
+        if (previous != null && !previous.nodeId().equals(config.nodeId())) {
+            // Before the gate opens, so the slot sees every write of this epoch.
+            replication.keepSlotForRejoin(previous.nodeId());
+        }
+        gate.open(heldEpoch, sentAt);
         zk.recordHistory(new HistoryRecord(promote.kind(), config.nodeId(), next.promotedFromNodeId(), heldEpoch,
                 System.currentTimeMillis(), promote.historyReason()));
+    }
+
+    /** Notes in the database, before it takes a write, that it is primary of {@code epoch} (see {@link RejoinMarker}). */
+    private void markServingAsPrimary(long epoch) {
+        try {
+            rejoinMarker.servingAsPrimary(epoch);
+        } catch (java.sql.SQLException e) {
+            // The database does not answer, so it takes no writes either; nothing can diverge.
+            log.error("cannot note primary epoch {} in the database: {}", epoch, e.getMessage());
+        }
+        rejoin = new RejoinState(epoch, null);
+    }
+
+    private void rejoin(Action.Rejoin r) throws Exception {
+        gate.close("rejoining under " + sourceIdOf(r.primary()));
+        RejoinState.Verdict verdict = rejoiner.check(r.primary(), r.ownEpoch(),
+                ReplicationManager.slotNameOf(r.primary().nodeId()), replication::seedFromRejoinSlot);
+        rejoin = new RejoinState(0, verdict);
+        try {
+            rejoinMarker.resolved(r.ownEpoch());
+        } catch (java.sql.SQLException e) {
+            log.warn("cannot note in the database that epoch {} is resolved (a restart would check again): {}",
+                    r.ownEpoch(), e.getMessage());
+        }
+        zk.recordHistory(new HistoryRecord(HistoryRecord.Type.REJOIN, config.nodeId(), config.nodeId(), r.primary().epoch(),
+                System.currentTimeMillis(), verdict.reason()));
     }
 
     private void completeCommand(Action.CompleteCommand complete) throws Exception {

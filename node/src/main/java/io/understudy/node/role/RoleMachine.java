@@ -152,7 +152,7 @@ public final class RoleMachine {
             return Optional.of(Decision.to(s.role(), "old primary of epoch " + ownEpoch + " rejoining under " + at(primary)
                     + ": checking for divergence", new Action.Rejoin(primary, ownEpoch)));
         }
-        if (verdict.diverged()) {
+        if (verdict.diverged() || !verdict.seeded()) {
             return Optional.of(Decision.to(Role.RESYNCING, verdict.reason() + "; taking a fresh copy from " + at(primary),
                     new Action.FollowPrimary(primary)));
         }

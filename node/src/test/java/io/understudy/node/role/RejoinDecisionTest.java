@@ -59,6 +59,14 @@ class RejoinDecisionTest {
     }
 
     @Test
+    void shouldTakeAFreshCopyWhenNotDivergedButTheNewPrimaryKeptNoSlotForIt() {
+        RejoinState.Verdict unseeded = new RejoinState.Verdict("b@2", false, 0, 0, null, false, "not diverged: no slot");
+        Decision d = RoleMachine.decide(a(Role.DEMOTED, 1, new RejoinState(0, unseeded))).orElseThrow();
+        assertThat(d.next()).isEqualTo(Role.RESYNCING);
+        assertThat(d.actions()).containsExactly(new Action.FollowPrimary(B2));
+    }
+
+    @Test
     void shouldResyncWhenDiverged() {
         for (Role role : new Role[] {Role.DEMOTED, Role.STARTING}) {
             Decision d = RoleMachine.decide(a(role, 1, new RejoinState(0, verdict("b@2", true)))).orElseThrow();

@@ -278,6 +278,13 @@ final class NodeController implements ZkCoordinator.Listener, ReplicationListene
             throw new ClaimLostException("drain did not catch up with " + previous.nodeId() + "@" + previous.epoch()
                     + " within " + config.drainTimeoutMs() + " ms; streaming on and trying again");
         }
+        // Nobody streams from a node that is not primary: slots here belong to streams of an earlier epoch.
+        db.dropInactiveSlots(ReplicationManager.SLOT_PREFIX);
+        if (previous != null && !previous.nodeId().equals(config.nodeId())) {
+            // Before /primary names this node (the old primary may look for it as soon as it does), and so before
+            // the gate opens: the slot sees every write of the new epoch.
+            replication.keepSlotForRejoin(previous.nodeId());
+        }
         PrimaryRecord next = new PrimaryRecord(config.nodeId(), config.apiAdvertisedUrl(), config.dbAdvertisedAddress(),
                 promote.newEpoch(), System.currentTimeMillis(), previous == null ? null : previous.nodeId(), promotedFrom);
         long sentAt = System.nanoTime();
@@ -286,12 +293,7 @@ final class NodeController implements ZkCoordinator.Listener, ReplicationListene
         gateSessionId = zk.sessionId();
         heldEpoch = promote.newEpoch();
         markServingAsPrimary(heldEpoch);
-        db.dropInactiveSlots(ReplicationManager.SLOT_PREFIX);
         replication.becomeSource(heldEpoch);
-        if (previous != null && !previous.nodeId().equals(config.nodeId())) {
-            // Before the gate opens, so the slot sees every write of this epoch.
-            replication.keepSlotForRejoin(previous.nodeId());
-        }
         gate.open(heldEpoch, sentAt);
         zk.recordHistory(new HistoryRecord(promote.kind(), config.nodeId(), next.promotedFromNodeId(), heldEpoch,
                 System.currentTimeMillis(), promote.historyReason()));

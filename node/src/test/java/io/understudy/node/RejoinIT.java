@@ -134,6 +134,28 @@ class RejoinIT extends WithTwoDatabases {
         });
     }
 
+    @Test
+    void shouldQuarantineAFullExportMarkedIncompleteWhenItCannotProveItDidNotDiverge() throws Exception {
+        failOverFromAToB();
+        // The slot B streamed from is gone (an operator dropped it, or PostgreSQL invalidated it): A cannot tell
+        // which of its transactions B applied, so it keeps everything before it resyncs.
+        exec(pgA, "SELECT pg_drop_replication_slot('understudy_b')");
+
+        a = Node.start(configA);
+        await().atMost(WAIT).until(() -> Http.status(urlA + "/replica") == 200);
+
+        JsonNode entry = json(get(urlA + "/quarantine").body()).get(0);
+        assertThat(entry.get("complete").asBoolean()).isFalse();
+        assertThat(entry.get("transactions").isNull()).isTrue();
+        JsonNode export = json(get(urlA + "/quarantine/" + entry.get("id").asText()).body());
+        assertThat(export.get("reason").asText()).contains("no logical slot understudy_b");
+        assertThat(export.get("export").get("public.objects")).hasSize(10);
+        assertThat(export.get("export").get("public.objects").findValuesAsText("id")).contains("before-0", "streamed-4");
+        assertThat(history()).anySatisfy(h -> assertThat(h.reason()).startsWith("cannot prove it is not diverged")
+                .contains("10 rows"));
+        await().atMost(WAIT).untilAsserted(() -> assertThat(rows(pgA)).isEqualTo(rows(pgB)));
+    }
+
     private static JsonNode json(byte[] body) throws Exception {
         return ClusterJson.MAPPER.readTree(body);
     }

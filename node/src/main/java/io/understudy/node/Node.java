@@ -42,7 +42,7 @@ public final class Node implements NodeState, AutoCloseable {
         NodeController controller = new NodeController(config, db, gate, version());
         Node node = new Node(config, db, controller, null);
         ApiServer api = new ApiServer(config.apiHost(), config.apiPort(), db, gate, node, config.maxObjectBytes(),
-                config.maxFileBytes(), controller.replication().hooks());
+                config.maxFileBytes(), controller.replication().hooks(), NodeController.quarantine(config));
         node = new Node(config, db, controller, api);
         try {
             api.start();

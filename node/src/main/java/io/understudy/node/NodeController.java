@@ -10,11 +10,15 @@ import io.understudy.cluster.PrimaryRecord;
 import io.understudy.cluster.Role;
 import io.understudy.node.election.ClaimLostException;
 import io.understudy.node.election.ZkCoordinator;
+import io.understudy.node.rejoin.QuarantineStore;
+import io.understudy.node.rejoin.RejoinMarker;
+import io.understudy.node.rejoin.Rejoiner;
 import io.understudy.node.role.Action;
 import io.understudy.node.role.Decision;
 import io.understudy.node.role.Eligibility;
 import io.understudy.node.role.Fitness;
 import io.understudy.node.role.PrimaryMark;
+import io.understudy.node.role.RejoinState;
 import io.understudy.node.role.RoleMachine;
 import io.understudy.node.role.Situation;
 import io.understudy.node.role.StreamState;
@@ -51,6 +55,8 @@ final class NodeController implements ZkCoordinator.Listener, ReplicationListene
     private final ReplicationManager replication;
     private final DbProbe probe;
     private final FailoverWarning failoverWarning = new FailoverWarning();
+    private final RejoinMarker rejoinMarker;
+    private final Rejoiner rejoiner;
     private final String version;
     private final ScheduledExecutorService events;
     private final ScheduledExecutorService lease;
@@ -72,6 +78,7 @@ final class NodeController implements ZkCoordinator.Listener, ReplicationListene
     private volatile Eligibility eligibility = new Eligibility(false, "starting");
     /** The highest position the recorded primary published, kept after its member record vanished. */
     private PrimaryMark primaryMark = PrimaryMark.NONE;
+    private RejoinState rejoin = RejoinState.NONE;
 
     NodeController(NodeConfig config, Database db, WriteGate gate, String version) {
         this.config = config;
@@ -82,12 +89,25 @@ final class NodeController implements ZkCoordinator.Listener, ReplicationListene
         this.probe = new DbProbe(config.dbUrl(), config.dbUser(), config.dbPassword(),
                 Math.max(100, Math.min(500, config.dbFailTimeoutMs() / 4)), config.nodeId());
         replication.metrics().bindEligibility(config.nodeId(), () -> eligibility.eligible());
+        this.rejoinMarker = new RejoinMarker(db.dataSource());
+        this.rejoiner = new Rejoiner(config.nodeId(), db, quarantine(config), ReplicationManager.REPLICATED_TABLES);
         this.events = Executors.newSingleThreadScheduledExecutor(r -> new Thread(r, "node-events"));
         this.lease = Executors.newSingleThreadScheduledExecutor(r -> new Thread(r, "zk-lease"));
         events.execute(() -> MDC.put("node", config.nodeId()));
     }
 
+    /** Where a diverged old primary keeps what the new primary lacks. */
+    static QuarantineStore quarantine(NodeConfig config) {
+        return new QuarantineStore(config.dataDir().resolve("quarantine"));
+    }
+
     void start(ZkCoordinator coordinator, long connectWaitMs) throws Exception {
+        long unresolved = rejoinMarker.unresolvedEpoch();
+        if (unresolved > 0) {
+            log.info("this database took writes as primary of epoch {}: it checks for divergence before following anyone",
+                    unresolved);
+            rejoin = new RejoinState(unresolved, null);
+        }
         this.zk = coordinator;
         probe.start();
         zk.start(memberRecord(), connectWaitMs);
@@ -183,7 +203,7 @@ final class NodeController implements ZkCoordinator.Listener, ReplicationListene
         // Read our own write: until the watch delivers the /primary record we wrote, decide as if it had.
         ClusterView seen = unseenOwnRecord == null ? view : view.withPrimary(unseenOwnRecord);
         return new Situation(config.nodeId(), role, heldEpoch, link, gate.epoch() != 0, leader, seen, replication.stream(),
-                fitness(seen));
+                fitness(seen), rejoin);
     }
 
     private Fitness fitness(ClusterView seen) {
@@ -254,6 +274,8 @@ final class NodeController implements ZkCoordinator.Listener, ReplicationListene
         } else if (action instanceof Action.ReopenGate reopen) {
             replication.becomeSource(reopen.epoch());
             gate.open(reopen.epoch(), zk.confirmClaim(reopen.epoch(), gateSessionId));
+        } else if (action instanceof Action.Rejoin r) {
+            rejoin(r);
         } else if (action instanceof Action.Demote demote) {
             demote(demote.why());
         } else if (action instanceof Action.CompleteCommand complete) {
@@ -280,6 +302,13 @@ final class NodeController implements ZkCoordinator.Listener, ReplicationListene
             throw new ClaimLostException("drain did not catch up with " + previous.nodeId() + "@" + previous.epoch()
                     + " within " + config.drainTimeoutMs() + " ms; streaming on and trying again");
         }
+        // Nobody streams from a node that is not primary: slots here belong to streams of an earlier epoch.
+        db.dropInactiveSlots(ReplicationManager.SLOT_PREFIX);
+        if (previous != null && !previous.nodeId().equals(config.nodeId())) {
+            // Before /primary names this node (the old primary may look for it as soon as it does), and so before
+            // the gate opens: the slot sees every write of the new epoch.
+            replication.keepSlotForRejoin(previous.nodeId());
+        }
         PrimaryRecord next = new PrimaryRecord(config.nodeId(), config.apiAdvertisedUrl(), config.dbAdvertisedAddress(),
                 promote.newEpoch(), System.currentTimeMillis(), previous == null ? null : previous.nodeId(), promotedFrom);
         long sentAt = System.nanoTime();
@@ -287,11 +316,37 @@ final class NodeController implements ZkCoordinator.Listener, ReplicationListene
         unseenOwnRecord = next;
         gateSessionId = zk.sessionId();
         heldEpoch = promote.newEpoch();
+        markServingAsPrimary(heldEpoch);
         replication.becomeSource(heldEpoch);
         gate.open(heldEpoch, sentAt);
-        db.dropInactiveSlots(ReplicationManager.SLOT_PREFIX);
         zk.recordHistory(new HistoryRecord(promote.kind(), config.nodeId(), next.promotedFromNodeId(), heldEpoch,
                 System.currentTimeMillis(), promote.historyReason()));
+    }
+
+    /** Notes in the database, before it takes a write, that it is primary of {@code epoch} (see {@link RejoinMarker}). */
+    private void markServingAsPrimary(long epoch) {
+        try {
+            rejoinMarker.servingAsPrimary(epoch);
+        } catch (java.sql.SQLException e) {
+            // The database does not answer, so it takes no writes either; nothing can diverge.
+            log.error("cannot note primary epoch {} in the database: {}", epoch, e.getMessage());
+        }
+        rejoin = new RejoinState(epoch, null);
+    }
+
+    private void rejoin(Action.Rejoin r) throws Exception {
+        gate.close("rejoining under " + sourceIdOf(r.primary()));
+        RejoinState.Verdict verdict = rejoiner.check(r.primary(), r.ownEpoch(),
+                ReplicationManager.slotNameOf(r.primary().nodeId()), replication::seedFromRejoinSlot);
+        rejoin = new RejoinState(0, verdict);
+        try {
+            rejoinMarker.resolved(r.ownEpoch());
+        } catch (java.sql.SQLException e) {
+            log.warn("cannot note in the database that epoch {} is resolved (a restart would check again): {}",
+                    r.ownEpoch(), e.getMessage());
+        }
+        zk.recordHistory(new HistoryRecord(HistoryRecord.Type.REJOIN, config.nodeId(), config.nodeId(), r.primary().epoch(),
+                System.currentTimeMillis(), verdict.reason()));
     }
 
     private void completeCommand(Action.CompleteCommand complete) throws Exception {

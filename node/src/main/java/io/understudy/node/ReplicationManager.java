@@ -24,6 +24,7 @@ import io.understudy.replicator.State;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
@@ -87,11 +88,7 @@ final class ReplicationManager implements AutoCloseable {
         }
         close();
         sync.serve(null);
-        Address source = Address.parse(primary.dbAddress());
-        ReplicatorConfig rc = new ReplicatorConfig(config.replicationName(), sourceIdOf(primary), source.host(),
-                source.port(), source.database(), config.replicationUser(), config.replicationPassword(),
-                REPLICATED_TABLES, config.dataDir().resolve("replication"), config.replicationPollIntervalMs(),
-                config.replicationHeartbeatIntervalMs());
+        ReplicatorConfig rc = streamFrom(primary);
         AppliedReporter pusher = new AppliedReporter(config.nodeId(), rc.sourceId(), primary.apiUrl(),
                 settings.mode() == ReplicationSettings.SyncMode.SYNC);
         Replicator replicator = new Replicator(rc, db.dataSource(), new Fanout(listener, pusher, metrics));
@@ -100,6 +97,29 @@ final class ReplicationManager implements AutoCloseable {
         reporter = pusher;
         pusher.start();
         replicator.start();
+    }
+
+    private ReplicatorConfig streamFrom(PrimaryRecord primary) {
+        Address source = Address.parse(primary.dbAddress());
+        return new ReplicatorConfig(config.replicationName(), sourceIdOf(primary), source.host(),
+                source.port(), source.database(), config.replicationUser(), config.replicationPassword(),
+                REPLICATED_TABLES, config.dataDir().resolve("replication"), config.replicationPollIntervalMs(),
+                config.replicationHeartbeatIntervalMs());
+    }
+
+    /**
+     * For an old primary that did not diverge: makes the next {@link #follow} of {@code primary} resume from the slot
+     * that primary kept for this node when it promoted, instead of taking a fresh copy.
+     *
+     * @return the position the stream will resume after, or empty when {@code primary} keeps no such slot
+     */
+    Optional<Long> seedFromRejoinSlot(PrimaryRecord primary) throws java.sql.SQLException {
+        return Replicator.seedFromSlot(streamFrom(primary), db.dataSource());
+    }
+
+    /** As a new primary, before the write gate opens: a slot from which {@code oldPrimary} can stream on if it rejoins. */
+    void keepSlotForRejoin(String oldPrimary) {
+        slots.keepForRejoin(slotNameOf(oldPrimary), REPLICATED_TABLES);
     }
 
     /** This node now serves as primary of {@code epoch}: bound slot WAL, clean stale publications, accept reports. */

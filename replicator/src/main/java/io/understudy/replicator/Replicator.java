@@ -138,6 +138,29 @@ public final class Replicator implements AutoCloseable {
     }
 
     /**
+     * Lets a new stream start from a slot that already exists on the source, without a fresh copy: records in the
+     * target that everything up to the slot's confirmed position is applied, so the next {@link #start()} resumes
+     * there. Only correct when the target's data equals the source's data as of that position (an old primary that
+     * did not diverge, joining the new primary that created this slot before it accepted any write).
+     *
+     * @return the position the stream will resume after, or empty when there is no usable slot (a fresh copy follows)
+     */
+    public static Optional<Long> seedFromSlot(ReplicatorConfig config, DataSource target) throws SQLException {
+        SourceAdmin admin = new SourceAdmin(config.sourceHost(), config.sourcePort(), config.sourceDatabase(), config.user(),
+                config.password(), 10);
+        long[] slot = admin.slotState(config.name());
+        if (slot == null || slot[1] != 0 || slot[0] == 0) {
+            return Optional.empty();
+        }
+        TargetWriter writer = new TargetWriter(target, config.sourceId());
+        writer.prepare();
+        writer.recordPosition(new AppliedState(config.sourceId(), slot[0], System.currentTimeMillis(), true));
+        LOG.info("replicator {}: seeded to resume source {} after {} (the slot's consistent point)", config.name(),
+                config.sourceId(), Lsn.format(slot[0]));
+        return Optional.of(slot[0]);
+    }
+
+    /**
      * Drops a stream's replication slot and its publication (both named {@code slotName}) on the source, when a
      * secondary is removed or a failover made the stream stale; no-op for what does not exist.
      */

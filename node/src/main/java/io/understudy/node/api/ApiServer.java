@@ -2,6 +2,7 @@ package io.understudy.node.api;
 
 import io.understudy.cluster.Headers;
 import io.understudy.cluster.Role;
+import io.understudy.node.rejoin.QuarantineStore;
 import io.understudy.node.role.WriteGate;
 import io.understudy.node.store.Database;
 import io.understudy.node.store.FileStore;
@@ -39,9 +40,16 @@ public final class ApiServer implements AutoCloseable {
 
     public ApiServer(String host, int port, Database db, WriteGate gate, NodeState node, long maxObjectBytes,
                      long maxFileBytes, SyncHooks sync) {
+        this(host, port, db, gate, node, maxObjectBytes, maxFileBytes, sync, null);
+    }
+
+    /** @param quarantine this node's quarantined transactions, served read-only; null for none */
+    public ApiServer(String host, int port, Database db, WriteGate gate, NodeState node, long maxObjectBytes,
+                     long maxFileBytes, SyncHooks sync, QuarantineStore quarantine) {
         WritePath writes = new WritePath(db, gate, new IdempotencyStore(), node, sync);
         Router router = new Router(node, gate, new ObjectsHandler(db, new ObjectStore(), writes, maxObjectBytes),
-                new FilesHandler(db, new FileStore(), writes, maxFileBytes), new ReplicationEndpoints(sync));
+                new FilesHandler(db, new FileStore(), writes, maxFileBytes), new ReplicationEndpoints(sync),
+                new QuarantineEndpoints(quarantine));
         this.server = Undertow.builder()
                 .addHttpListener(port, host)
                 .setServerOption(UndertowOptions.MAX_ENTITY_SIZE, Math.max(maxObjectBytes, maxFileBytes))
@@ -65,13 +73,16 @@ public final class ApiServer implements AutoCloseable {
         private final ObjectsHandler objects;
         private final FilesHandler files;
         private final ReplicationEndpoints replication;
+        private final QuarantineEndpoints quarantine;
 
-        Router(NodeState node, WriteGate gate, ObjectsHandler objects, FilesHandler files, ReplicationEndpoints replication) {
+        Router(NodeState node, WriteGate gate, ObjectsHandler objects, FilesHandler files, ReplicationEndpoints replication,
+               QuarantineEndpoints quarantine) {
             this.node = node;
             this.gate = gate;
             this.objects = objects;
             this.files = files;
             this.replication = replication;
+            this.quarantine = quarantine;
         }
 
         @Override
@@ -109,6 +120,10 @@ public final class ApiServer implements AutoCloseable {
         private void api(HttpServerExchange exchange, String path) throws Exception {
             boolean isObjects = path.equals(ObjectsHandler.PREFIX) || path.startsWith(ObjectsHandler.PREFIX + "/");
             boolean isFiles = path.startsWith(FilesHandler.PREFIX);
+            if (QuarantineEndpoints.matches(path)) {
+                quarantine.handle(exchange, path);
+                return;
+            }
             if (!isObjects && !isFiles) {
                 Responses.error(exchange, 404, "not_found", "no such endpoint: " + path);
                 return;

@@ -35,6 +35,14 @@ public sealed interface Action {
     record ReopenGate(long epoch) implements Action {
     }
 
+    /**
+     * As the old primary of {@code ownEpoch}: compare what this node committed in that epoch with the position
+     * {@code primary} was promoted from, quarantine whatever the new primary lacks, record the verdict in history
+     * and hand it to the next decision (see {@link RejoinState.Verdict}). Changes no data.
+     */
+    record Rejoin(PrimaryRecord primary, long ownEpoch) implements Action {
+    }
+
     /** Close the write gate (first), then publish the demoted role. */
     record Demote(String why) implements Action {
     }

@@ -60,6 +60,7 @@ public final class RoleMachine {
         boolean mine = primary.nodeId().equals(s.nodeId());
         return switch (s.role()) {
             case STARTING -> mine ? reclaim(s, primary, "restarted as the last primary " + at(primary))
+                    : s.rejoin().pending() ? rejoin(s, primary, s.rejoin().unresolvedEpoch())
                     : Optional.of(Decision.to(Role.SECONDARY, "joining cluster whose primary is " + at(primary),
                             new Action.FollowPrimary(primary)));
             case SECONDARY, RESYNCING -> decideAsReplica(s, primary, mine);
@@ -70,10 +71,7 @@ public final class RoleMachine {
                             new Action.Demote("primary is now " + at(primary))));
             case DEMOTED -> mine && primary.epoch() == s.epoch()
                     ? reclaim(s, primary, "no other node took over from " + at(primary))
-                    // Issue 5 adds the divergence check and quarantine; until then a rejoining old
-                    // primary always takes a fresh copy, which never serves a divergent write.
-                    : Optional.of(Decision.to(Role.RESYNCING, "rejoining as a replica of " + at(primary),
-                            new Action.FollowPrimary(primary)));
+                    : rejoin(s, primary, s.epoch());
         };
     }
 
@@ -157,6 +155,23 @@ public final class RoleMachine {
                     .orElse(Decision.to(Role.PRIMARY, why, promote)));
         }
         return Optional.empty();
+    }
+
+    /**
+     * An old primary of {@code ownEpoch} joining under {@code primary}: first a divergence check, then, on its
+     * verdict, stream on (not diverged) or take a fresh copy (diverged: the divergent transactions are quarantined).
+     */
+    private static Optional<Decision> rejoin(Situation s, PrimaryRecord primary, long ownEpoch) {
+        RejoinState.Verdict verdict = s.rejoin().verdict();
+        if (verdict == null || !verdict.primarySourceId().equals(sourceIdOf(primary))) {
+            return Optional.of(Decision.to(s.role(), "old primary of epoch " + ownEpoch + " rejoining under " + at(primary)
+                    + ": checking for divergence", new Action.Rejoin(primary, ownEpoch)));
+        }
+        if (verdict.diverged() || !verdict.seeded()) {
+            return Optional.of(Decision.to(Role.RESYNCING, verdict.reason() + "; taking a fresh copy from " + at(primary),
+                    new Action.FollowPrimary(primary)));
+        }
+        return Optional.of(Decision.to(Role.SECONDARY, verdict.reason(), new Action.FollowPrimary(primary)));
     }
 
     private static Optional<Decision> reopenAfterReconnect(Situation s) {

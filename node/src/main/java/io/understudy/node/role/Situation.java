@@ -16,9 +16,10 @@ import java.util.Objects;
  * @param view      the cluster as last read from ZooKeeper
  * @param stream    this node's replication stream from the current primary (or {@link StreamState#NONE})
  * @param fitness   its tags, database health and the positions the lag rule compares
+ * @param rejoin    what this node knows about rejoining after having been primary
  */
 public record Situation(String nodeId, Role role, long epoch, ZkLink link, boolean gateOpen, boolean leader,
-                        ClusterView view, StreamState stream, Fitness fitness) {
+                        ClusterView view, StreamState stream, Fitness fitness, RejoinState rejoin) {
 
     public Situation {
         Objects.requireNonNull(nodeId, "nodeId");
@@ -27,16 +28,29 @@ public record Situation(String nodeId, Role role, long epoch, ZkLink link, boole
         Objects.requireNonNull(view, "view");
         Objects.requireNonNull(stream, "stream");
         Objects.requireNonNull(fitness, "fitness");
+        Objects.requireNonNull(rejoin, "rejoin");
     }
 
-    /** A situation with {@link Fitness#DEFAULT}: default tags, a healthy database, no known primary position. */
+    /** A situation with {@link Fitness#DEFAULT} (default tags, a healthy database, no known primary position) and nothing to rejoin from. */
     public Situation(String nodeId, Role role, long epoch, ZkLink link, boolean gateOpen, boolean leader,
                      ClusterView view, StreamState stream) {
-        this(nodeId, role, epoch, link, gateOpen, leader, view, stream, Fitness.DEFAULT);
+        this(nodeId, role, epoch, link, gateOpen, leader, view, stream, Fitness.DEFAULT, RejoinState.NONE);
+    }
+
+    /** A node with nothing to rejoin from. */
+    public Situation(String nodeId, Role role, long epoch, ZkLink link, boolean gateOpen, boolean leader,
+                     ClusterView view, StreamState stream, Fitness fitness) {
+        this(nodeId, role, epoch, link, gateOpen, leader, view, stream, fitness, RejoinState.NONE);
+    }
+
+    /** A node with {@link Fitness#DEFAULT}. */
+    public Situation(String nodeId, Role role, long epoch, ZkLink link, boolean gateOpen, boolean leader,
+                     ClusterView view, StreamState stream, RejoinState rejoin) {
+        this(nodeId, role, epoch, link, gateOpen, leader, view, stream, Fitness.DEFAULT, rejoin);
     }
 
     public Situation withFitness(Fitness next) {
-        return new Situation(nodeId, role, epoch, link, gateOpen, leader, view, stream, next);
+        return new Situation(nodeId, role, epoch, link, gateOpen, leader, view, stream, next, rejoin);
     }
 
     public boolean connected() {

@@ -153,12 +153,12 @@ class RoleMachineTest {
     }
 
     @Test
-    void shouldRejoinDemotedOldPrimaryAsReplicaOfTheNewOne() {
+    void shouldRejoinDemotedOldPrimaryAsReplicaOfTheNewOneAfterADivergenceCheck() {
         PrimaryRecord b2 = primary("b", 2);
         Situation s = new Situation("a", Role.DEMOTED, 1, ZkLink.CONNECTED, false, false, view(b2, member("b", Role.PRIMARY, 2)), StreamState.NONE);
         Decision d = RoleMachine.decide(s).orElseThrow();
-        assertThat(d.next()).isEqualTo(Role.RESYNCING);
-        assertThat(d.actions()).containsExactly(new Action.FollowPrimary(b2));
+        assertThat(d.next()).isEqualTo(Role.DEMOTED);
+        assertThat(d.actions()).containsExactly(new Action.Rejoin(b2, 1)); // the verdicts: RejoinDecisionTest
     }
 
     @Test

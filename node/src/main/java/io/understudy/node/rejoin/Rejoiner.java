@@ -8,7 +8,9 @@ import io.understudy.node.role.RejoinState;
 import io.understudy.node.store.Database;
 import io.understudy.replicator.capture.SlotPeek;
 import java.sql.Connection;
+import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.Instant;
 import java.util.List;
 import org.slf4j.Logger;
@@ -90,9 +92,31 @@ public final class Rejoiner {
                     + ", not from " + nodeId + ", so its position says nothing about what " + nodeId + " committed");
         }
         try (Connection c = db.dataSource().getConnection()) {
+            endWritersStillInFlight(c);
             return SlotPeek.peek(c, slot, slot);
         } catch (SQLException e) {
             return new SlotPeek.Unreadable("reading slot " + slot + " failed: " + e.getMessage());
+        }
+    }
+
+    /**
+     * A write admitted just before the gate closed may still be on its way to COMMIT. Had it committed after the
+     * peek, the peek would have missed it and the resync would wipe it unseen. Ending every other transaction that
+     * has written something (and waiting until its backend is gone) puts whatever did commit into the WAL the peek
+     * reads; the client of such a write was never acknowledged, since the gate is shut.
+     */
+    private static void endWritersStillInFlight(Connection c) throws SQLException {
+        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(
+                "SELECT pid, pg_terminate_backend(pid, 5000) FROM pg_stat_activity WHERE datname = current_database()"
+                        + " AND pid <> pg_backend_pid() AND backend_type = 'client backend' AND backend_xid IS NOT NULL")) {
+            while (rs.next()) {
+                if (rs.getBoolean(2)) {
+                    log.info("ended transaction of backend {} that was still writing when this node stopped being primary",
+                            rs.getInt(1));
+                } else {
+                    throw new SQLException("backend " + rs.getInt(1) + " still writing after 5 s; cannot read a settled slot");
+                }
+            }
         }
     }
 

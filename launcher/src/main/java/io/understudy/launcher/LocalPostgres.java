@@ -131,7 +131,14 @@ public final class LocalPostgres implements AutoCloseable {
                 throw new IllegalStateException("interrupted while crashing " + name, e);
             }
         }
-        server = null; // its pg_ctl stop would only fail now
+        // Releases zonky's lock on the data dir (a new server refuses to start while it is held); its
+        // pg_ctl stop finds no server and zonky only logs that.
+        try {
+            server.close();
+        } catch (IOException e) {
+            LOG.debug("{}: closing the crashed server: {}", name, e.toString());
+        }
+        server = null;
         pidFileChecked = false;
         return pid;
     }

@@ -111,15 +111,31 @@ public final class ChaosRunner {
         return last != null && last.epoch() > epochBefore;
     }
 
+    /**
+     * Waits until the cluster has looked settled for {@link #SETTLED_FOR} without a break: right
+     * after a fault the member records can still show the state from before it (a secondary says
+     * STREAMING until its replicator notices that its source went away).
+     */
     private Optional<ClusterState> awaitSettled(Duration timeout) {
         ClusterState[] last = new ClusterState[1];
+        long[] since = {0};
         boolean settled = ChaosCluster.await(timeout, () -> {
             Optional<ClusterState> state = cluster.state();
             state.ifPresent(s -> last[0] = s);
-            return state.map(s -> s.settled(cluster.nodeIds().size())).orElse(false);
+            if (!state.map(s -> s.settled(cluster.nodeIds().size())).orElse(false)) {
+                since[0] = 0;
+                return false;
+            }
+            long now = System.nanoTime();
+            if (since[0] == 0) {
+                since[0] = now;
+            }
+            return now - since[0] >= SETTLED_FOR.toNanos();
         });
         return settled ? Optional.of(last[0]) : Optional.empty();
     }
+
+    private static final Duration SETTLED_FOR = Duration.ofSeconds(3);
 
     /**
      * Checks every write numbered {@code fromSeq} or later against both nodes, retrying for a while

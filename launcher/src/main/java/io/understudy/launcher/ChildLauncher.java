@@ -27,9 +27,16 @@ final class ChildLauncher {
     }
 
     static void writeConfigs(ApplianceConfig config) {
+        writeConfigs(config, Map.of());
+    }
+
+    /** @param nodeOverrides per node id, keys replacing or adding to the node's defaults (e.g. a proxied zookeeper.connect) */
+    static void writeConfigs(ApplianceConfig config, Map<String, Map<String, String>> nodeOverrides) {
         for (String id : ApplianceConfig.NODE_IDS) {
+            Map<String, String> values = ChildConfigs.node(config, id);
+            values.putAll(nodeOverrides.getOrDefault(id, Map.of()));
             ChildConfigs.write(ChildConfigs.nodeFile(config, id), "node " + id + ", written by the local appliance at every start",
-                    ChildConfigs.node(config, id));
+                    values);
         }
         ChildConfigs.write(ChildConfigs.switchFile(config), "failover switch, written by the local appliance at every start",
                 ChildConfigs.failoverSwitch(config, AdminToken.loadOrCreate(config)));
@@ -46,11 +53,16 @@ final class ChildLauncher {
         if (!ignored.isEmpty()) {
             LOG.warn("not passing {} to the nodes and the switch: the local appliance configures them itself", ignored);
         }
-        start(config, classpath, runDir, started, SWITCH, SWITCH_HEAP_MB,
-                List.of("switch", "--config", ChildConfigs.switchFile(config).toString()));
+        startSwitch(config, classpath, runDir, started);
         for (String id : ApplianceConfig.NODE_IDS) {
             startNode(config, classpath, runDir, started, id);
         }
+    }
+
+    /** Starts (or starts again) the switch, replacing its entry in {@code started}. */
+    static void startSwitch(ApplianceConfig config, String classpath, Path runDir, Map<String, ChildProcess> started) {
+        start(config, classpath, runDir, started, SWITCH, SWITCH_HEAP_MB,
+                List.of("switch", "--config", ChildConfigs.switchFile(config).toString()));
     }
 
     /** Starts (or starts again) node {@code id}, replacing its entry in {@code started}. */

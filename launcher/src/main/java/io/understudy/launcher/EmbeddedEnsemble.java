@@ -49,7 +49,7 @@ public final class EmbeddedEnsemble implements AutoCloseable {
     }
 
     private final List<Server> servers;
-    private final List<Peer> peers = new ArrayList<>();
+    private final List<Peer> peers = new java.util.concurrent.CopyOnWriteArrayList<>();
     private State state = State.NEW;
 
     public EmbeddedEnsemble(List<Server> servers) {
@@ -113,6 +113,55 @@ public final class EmbeddedEnsemble implements AutoCloseable {
             }
         }
         return leaders == 1 && followers == servers.size() - 1;
+    }
+
+    /**
+     * Shuts server {@code id} down (a fault drill) and waits for its thread; the others keep or
+     * re-form the quorum. Its directory is kept, so {@link #startServer} brings it back with its data.
+     *
+     * @throws IllegalStateException when the ensemble is not running or the server is already down
+     */
+    public synchronized void stopServer(int id) {
+        Peer peer = peer(id);
+        if (peer.stopped) {
+            throw new IllegalStateException("ZooKeeper server " + id + " is already stopped");
+        }
+        LOG.info("stopping ZooKeeper server {} ({}; drill)", id, peer.isLeading() ? "leader" : "follower");
+        peer.stopped = true;
+        peer.shutdown();
+        peer.join(Duration.ofSeconds(30));
+    }
+
+    /** Starts server {@code id} again after {@link #stopServer} and waits until the whole ensemble is in quorum. */
+    public synchronized void startServer(int id, Duration timeout) {
+        Peer old = peer(id);
+        if (!old.stopped) {
+            throw new IllegalStateException("ZooKeeper server " + id + " is running");
+        }
+        Server server = servers.stream().filter(s -> s.id() == id).findFirst().orElseThrow();
+        Peer peer = new Peer(id);
+        peers.set(peers.indexOf(old), peer);
+        LOG.info("starting ZooKeeper server {} again", id);
+        peer.start(parse(server, writeConfig(server)));
+        Waiter.await("a ZooKeeper quorum with server " + id + " back", timeout, Duration.ofMillis(50), this::inQuorum);
+        LOG.info("ZooKeeper quorum formed: {}", describe());
+    }
+
+    /** The id of the server leading now, or 0 while none does. */
+    public int leaderId() {
+        return peers.stream().filter(p -> !p.stopped && p.isLeading()).mapToInt(p -> p.id).findFirst().orElse(0);
+    }
+
+    public List<Integer> serverIds() {
+        return servers.stream().map(Server::id).toList();
+    }
+
+    private Peer peer(int id) {
+        if (state != State.RUNNING) {
+            throw new IllegalStateException("the ensemble is " + state);
+        }
+        return peers.stream().filter(p -> p.id == id).findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("no ZooKeeper server " + id + "; servers are " + serverIds()));
     }
 
     private String describe() {
@@ -211,6 +260,8 @@ public final class EmbeddedEnsemble implements AutoCloseable {
     private static final class Peer extends QuorumPeerMain {
         private final int id;
         private final AtomicReference<Throwable> failure = new AtomicReference<>();
+        /** Shut down on purpose by {@link EmbeddedEnsemble#stopServer}. */
+        private volatile boolean stopped;
         private Thread thread;
 
         Peer(int id) {

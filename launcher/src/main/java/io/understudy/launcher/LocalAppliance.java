@@ -47,6 +47,9 @@ public final class LocalAppliance implements AutoCloseable {
     private final StatusClient statusClient;
     private final Map<String, LocalPostgres> postgres = new LinkedHashMap<>();
     private final Map<String, ChildProcess> children = new LinkedHashMap<>();
+    private final Map<String, String> nodeSettings = new LinkedHashMap<>();
+    private boolean proxiedZooKeeper;
+    private ZooKeeperProxies zooKeeperProxies;
     private volatile State state = State.NEW;
     private volatile boolean stopRequested;
     private DataDirLock lock;
@@ -94,7 +97,17 @@ public final class LocalAppliance implements AutoCloseable {
             ensureNotStopping();
             startPostgres();
             ensureNotStopping();
-            ChildLauncher.writeConfigs(config);
+            Map<String, Map<String, String>> overrides = new LinkedHashMap<>();
+            if (proxiedZooKeeper) {
+                zooKeeperProxies = new ZooKeeperProxies(config);
+                overrides.putAll(zooKeeperProxies.nodeOverrides());
+            }
+            for (String id : ApplianceConfig.NODE_IDS) {
+                Map<String, String> values = new LinkedHashMap<>(nodeSettings);
+                values.putAll(overrides.getOrDefault(id, Map.of()));
+                overrides.put(id, values);
+            }
+            ChildLauncher.writeConfigs(config, overrides);
             ChildLauncher.startAll(config, childClasspath, runDir(), children);
             SwitchStatus status = awaitReady(readyTimeout);
             startupTime = Duration.ofNanos(System.nanoTime() - begin);
@@ -169,6 +182,35 @@ public final class LocalAppliance implements AutoCloseable {
         return last[0];
     }
 
+    /**
+     * Sets a node config key (e.g. {@code replication.mode=sync}) for both nodes; only before {@link #start}.
+     *
+     * @return this
+     */
+    public synchronized LocalAppliance nodeSetting(String key, String value) {
+        requireNew("node settings");
+        nodeSettings.put(key, value);
+        return this;
+    }
+
+    /**
+     * Routes each node's ZooKeeper traffic through fault proxies of its own in this process (see
+     * {@link #setZooKeeperLink}); only before {@link #start}. The switch connects directly.
+     *
+     * @return this
+     */
+    public synchronized LocalAppliance withZooKeeperProxies() {
+        requireNew("ZooKeeper proxies");
+        proxiedZooKeeper = true;
+        return this;
+    }
+
+    private void requireNew(String what) {
+        if (state != State.NEW) {
+            throw new IllegalStateException(what + " can only be set before start; the appliance is " + state);
+        }
+    }
+
     public ApplianceConfig config() {
         return config;
     }
@@ -211,6 +253,79 @@ public final class LocalAppliance implements AutoCloseable {
         LOG.info("starting {} again", nodeName(nodeId));
         ChildLauncher.startNode(config, childClasspath, runDir(), children, nodeId);
         awaitReady(readyTimeout);
+    }
+
+    /**
+     * Kills the switch ({@code kill -9}), starts it again and waits until it answers its status
+     * endpoint. Client requests fail while it is down.
+     */
+    public synchronized void restartSwitch(Duration timeout) {
+        requireRunning("the switch restarts");
+        ChildProcess old = children.get(SWITCH);
+        old.process().destroyForcibly();
+        try {
+            if (!old.process().waitFor(30, TimeUnit.SECONDS)) {
+                throw new IllegalStateException("switch (pid " + old.pid() + ") survived SIGKILL for 30 s");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while restarting the switch", e);
+        }
+        LOG.info("starting {} again", SWITCH);
+        ChildLauncher.startSwitch(config, childClasspath, runDir(), children);
+        Waiter.await("the restarted switch at " + config.switchUrl(), timeout, Duration.ofMillis(100),
+                () -> statusClient.fetch().isPresent());
+    }
+
+    /** Stops ZooKeeper server {@code id} (1..3) for a drill; see {@link EmbeddedEnsemble#stopServer}. */
+    public synchronized void stopZooKeeperServer(int id) {
+        requireRunning("ZooKeeper servers stop");
+        ensemble.stopServer(id);
+    }
+
+    /** Starts ZooKeeper server {@code id} again and waits for the full quorum. */
+    public synchronized void startZooKeeperServer(int id, Duration timeout) {
+        requireRunning("ZooKeeper servers start");
+        ensemble.startServer(id, timeout);
+    }
+
+    /** The ZooKeeper server leading the ensemble now, or 0 while none does. */
+    public synchronized int zooKeeperLeaderId() {
+        return ensemble == null ? 0 : ensemble.leaderId();
+    }
+
+    /**
+     * Cuts node {@code nodeId}'s links to every ZooKeeper server ({@code REFUSE} or {@code BLACKHOLE})
+     * or restores them ({@code PASS}); needs {@link #withZooKeeperProxies}.
+     */
+    public void setZooKeeperLink(String nodeId, FaultProxy.Mode mode) {
+        ZooKeeperProxies proxies = zooKeeperProxies;
+        if (proxies == null) {
+            throw new IllegalStateException("the appliance was started without withZooKeeperProxies()");
+        }
+        proxies.setMode(nodeId, mode);
+    }
+
+    /** Crashes node {@code nodeId}'s PostgreSQL ({@code kill -9} of the server); see {@link LocalPostgres#crash}. */
+    public synchronized long crashPostgres(String nodeId) {
+        requireRunning("PostgreSQL crashes");
+        try {
+            return postgres.get(nodeId).crash();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Starts node {@code nodeId}'s PostgreSQL again after {@link #crashPostgres} (crash recovery runs). */
+    public synchronized void startPostgres(String nodeId) {
+        requireRunning("PostgreSQL starts");
+        postgres.get(nodeId).start();
+    }
+
+    private void requireRunning(String what) {
+        if (state != State.RUNNING) {
+            throw new IllegalStateException("appliance is " + state + "; " + what + " only while it runs");
+        }
     }
 
     public Process switchProcess() {
@@ -257,6 +372,9 @@ public final class LocalAppliance implements AutoCloseable {
         children.values().forEach(ChildProcess::requestStop);
         children.values().forEach(c -> c.stop(CHILD_STOP_GRACE));
         postgres.values().forEach(LocalPostgres::close);
+        if (zooKeeperProxies != null) {
+            zooKeeperProxies.close();
+        }
         if (ensemble != null) {
             ensemble.close();
         }

@@ -96,6 +96,53 @@ public final class LocalPostgres implements AutoCloseable {
         return server.getPostgresDatabase();
     }
 
+    /** The postmaster's pid from the first line of {@code postmaster.pid}; empty when the file is absent. */
+    public Optional<Long> postmasterPid() throws IOException {
+        Path pidFile = dataDir.resolve("postmaster.pid");
+        if (!Files.exists(pidFile)) {
+            return Optional.empty();
+        }
+        return StalePostmaster.pidOf(Files.readString(pidFile, StandardCharsets.UTF_8));
+    }
+
+    /**
+     * Crashes the server for a drill: SIGKILL to the postmaster and every process it started (as
+     * when the machine's OOM killer takes the whole server), then waits until they are all gone.
+     * The next {@link #start} runs PostgreSQL's crash recovery on the same data.
+     *
+     * @return the postmaster's pid
+     * @throws IllegalStateException when the server is not running
+     */
+    public long crash() throws IOException {
+        long pid = postmasterPid().orElseThrow(() -> new IllegalStateException(name + " has no postmaster.pid in " + dataDir));
+        ProcessHandle postmaster = ProcessHandle.of(pid)
+                .orElseThrow(() -> new IllegalStateException(name + ": postmaster pid " + pid + " is not running"));
+        List<ProcessHandle> all = new java.util.ArrayList<>(postmaster.descendants().toList());
+        all.add(0, postmaster);
+        LOG.warn("{}: crashing PostgreSQL for a drill: SIGKILL to postmaster {} and {} child processes", name, pid, all.size() - 1);
+        all.forEach(ProcessHandle::destroyForcibly);
+        for (ProcessHandle process : all) {
+            try {
+                process.onExit().get(30, TimeUnit.SECONDS);
+            } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+                throw new IllegalStateException(name + ": pid " + process.pid() + " did not die after SIGKILL", e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while crashing " + name, e);
+            }
+        }
+        // Releases zonky's lock on the data dir (a new server refuses to start while it is held); its
+        // pg_ctl stop finds no server and zonky only logs that.
+        try {
+            server.close();
+        } catch (IOException e) {
+            LOG.debug("{}: closing the crashed server: {}", name, e.toString());
+        }
+        server = null;
+        pidFileChecked = false;
+        return pid;
+    }
+
     /** Fast shutdown ({@code pg_ctl stop -m fast}), waiting for it; idempotent. */
     @Override
     public void close() {

@@ -68,6 +68,10 @@ public final class ZkCoordinator implements Closeable {
                 // Leadership follows the session, not the TCP connection: a blip that the session
                 // survives (one ZooKeeper server lost) must not hand the latch to another node.
                 .connectionStateErrorPolicy(new SessionConnectionStateErrorPolicy())
+                // Curator's ensemble tracker would replace zookeeper.connect with the client addresses the
+                // servers publish in /zookeeper/config: a node configured to reach ZooKeeper through a proxy,
+                // NAT or DNS name would silently bypass it (the chaos suite's ZooKeeper cut did not cut).
+                .ensembleTracker(false)
                 .build();
     }
 

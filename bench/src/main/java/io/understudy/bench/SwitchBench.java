@@ -182,13 +182,20 @@ public final class SwitchBench {
     /** A switch of its own against the appliance's ZooKeeper, configured like the other proxies. */
     static Process startSwitch(String clusterName, String zookeeperConnect, int port, String classpath, Path dir,
             int ioThreads) throws IOException {
+        return startSwitch(clusterName, zookeeperConnect, port, classpath, dir, ioThreads,
+                System.getProperty("bench.switchJvmArgs", ""));
+    }
+
+    /** @param extraJvmArgs JVM options added to the switch's, separated by spaces */
+    static Process startSwitch(String clusterName, String zookeeperConnect, int port, String classpath, Path dir,
+            int ioThreads, String extraJvmArgs) throws IOException {
         Path file = dir.resolve("switch.properties");
         Files.writeString(file, String.join("\n", "cluster.name=" + clusterName,
                 "zookeeper.connect=" + zookeeperConnect, "switch.host=127.0.0.1", "switch.port=" + port,
                 "switch.ioThreads=" + ioThreads, "switch.accessLog=false", ""));
         List<String> command = new ArrayList<>(ChildProcess.javaCommand(ChildProcess.currentJava(), classpath, SWITCH_HEAP_MB,
                 "bench-switch", List.of("switch", "--config", file.toString(), "--exit-with-parent")));
-        String extra = System.getProperty("bench.switchJvmArgs", "").trim();
+        String extra = extraJvmArgs.trim();
         if (!extra.isEmpty()) {
             command.addAll(1, List.of(extra.split("\\s+")));
         }
@@ -257,8 +264,19 @@ public final class SwitchBench {
         if (cpu == null) {
             return ProxyRunner.wrk(url, threads, connections, seconds);
         }
-        String out = ProxyRunner.run(List.of("taskset", "-c", cpu, "wrk", "-t" + threads, "-c" + connections,
-                "-d" + seconds + "s", "--latency", url));
+        return wrk(cpu, url, threads, connections, seconds, null);
+    }
+
+    /** @param script a wrk Lua script, or null */
+    static ProxyRunner.WrkResult wrk(String cpu, String url, int threads, int connections, int seconds, Path script)
+            throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>(List.of("taskset", "-c", cpu, "wrk", "-t" + threads, "-c" + connections,
+                "-d" + seconds + "s", "--latency"));
+        if (script != null) {
+            command.addAll(List.of("-s", script.toString()));
+        }
+        command.add(url);
+        String out = ProxyRunner.run(command);
         Matcher rps = Pattern.compile("Requests/sec:\\s+([0-9.]+)").matcher(out);
         Matcher requests = Pattern.compile("([0-9]+) requests in").matcher(out);
         if (!rps.find() || !requests.find()) {

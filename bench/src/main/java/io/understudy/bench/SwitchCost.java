@@ -33,7 +33,11 @@ import org.apache.zookeeper.server.ZooKeeperServer;
  * and the proxy's CPU time per request is what decides its rps there.
  *
  * <p>Usage: {@code bench/run.sh switch-cost [seconds] [connections] [rounds]}; {@code
- * -Dbench.switchJvmArgs} as in SwitchBench. Uses ports 16080-16092.
+ * -Dbench.switchJvmArgs} as in SwitchBench; {@code -Dbench.delayMs} (default 8) paces each wrk
+ * connection, 0 runs flat out; {@code -Dbench.serve=true} starts everything and waits
+ * for Enter instead of measuring (for profiling by hand); {@code -Dbench.baseline=<jar>} also measures the switch of
+ * another build (e.g. {@code git worktree} of main, packaged) in the same rounds, with the JVM
+ * options of {@code -Dbench.baselineJvmArgs} (not those of {@code bench.switchJvmArgs}). Uses ports 16081-16093.
  */
 public final class SwitchCost {
 
@@ -42,6 +46,7 @@ public final class SwitchCost {
     private static final int BACKEND_PORT = 16081;
     private static final int NGINX_PORT = 16090;
     private static final int SWITCH_PORT = 16092;
+    private static final int BASELINE_PORT = 16093;
     private static final int WARMUP_RUNS = 6;
 
     public static void main(String[] args) throws Exception {
@@ -49,13 +54,22 @@ public final class SwitchCost {
         int connections = args.length > 1 ? Integer.parseInt(args[1]) : 32;
         int rounds = args.length > 2 ? Integer.parseInt(args[2]) : 5;
         int warmupSeconds = Integer.getInteger("bench.warmup", 5);
+        // each connection waits this long between requests: a steady rate like the node-bound SwitchBench's,
+        // so both proxies batch alike whatever else runs (0: as fast as wrk can)
+        int delayMs = Integer.getInteger("bench.delayMs", 8);
         String classpath = System.getProperty("understudy.classpath", System.getProperty("java.class.path"));
         // made before this JVM pins itself to one CPU, so it states the machine's cores
         Report report = new Report("switch-cost", "Switch CPU per request vs nginx (static backend)");
         Path dir = Files.createTempDirectory("understudy-switchcost-");
         String loadBefore = Files.readString(Path.of("/proc/loadavg")).trim();
         List<Process> started = new ArrayList<>();
+        Path pace = null;
+        if (delayMs > 0) {
+            pace = dir.resolve("pace.lua");
+            Files.writeString(pace, "function delay()\n  return " + delayMs + "\nend\n");
+        }
         Map<String, List<Double>> cpu = new LinkedHashMap<>();
+        Map<String, List<Double>> ioCpu = new LinkedHashMap<>();
         Map<String, List<ProxyRunner.WrkResult>> results = new LinkedHashMap<>();
         Map<String, Double> rss = new LinkedHashMap<>();
         ServerCnxnFactory zk = startZooKeeper(dir.resolve("zk"));
@@ -76,16 +90,27 @@ public final class SwitchCost {
             Process proxy = SwitchBench.startSwitch(CLUSTER, zkConnect, SWITCH_PORT, classpath, dir, 1);
             started.add(proxy);
             Map<String, Process> targets = new LinkedHashMap<>();
+            Map<String, String> urls = new LinkedHashMap<>();
             targets.put("switch", proxy);
+            urls.put("switch", "http://127.0.0.1:" + SWITCH_PORT + PATH);
+            String baseline = System.getProperty("bench.baseline", "");
+            if (!baseline.isBlank()) {
+                // another build of the switch, measured in the same rounds: an A/B that the load hits alike
+                Path baseDir = Files.createDirectories(dir.resolve("baseline"));
+                Process base = SwitchBench.startSwitch(CLUSTER, zkConnect, BASELINE_PORT, baseline, baseDir, 1,
+                        System.getProperty("bench.baselineJvmArgs", ""));
+                started.add(base);
+                targets.put("switch baseline", base);
+                urls.put("switch baseline", "http://127.0.0.1:" + BASELINE_PORT + PATH);
+            }
             targets.put("nginx", nginx);
-            Map<String, String> urls = Map.of("switch", "http://127.0.0.1:" + SWITCH_PORT + PATH,
-                    "nginx", "http://127.0.0.1:" + NGINX_PORT + PATH);
+            urls.put("nginx", "http://127.0.0.1:" + NGINX_PORT + PATH);
             BenchClient http = new BenchClient(Duration.ofSeconds(5));
             for (String name : targets.keySet()) {
                 awaitAnswer(http, urls.get(name));
             }
             List<Long> onCpu1 = new ArrayList<>();
-            for (Process p : List.of(nginx, proxy)) {
+            for (Process p : targets.values()) {
                 onCpu1.add(p.pid());
                 p.descendants().forEach(d -> onCpu1.add(d.pid()));
             }
@@ -93,20 +118,32 @@ public final class SwitchCost {
             SwitchBench.pinOne(backend.pid(), "0");
             backend.descendants().forEach(d -> pin(d.pid(), "0"));
             onCpu1.forEach(pid -> pin(pid, "1"));
+            if (Boolean.getBoolean("bench.serve")) {
+                // for profiling by hand: everything stays up, pinned, until Enter
+                System.out.println("switch pid " + proxy.pid() + " at " + urls.get("switch") + "; nginx pid " + nginx.pid()
+                        + " at " + urls.get("nginx") + "; wrk on CPU 1. Enter stops.");
+                System.in.read();
+                return;
+            }
             for (String name : targets.keySet()) {
                 for (int run = 0; run < WARMUP_RUNS; run++) {
-                    SwitchBench.wrk("1", urls.get(name), 1, connections, warmupSeconds);
+                    SwitchBench.wrk("1", urls.get(name), 1, connections, warmupSeconds, pace);
                 }
                 cpu.put(name, new ArrayList<>());
+                ioCpu.put(name, new ArrayList<>());
                 results.put(name, new ArrayList<>());
             }
             for (int round = 0; round < rounds; round++) {
                 for (Map.Entry<String, Process> target : targets.entrySet()) {
                     long before = SwitchBench.cpuTicks(target.getValue().toHandle());
-                    ProxyRunner.WrkResult result = SwitchBench.wrk("1", urls.get(target.getKey()), 1, connections, seconds);
+                    long ioBefore = ioThreadNanos(target.getValue());
+                    ProxyRunner.WrkResult result = SwitchBench.wrk("1", urls.get(target.getKey()), 1, connections, seconds,
+                            pace);
                     long ticks = SwitchBench.cpuTicks(target.getValue().toHandle()) - before;
+                    long ioNanos = ioThreadNanos(target.getValue()) - ioBefore;
                     results.get(target.getKey()).add(result);
                     cpu.get(target.getKey()).add(ticks * 1e4 / Math.max(1, result.requests()));
+                    ioCpu.get(target.getKey()).add(ioNanos / 1e3 / Math.max(1, result.requests()));
                 }
             }
             for (Map.Entry<String, Process> target : targets.entrySet()) {
@@ -120,29 +157,60 @@ public final class SwitchCost {
             zk.shutdown();
         }
         String loadAfter = Files.readString(Path.of("/proc/loadavg")).trim();
-        report.line("wrk -t1 -c" + connections + " -d" + seconds + "s, " + rounds + " interleaved rounds after " + WARMUP_RUNS
+        report.line("wrk -t1 -c" + connections + " -d" + seconds + "s" + (delayMs > 0 ? ", each connection pausing "
+                + delayMs + " ms between requests" : "") + ", " + rounds + " interleaved rounds after " + WARMUP_RUNS
                 + " warm-up runs of " + warmupSeconds + " s per proxy; GET " + PATH + " from a static nginx backend on CPU 0; "
                 + "wrk and the proxy on CPU 1. Switch: 1 IO thread, access log off, -Xmx160m -XX:+UseSerialGC "
                 + System.getProperty("bench.switchJvmArgs", "")).line("");
         report.line("/proc/loadavg before: " + loadBefore + "; after: " + loadAfter).line("");
         List<List<String>> rows = new ArrayList<>();
         for (String name : cpu.keySet()) {
-            rows.add(List.of(name, String.format("%.1f", median(cpu.get(name))),
+            rows.add(List.of(name, String.format("%.1f", median(cpu.get(name))), String.format("%.1f", median(ioCpu.get(name))),
                     String.format("%.0f", median(results.get(name).stream().map(ProxyRunner.WrkResult::rps).toList())),
                     String.format("%.3f", median(results.get(name).stream().map(ProxyRunner.WrkResult::p99Ms).toList())),
                     String.format("%.0f", rss.get(name)),
                     Long.toString(results.get(name).stream().mapToLong(ProxyRunner.WrkResult::errors).sum())));
         }
-        report.table(List.of("proxy", "CPU µs / request", "rps", "p99 ms", "RSS MB", "errors"), rows);
-        report.line("Every round (CPU µs / request, rps):");
+        report.table(List.of("proxy", "CPU µs / request", "IO thread µs / request", "rps", "p99 ms", "RSS MB", "errors"), rows);
+        report.line("IO thread: the switch's XNIO I/O threads, nginx's worker (schedstat, ns precision): the request path "
+                + "without the JIT, GC and housekeeping threads, so it moves less from round to round.").line("");
+        report.line("Every round (CPU µs / request, IO thread µs / request, rps):");
         for (String name : cpu.keySet()) {
             List<String> each = new ArrayList<>();
             for (int i = 0; i < cpu.get(name).size(); i++) {
-                each.add(String.format("%.1f / %.0f", cpu.get(name).get(i), results.get(name).get(i).rps()));
+                each.add(String.format("%.1f / %.1f / %.0f", cpu.get(name).get(i), ioCpu.get(name).get(i),
+                        results.get(name).get(i).rps()));
             }
             report.line("- " + name + ": " + String.join(", ", each));
         }
         report.publish(System.out, Path.of("bench", "results"));
+    }
+
+    /**
+     * CPU time so far of the threads that serve requests: a switch's XNIO I/O threads, or every
+     * process but the first of an nginx tree (its workers). From {@code /proc/.../schedstat}, in ns.
+     */
+    private static long ioThreadNanos(Process process) throws IOException {
+        List<ProcessHandle> workers = process.descendants().toList();
+        long nanos = 0;
+        if (!workers.isEmpty()) {
+            for (ProcessHandle worker : workers) {
+                nanos += schedNanos(Path.of("/proc", Long.toString(worker.pid()), "schedstat"));
+            }
+            return nanos;
+        }
+        try (var tasks = Files.list(Path.of("/proc", Long.toString(process.pid()), "task"))) {
+            for (Path task : tasks.toList()) {
+                if (Files.readString(task.resolve("comm")).startsWith("XNIO-1 I/O")) {
+                    nanos += schedNanos(task.resolve("schedstat"));
+                }
+            }
+        }
+        return nanos;
+    }
+
+    private static long schedNanos(Path schedstat) throws IOException {
+        return Files.exists(schedstat) ? Long.parseLong(Files.readString(schedstat).trim().split(" ")[0]) : 0;
     }
 
     private static ServerCnxnFactory startZooKeeper(Path dir) throws Exception {

@@ -11,10 +11,9 @@ import org.xnio.channels.StreamSourceChannel;
 /**
  * Copies a body from one channel to another on the IO thread, and calls {@link Ends#ended} in the
  * same call that read the source's end. Undertow's {@code Transfer} reports the end through
- * {@code wakeupReads}/{@code wakeupWrites} instead: a queued task and a later event-loop pass per
- * request, and a wakeup of the backend connection's own read listener that costs a read system
- * call that finds nothing. A small response body (already read with the head) is relayed here
- * without a system call of its own.
+ * {@code wakeupReads}/{@code wakeupWrites} instead: two queued tasks per request, each run by a
+ * later pass of the event loop. A small response body (already read with the head) is relayed
+ * here without a system call of its own.
  *
  * <p>Holds a pooled buffer only while bytes wait for the sink; waits for the source without one.
  * Exactly one of the three {@link Ends} methods is called, once.

@@ -206,7 +206,7 @@ public final class SwitchBench {
     }
 
     /** The run's data (PostgreSQL, ZooKeeper, logs: tens of MB a run); the appliance is stopped by now. */
-    private static void deleteTree(Path root) throws IOException {
+    static void deleteTree(Path root) throws IOException {
         try (var paths = Files.walk(root)) {
             for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
                 Files.deleteIfExists(p);

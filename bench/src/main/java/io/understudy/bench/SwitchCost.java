@@ -155,6 +155,7 @@ public final class SwitchCost {
                 p.waitFor();
             }
             zk.shutdown();
+            SwitchBench.deleteTree(dir);
         }
         String loadAfter = Files.readString(Path.of("/proc/loadavg")).trim();
         report.line("wrk -t1 -c" + connections + " -d" + seconds + "s" + (delayMs > 0 ? ", each connection pausing "

@@ -2,12 +2,14 @@
 # Builds Understudy and runs one benchmark program; figures are printed and saved under
 # bench/results/. Usage: bench/run.sh failover [runs]
 #                      bench/run.sh switch [seconds] [connections] [rounds]   (installs wrk, nginx, haproxy if missing)
+#                      bench/run.sh switch-cost [seconds] [connections] [rounds]   (switch vs nginx CPU per request, static backend)
 #                      bench/run.sh replication [seconds per stage]   (also records bench/results/replication.jfr)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 name=${1:?usage: bench/run.sh failover [args...]}
 shift
-mvn -q -B -DskipTests install
+# package, not install: the reactor finds the modules' jars itself, and ~/.m2 stays untouched
+mvn -q -B -DskipTests package
 jar=launcher/target/understudy.jar
 jvm_opts=()
 case "$name" in
@@ -18,10 +20,14 @@ case "$name" in
     main=io.understudy.bench.SwitchBench
     read -ra bench_opts <<<"${BENCH_OPTS:-}"
     jvm_opts+=("${bench_opts[@]}") ;;
+  switch-cost)
+    main=io.understudy.bench.SwitchCost
+    read -ra bench_opts <<<"${BENCH_OPTS:-}"
+    jvm_opts+=("${bench_opts[@]}") ;;
   replication)
     main=io.understudy.bench.ReplicationBench
     mkdir -p bench/results
     jvm_opts+=("-XX:StartFlightRecording=filename=bench/results/replication.jfr,settings=profile") ;;
-  *) echo "unknown benchmark '$name' (known: failover, switch, replication)" >&2; exit 2 ;;
+  *) echo "unknown benchmark '$name' (known: failover, switch, switch-cost, replication)" >&2; exit 2 ;;
 esac
 exec java "${jvm_opts[@]}" -Dunderstudy.classpath="$jar" -cp "$jar:bench/target/understudy-bench-0.1.0-SNAPSHOT.jar" "$main" "$@"

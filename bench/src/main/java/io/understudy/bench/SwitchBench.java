@@ -75,7 +75,8 @@ public final class SwitchBench {
             if (http.put(app.switchUrl() + PATH, "{\"title\":\"bench\",\"n\":1}") / 100 != 2) {
                 throw new IllegalStateException("cannot write the benchmark document through the switch");
             }
-            Process benchSwitch = startSwitch(config, classpath, proxies, threads);
+            Process benchSwitch = startSwitch(config.clusterName(), config.zookeeperConnect(), SWITCH_PORT, classpath, proxies,
+                    threads);
             started.add(benchSwitch);
             Process nginx = ProxyRunner.nginx(proxies, 17090, nodePort, threads);
             started.add(nginx);
@@ -179,14 +180,22 @@ public final class SwitchBench {
     }
 
     /** A switch of its own against the appliance's ZooKeeper, configured like the other proxies. */
-    private static Process startSwitch(ApplianceConfig config, String classpath, Path dir, int ioThreads) throws IOException {
+    static Process startSwitch(String clusterName, String zookeeperConnect, int port, String classpath, Path dir,
+            int ioThreads) throws IOException {
+        return startSwitch(clusterName, zookeeperConnect, port, classpath, dir, ioThreads,
+                System.getProperty("bench.switchJvmArgs", ""));
+    }
+
+    /** @param extraJvmArgs JVM options added to the switch's, separated by spaces */
+    static Process startSwitch(String clusterName, String zookeeperConnect, int port, String classpath, Path dir,
+            int ioThreads, String extraJvmArgs) throws IOException {
         Path file = dir.resolve("switch.properties");
-        Files.writeString(file, String.join("\n", "cluster.name=" + config.clusterName(),
-                "zookeeper.connect=" + config.zookeeperConnect(), "switch.host=127.0.0.1", "switch.port=" + SWITCH_PORT,
+        Files.writeString(file, String.join("\n", "cluster.name=" + clusterName,
+                "zookeeper.connect=" + zookeeperConnect, "switch.host=127.0.0.1", "switch.port=" + port,
                 "switch.ioThreads=" + ioThreads, "switch.accessLog=false", ""));
         List<String> command = new ArrayList<>(ChildProcess.javaCommand(ChildProcess.currentJava(), classpath, SWITCH_HEAP_MB,
                 "bench-switch", List.of("switch", "--config", file.toString(), "--exit-with-parent")));
-        String extra = System.getProperty("bench.switchJvmArgs", "").trim();
+        String extra = extraJvmArgs.trim();
         if (!extra.isEmpty()) {
             command.addAll(1, List.of(extra.split("\\s+")));
         }
@@ -197,7 +206,7 @@ public final class SwitchBench {
     }
 
     /** The run's data (PostgreSQL, ZooKeeper, logs: tens of MB a run); the appliance is stopped by now. */
-    private static void deleteTree(Path root) throws IOException {
+    static void deleteTree(Path root) throws IOException {
         try (var paths = Files.walk(root)) {
             for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
                 Files.deleteIfExists(p);
@@ -206,7 +215,7 @@ public final class SwitchBench {
     }
 
     /** CPU time (user + system, in ticks) of {@code root} and its descendants so far. */
-    private static long cpuTicks(ProcessHandle root) throws IOException {
+    static long cpuTicks(ProcessHandle root) throws IOException {
         long ticks = 0;
         List<ProcessHandle> tree = new ArrayList<>(List.of(root));
         tree.addAll(root.descendants().toList());
@@ -243,20 +252,31 @@ public final class SwitchBench {
         }
     }
 
-    private static void pinOne(long pid, String cpus) throws IOException, InterruptedException {
+    static void pinOne(long pid, String cpus) throws IOException, InterruptedException {
         if (ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)) {
             ProxyRunner.run(List.of("taskset", "-a", "-c", "-p", cpus, Long.toString(pid)));
         }
     }
 
     /** wrk as {@link ProxyRunner#wrk} runs it, on {@code cpu} when that is not null. */
-    private static ProxyRunner.WrkResult wrk(String cpu, String url, int threads, int connections, int seconds)
+    static ProxyRunner.WrkResult wrk(String cpu, String url, int threads, int connections, int seconds)
             throws IOException, InterruptedException {
         if (cpu == null) {
             return ProxyRunner.wrk(url, threads, connections, seconds);
         }
-        String out = ProxyRunner.run(List.of("taskset", "-c", cpu, "wrk", "-t" + threads, "-c" + connections,
-                "-d" + seconds + "s", "--latency", url));
+        return wrk(cpu, url, threads, connections, seconds, null);
+    }
+
+    /** @param script a wrk Lua script, or null */
+    static ProxyRunner.WrkResult wrk(String cpu, String url, int threads, int connections, int seconds, Path script)
+            throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>(List.of("taskset", "-c", cpu, "wrk", "-t" + threads, "-c" + connections,
+                "-d" + seconds + "s", "--latency"));
+        if (script != null) {
+            command.addAll(List.of("-s", script.toString()));
+        }
+        command.add(url);
+        String out = ProxyRunner.run(command);
         Matcher rps = Pattern.compile("Requests/sec:\\s+([0-9.]+)").matcher(out);
         Matcher requests = Pattern.compile("([0-9]+) requests in").matcher(out);
         if (!rps.find() || !requests.find()) {

@@ -10,7 +10,6 @@ import io.undertow.client.ClientResponse;
 import io.undertow.server.ExchangeCompletionListener;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.server.RequestTooBigException;
-import io.undertow.util.Transfer;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.concurrent.TimeUnit;
@@ -19,8 +18,10 @@ import org.slf4j.LoggerFactory;
 import org.xnio.ChannelListeners;
 import org.xnio.IoUtils;
 import org.xnio.OptionMap;
+import org.xnio.Options;
 import org.xnio.XnioExecutor;
 import org.xnio.channels.StreamSinkChannel;
+import org.xnio.channels.StreamSourceChannel;
 
 /**
  * One client request on its way to the primary: attempts, retries and holds, until exactly one
@@ -35,6 +36,8 @@ final class Forward implements ExchangeCompletionListener {
     private static final Logger log = LoggerFactory.getLogger(Forward.class);
     /** Enough for any route flapping a hold can see; a loop beyond it is a bug, not bad luck. */
     private static final int MAX_ATTEMPTS = 12;
+    /** A request head goes out in one write; Nagle would only hold back a body written after it. */
+    private static final OptionMap BACKEND_OPTIONS = OptionMap.create(Options.TCP_NODELAY, true);
 
     private final Forwarder owner;
     private final HttpServerExchange exchange;
@@ -97,7 +100,7 @@ final class Forward implements ExchangeCompletionListener {
             public void failed(IOException e) {
                 next.fail(Failure.NOT_SENT, e);
             }
-        }, backend.uri(), exchange.getIoThread(), exchange.getConnection().getByteBufferPool(), OptionMap.EMPTY);
+        }, backend.uri(), exchange.getIoThread(), exchange.getConnection().getByteBufferPool(), BACKEND_OPTIONS);
     }
 
     /** After a failed attempt: retry now, hold for another primary, or tell the client. */
@@ -181,10 +184,24 @@ final class Forward implements ExchangeCompletionListener {
             sent.setResponseListener(new ResponseListener(this));
             if (streamed) {
                 bodyGone = true;
-                Transfer.initiateTransfer(exchange.getRequestChannel(), sent.getRequestChannel(),
-                        ChannelListeners.closingChannelListener(), sink -> finishRequest(sink),
-                        (source, e) -> bodyFailed(e), (sink, e) -> fail(Failure.LOST_IN_FLIGHT, e),
-                        exchange.getConnection().getByteBufferPool());
+                Relay.start(exchange.getRequestChannel(), sent.getRequestChannel(),
+                        exchange.getConnection().getByteBufferPool(), new Relay.Ends() {
+                            @Override
+                            public void ended(StreamSourceChannel source, StreamSinkChannel sink) {
+                                IoUtils.safeClose(source);
+                                finishRequest(sink);
+                            }
+
+                            @Override
+                            public void readFailed(IOException e) {
+                                bodyFailed(e);
+                            }
+
+                            @Override
+                            public void writeFailed(IOException e) {
+                                fail(Failure.LOST_IN_FLIGHT, e);
+                            }
+                        });
             } else {
                 writeBody(sent.getRequestChannel(), body == null ? null : ByteBuffer.wrap(body));
             }
@@ -329,7 +346,7 @@ final class Forward implements ExchangeCompletionListener {
     }
 
     /** Reads the node's response head; relays it or turns a refusal into a retry. */
-    private final class ResponseListener implements ClientCallback<ClientExchange> {
+    private final class ResponseListener implements ClientCallback<ClientExchange>, Relay.Ends {
 
         private final Attempt of;
 
@@ -356,14 +373,26 @@ final class Forward implements ExchangeCompletionListener {
                 return;
             }
             of.relaying(response);
-            Transfer.initiateTransfer(result.getResponseChannel(), exchange.getResponseChannel(),
-                    ChannelListeners.closingChannelListener(), sink -> {
-                        of.responseComplete();
-                        ResponseEnd.finish(sink, exchange);
-                    }, (source, e) -> of.fail(Failure.LOST_IN_FLIGHT, e), (sink, e) -> {
-                        IoUtils.safeClose(exchange.getConnection());
-                        of.fail(Failure.LOST_IN_FLIGHT, e);
-                    }, exchange.getConnection().getByteBufferPool());
+            Relay.start(result.getResponseChannel(), exchange.getResponseChannel(),
+                    exchange.getConnection().getByteBufferPool(), this);
+        }
+
+        @Override
+        public void ended(StreamSourceChannel source, StreamSinkChannel sink) {
+            IoUtils.safeClose(source);
+            of.responseComplete();
+            ResponseEnd.finish(sink, exchange);
+        }
+
+        @Override
+        public void readFailed(IOException e) {
+            of.fail(Failure.LOST_IN_FLIGHT, e);
+        }
+
+        @Override
+        public void writeFailed(IOException e) {
+            IoUtils.safeClose(exchange.getConnection());
+            of.fail(Failure.LOST_IN_FLIGHT, e);
         }
 
         @Override

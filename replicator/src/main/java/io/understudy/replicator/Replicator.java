@@ -178,29 +178,30 @@ public final class Replicator implements AutoCloseable {
      */
     private void runEngine() {
         Backoff backoff = new Backoff(RECONNECT_FIRST_DELAY, RECONNECT_MAX_DELAY);
-        StreamRun.Outcome outcome;
-        while (true) {
-            long processedBefore = tracker.processedPosition();
-            outcome = new StreamRun(config, target, tracker).run(this::register);
-            if (outcome.end() != StreamRun.End.CONNECTION_LOST || isClosing()) {
-                break;
+        String failure = "the replicator thread ended unexpectedly";
+        try {
+            StreamRun.Outcome outcome;
+            while (true) {
+                long processedBefore = tracker.processedPosition();
+                outcome = new StreamRun(config, target, tracker).run(this::register);
+                if (outcome.end() != StreamRun.End.CONNECTION_LOST || isClosing()) {
+                    break;
+                }
+                if (tracker.processedPosition() > processedBefore) {
+                    backoff.reset(); // the last run got somewhere: start over with short delays
+                }
+                Duration delay = backoff.next();
+                String reason = "connection lost (" + outcome.reason() + "); restarting from the target's state row in "
+                        + delay.toMillis() + " ms (attempt " + backoff.attempt() + ")";
+                LOG.warn("replicator {}: {}", config.name(), reason);
+                tracker.transition(State.STARTING, reason);
+                if (!pause(delay)) {
+                    break;
+                }
             }
-            if (tracker.processedPosition() > processedBefore) {
-                backoff.reset(); // the last run got somewhere: start over with short delays
-            }
-            Duration delay = backoff.next();
-            String reason = "connection lost (" + outcome.reason() + "); restarting from the target's state row in "
-                    + delay.toMillis() + " ms (attempt " + backoff.attempt() + ")";
-            LOG.warn("replicator {}: {}", config.name(), reason);
-            tracker.transition(State.STARTING, reason);
-            if (!pause(delay)) {
-                break;
-            }
-        }
-        if (outcome.end() == StreamRun.End.FAILED) {
-            finish(false, outcome.reason());
-        } else {
-            finish(true, null);
+            failure = outcome.end() == StreamRun.End.FAILED ? outcome.reason() : null;
+        } finally {
+            finish(failure == null, failure);
         }
     }
 

@@ -81,6 +81,9 @@ public final class EngineProperties {
         // and the Replicator starts a new engine from the target's state row, which lies at a transaction boundary.
         // The key sets both the connector's retries (its error handler) and the engine's (its polling loop).
         p.setProperty("errors.max.retries", "0");
+        // Still used once: a task whose start fails on a connection retries that start after this wait (nothing was
+        // streamed yet, so it starts from the seed); Debezium's default is 10 s.
+        p.setProperty("retriable.restart.connector.wait.ms", "1000");
         return p;
     }
 }

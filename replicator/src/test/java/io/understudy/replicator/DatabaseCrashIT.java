@@ -84,6 +84,33 @@ class DatabaseCrashIT {
         crashMidStream("tgt", target);
     }
 
+    /** A promotion drains the stream while the old primary's database is gone: the reconnect loop must not hold it up. */
+    @Test
+    void aDrainWhileTheSourceIsDownEndsDrainedWithoutWaitingForIt() throws Exception {
+        exec(source, "CREATE TABLE down_items (id int PRIMARY KEY, v text)");
+        exec(target, "CREATE TABLE down_items (id int PRIMARY KEY, v text)");
+        Recorder recorder = new Recorder();
+        ReplicatorConfig config = new ReplicatorConfig("it_down_drain", "down@1", "127.0.0.1", source.port(), "postgres",
+                "postgres", "", List.of("public.down_items"), dir.resolve("down-offsets"), 10, 200);
+        try (Replicator r = new Replicator(config, targetPool, recorder)) {
+            r.start();
+            await().atMost(WAIT).until(() -> r.status().state() == State.STREAMING);
+            exec(source, "INSERT INTO down_items VALUES (1, 'before the crash')");
+            await().atMost(WAIT).until(() -> count(target, "down_items") == 1);
+            source.crash();
+            try {
+                await().atMost(WAIT).until(() -> r.status().state() == State.STARTING);
+                long applied = r.drain(Duration.ofSeconds(60));
+
+                assertThat(r.status().state()).isEqualTo(State.DRAINED);
+                assertThat(applied).isPositive();
+                assertThat(recorder.states()).doesNotContain(State.FAILED);
+            } finally {
+                source.start();
+            }
+        }
+    }
+
     private void crashMidStream(String prefix, CrashablePostgres victim) throws Exception {
         String items = prefix + "_items";
         String ledger = prefix + "_ledger";
@@ -98,7 +125,7 @@ class DatabaseCrashIT {
         exec(source, "INSERT INTO " + items + " SELECT g, 0, 'seed' FROM generate_series(0, " + (ITEMS - 1) + ") g");
 
         Recorder recorder = new Recorder();
-        ReplicatorConfig config = new ReplicatorConfig("it_" + prefix + "_crash", "a@1", "127.0.0.1", source.port(), "postgres",
+        ReplicatorConfig config = new ReplicatorConfig("it_" + prefix + "_crash", prefix + "@1", "127.0.0.1", source.port(), "postgres",
                 "postgres", "", List.of("public." + items, "public." + ledger), dir.resolve(prefix + "-offsets"), 10, 200);
         try (Replicator r = new Replicator(config, targetPool, recorder)) {
             r.start();

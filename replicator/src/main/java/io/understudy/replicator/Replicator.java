@@ -2,16 +2,8 @@ package io.understudy.replicator;
 
 import io.understudy.cluster.Lsn;
 import io.understudy.replicator.apply.TargetWriter;
-import io.understudy.replicator.capture.BatchHandler;
 import io.understudy.replicator.capture.ChangeStream;
-import io.understudy.replicator.capture.EngineProperties;
-import io.understudy.replicator.capture.RecordDecoder;
-import io.understudy.replicator.capture.SeededOffsetStore;
 import io.understudy.replicator.capture.SourceAdmin;
-import io.understudy.replicator.capture.TransactionAssembler;
-import io.understudy.replicator.capture.ValueConverter;
-import java.io.IOException;
-import java.nio.file.Files;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.Optional;
@@ -30,6 +22,8 @@ public final class Replicator implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(Replicator.class);
     private static final Duration STOP_PATIENCE = Duration.ofSeconds(60);
+    private static final Duration RECONNECT_FIRST_DELAY = Duration.ofMillis(250);
+    private static final Duration RECONNECT_MAX_DELAY = Duration.ofSeconds(5);
 
     private final ReplicatorConfig config;
     private final DataSource target;
@@ -113,6 +107,7 @@ public final class Replicator implements AutoCloseable {
         synchronized (lifecycle) {
             closing = true;
             current = stream;
+            lifecycle.notifyAll(); // ends a reconnect back-off
             engineThread = thread;
         }
         try {
@@ -175,50 +170,70 @@ public final class Replicator implements AutoCloseable {
         }
     }
 
+    /**
+     * Runs the engine until it stops; a broken connection to the source or the target (a server crashed or restarted)
+     * starts a new run from the target's state row after a bounded back-off, while the state shows STARTING. Debezium's
+     * own restarts are off (see {@code EngineProperties}): they resume at the engine's in-memory offset, which can lie
+     * inside a transaction, whereas the state row always lies at a transaction boundary.
+     */
     private void runEngine() {
+        Backoff backoff = new Backoff(RECONNECT_FIRST_DELAY, RECONNECT_MAX_DELAY);
+        String failure = "the replicator thread ended unexpectedly";
         try {
-            TargetWriter writer = new TargetWriter(target, config.sourceId());
-            StartPlan plan = StartPlan.decide(config.sourceId(), writer.prepare(), slotOnSource());
-            LOG.info("replicator {}: {} sync ({})", config.name(), plan.fresh() ? "fresh" : "resumed", plan.reason());
-            if (plan.fresh()) {
-                sourceAdmin(10).dropSlot(config.name());
-                Files.createDirectories(config.offsetDir());
-                Files.deleteIfExists(config.offsetFile());
-                writer.resetForFreshSync(config.tableNames());
-            } else {
-                Files.createDirectories(config.offsetDir());
-                SeededOffsetStore.writeSeed(config.offsetFile(), EngineProperties.engineName(config), config.name(),
-                        plan.appliedPosition(), plan.sourceCommitTsMs());
+            StreamRun.Outcome outcome;
+            while (true) {
+                long processedBefore = tracker.processedPosition();
+                outcome = new StreamRun(config, target, tracker).run(this::register);
+                if (outcome.end() != StreamRun.End.CONNECTION_LOST || isClosing()) {
+                    break;
+                }
+                if (tracker.processedPosition() > processedBefore) {
+                    backoff.reset(); // the last run got somewhere: start over with short delays
+                }
+                Duration delay = backoff.next();
+                String reason = "connection lost (" + outcome.reason() + "); restarting from the target's state row in "
+                        + delay.toMillis() + " ms (attempt " + backoff.attempt() + ")";
+                LOG.warn("replicator {}: {}", config.name(), reason);
+                tracker.transition(State.STARTING, reason);
+                if (!pause(delay)) {
+                    break;
+                }
             }
-            tracker.resumeFrom(plan);
-            TransactionAssembler<io.debezium.engine.RecordChangeEvent<org.apache.kafka.connect.source.SourceRecord>> assembler =
-                    new TransactionAssembler<>(plan.appliedPosition(), !plan.fresh());
-            RecordDecoder decoder = new RecordDecoder(config.name(), new ValueConverter(EngineProperties.UNAVAILABLE_PLACEHOLDER));
-            BatchHandler handler = new BatchHandler(decoder, assembler, new UnitApplier(writer, config.sourceId(), tracker, plan.appliedPosition()));
-            ChangeStream created = new ChangeStream(EngineProperties.of(config), handler, new ChangeStream.Callbacks() {
-                @Override
-                public void taskStarted() {
-                    tracker.transition(plan.fresh() ? State.SNAPSHOTTING : State.STREAMING,
-                            plan.fresh() ? "engine started, copying existing rows" : "engine started, " + plan.reason());
-                }
-
-                @Override
-                public void finished(boolean success, String message, Throwable error) {
-                    Replicator.this.finish(success, success ? null : message + (error == null ? "" : ": " + error.getMessage()));
-                }
-            });
-            synchronized (lifecycle) {
-                if (closing) {
-                    return;
-                }
-                stream = created;
-            }
-            created.run();
-        } catch (SQLException | IOException | RuntimeException e) {
-            LOG.error("replicator {} could not start", config.name(), e);
-            tracker.fail("start failed: " + e.getMessage());
+            failure = outcome.end() == StreamRun.End.FAILED ? outcome.reason() : null;
         } finally {
-            finish(true, null);
+            finish(failure == null, failure);
+        }
+    }
+
+    private boolean register(ChangeStream created) {
+        synchronized (lifecycle) {
+            if (closing) {
+                return false;
+            }
+            stream = created;
+            return true;
+        }
+    }
+
+    private boolean isClosing() {
+        synchronized (lifecycle) {
+            return closing;
+        }
+    }
+
+    /** Waits {@code delay} unless closed meanwhile; true if not closing. */
+    private boolean pause(Duration delay) {
+        long deadline = System.nanoTime() + delay.toNanos();
+        synchronized (lifecycle) {
+            try {
+                for (long left = delay.toNanos(); !closing && left > 0; left = deadline - System.nanoTime()) {
+                    lifecycle.wait(Math.max(1, left / 1_000_000));
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            }
+            return !closing;
         }
     }
 
@@ -237,11 +252,6 @@ public final class Replicator implements AutoCloseable {
         } else {
             tracker.stopped(State.STOPPED, "engine stopped");
         }
-    }
-
-    private Optional<StartPlan.Slot> slotOnSource() throws SQLException {
-        long[] slot = sourceAdmin(10).slotState(config.name());
-        return slot == null ? Optional.empty() : Optional.of(new StartPlan.Slot(slot[0], slot[1] != 0));
     }
 
     private SourceAdmin sourceAdmin(int connectTimeoutSeconds) {

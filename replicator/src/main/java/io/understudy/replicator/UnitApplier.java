@@ -4,11 +4,13 @@ import io.understudy.cluster.Lsn;
 import io.understudy.replicator.apply.Change;
 import io.understudy.replicator.apply.TargetWriter;
 import io.understudy.replicator.capture.BatchHandler;
+import io.understudy.replicator.capture.ConnectionLoss;
 import io.understudy.replicator.capture.TransactionAssembler;
 import io.understudy.replicator.capture.TransactionAssembler.Kind;
 import io.understudy.replicator.capture.TransactionAssembler.Unit;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -72,6 +74,13 @@ final class UnitApplier implements BatchHandler.UnitSink {
 
     @Override
     public void failed(Throwable error) {
+        Optional<String> lost = ConnectionLoss.of(error);
+        if (lost.isPresent()) {
+            // Not fatal: the engine stops, and the Replicator restarts it from the state row.
+            LOG.warn("replication from {}: connection lost while applying ({}); nothing of the unapplied transaction was kept",
+                    sourceId, lost.get());
+            return;
+        }
         LOG.error("replication from {} failed; the failed transaction was rolled back", sourceId, error);
         tracker.fail(error.getMessage());
     }

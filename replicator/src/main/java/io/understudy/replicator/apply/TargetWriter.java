@@ -138,7 +138,11 @@ public final class TargetWriter {
                 work.run(c);
                 c.commit();
             } catch (SQLException | RuntimeException e) {
-                c.rollback();
+                try {
+                    c.rollback();
+                } catch (SQLException rollback) {
+                    e.addSuppressed(rollback); // a dead connection cannot roll back; the server discards the transaction
+                }
                 throw e;
             }
         }

@@ -9,8 +9,8 @@ import org.apache.kafka.connect.source.SourceRecord;
 /**
  * Receives the engine's batches: decodes every record, groups them into units with a {@link TransactionAssembler},
  * hands each group of units ({@link ApplyGroups}) to the {@link UnitSink} and acknowledges their records only after
- * the sink returned (that is, after the group's local transaction committed). Any error is fatal: it is reported and rethrown, which stops
- * the engine without acknowledging the failed unit.
+ * the sink returned (that is, after the group's local transaction committed). Any error stops this handler: it is reported and rethrown,
+ * which stops the engine without acknowledging the failed unit (whether it is fatal is the sink's call).
  */
 public final class BatchHandler implements DebeziumEngine.ChangeConsumer<RecordChangeEvent<SourceRecord>> {
 
@@ -28,7 +28,7 @@ public final class BatchHandler implements DebeziumEngine.ChangeConsumer<RecordC
     private final RecordDecoder decoder;
     private final TransactionAssembler<RecordChangeEvent<SourceRecord>> assembler;
     private final UnitSink sink;
-    private volatile boolean failed;
+    private volatile Throwable failure;
 
     public BatchHandler(RecordDecoder decoder, TransactionAssembler<RecordChangeEvent<SourceRecord>> assembler, UnitSink sink) {
         this.decoder = decoder;
@@ -36,11 +36,17 @@ public final class BatchHandler implements DebeziumEngine.ChangeConsumer<RecordC
         this.sink = sink;
     }
 
+    /** The error that stopped this handler, or null. */
+    public Throwable failure() {
+        return failure;
+    }
+
     @Override
     public void handleBatch(List<RecordChangeEvent<SourceRecord>> records,
                             DebeziumEngine.RecordCommitter<RecordChangeEvent<SourceRecord>> committer) throws InterruptedException {
-        if (failed) {
-            throw new IllegalStateException("replication already failed; refusing further records");
+        Throwable earlier = failure;
+        if (earlier != null) {
+            throw new IllegalStateException("replication already failed; refusing further records", earlier);
         }
         try {
             List<TransactionAssembler.Item<RecordChangeEvent<SourceRecord>>> items = new ArrayList<>(records.size());
@@ -58,7 +64,7 @@ public final class BatchHandler implements DebeziumEngine.ChangeConsumer<RecordC
             }
             committer.markBatchFinished();
         } catch (RuntimeException e) {
-            failed = true;
+            failure = e;
             sink.failed(e);
             throw e;
         }

@@ -76,10 +76,13 @@ public final class EngineProperties {
         p.setProperty("max.batch.size", "2048");
         p.setProperty("max.queue.size", "8192");
 
-        // A lost source connection is retried without end; the node decides when to give up on a source.
-        p.setProperty("errors.max.retries", "-1");
-        p.setProperty("errors.retry.delay.initial.ms", "300");
-        p.setProperty("errors.retry.delay.max.ms", "5000");
+        // No restarts inside the engine: Debezium would resume from its in-memory offset, which may lie inside a
+        // source transaction (its END then arrives without its BEGIN). The engine stops on a lost connection instead,
+        // and the Replicator starts a new engine from the target's state row, which lies at a transaction boundary.
+        // The key sets both the connector's retries (its error handler) and the engine's (its polling loop).
+        p.setProperty("errors.max.retries", "0");
+        // Still used once: a task whose start fails on a connection retries that start after this wait (nothing was
+        // streamed yet, so it starts from the seed); Debezium's default is 10 s.
         p.setProperty("retriable.restart.connector.wait.ms", "1000");
         return p;
     }

@@ -1,0 +1,130 @@
+package io.understudy.replicator;
+
+import io.debezium.engine.RecordChangeEvent;
+import io.understudy.replicator.apply.TargetWriter;
+import io.understudy.replicator.capture.BatchHandler;
+import io.understudy.replicator.capture.ChangeStream;
+import io.understudy.replicator.capture.ConnectionLoss;
+import io.understudy.replicator.capture.EngineProperties;
+import io.understudy.replicator.capture.RecordDecoder;
+import io.understudy.replicator.capture.SeededOffsetStore;
+import io.understudy.replicator.capture.SourceAdmin;
+import io.understudy.replicator.capture.TransactionAssembler;
+import io.understudy.replicator.capture.ValueConverter;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.sql.SQLException;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicReference;
+import javax.sql.DataSource;
+import org.apache.kafka.connect.source.SourceRecord;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One run of the engine, from the target's state row (always at a source transaction boundary) until the engine
+ * stops. Every run starts afresh: a new plan, offset seed, assembler and engine, so nothing half-received in an earlier
+ * run survives into this one. Runs on the replicator's thread.
+ */
+final class StreamRun {
+
+    private static final Logger LOG = LoggerFactory.getLogger(StreamRun.class);
+
+    /** How a run ended. */
+    enum End {
+        /** The engine stopped without error (closed, or drained). */
+        STOPPED,
+        /** A connection to the source or the target broke; a new run from the state row can carry on. */
+        CONNECTION_LOST,
+        /** Anything else: retrying cannot help. */
+        FAILED
+    }
+
+    record Outcome(End end, String reason) {
+    }
+
+    /** Hands the run's engine to whoever may have to stop it; false when the replicator is closing (do not run). */
+    interface Registry {
+        boolean register(ChangeStream stream);
+    }
+
+    private final ReplicatorConfig config;
+    private final DataSource target;
+    private final StatusTracker tracker;
+
+    StreamRun(ReplicatorConfig config, DataSource target, StatusTracker tracker) {
+        this.config = config;
+        this.target = target;
+        this.tracker = tracker;
+    }
+
+    Outcome run(Registry registry) {
+        AtomicReference<Outcome> engineEnd = new AtomicReference<>(new Outcome(End.STOPPED, "engine stopped"));
+        BatchHandler handler;
+        ChangeStream stream;
+        try {
+            TargetWriter writer = new TargetWriter(target, config.sourceId());
+            StartPlan plan = StartPlan.decide(config.sourceId(), writer.prepare(), slotOnSource());
+            LOG.info("replicator {}: {} sync ({})", config.name(), plan.fresh() ? "fresh" : "resumed", plan.reason());
+            prepareOffsets(writer, plan);
+            tracker.resumeFrom(plan);
+            TransactionAssembler<RecordChangeEvent<SourceRecord>> assembler = new TransactionAssembler<>(plan.appliedPosition(), !plan.fresh());
+            RecordDecoder decoder = new RecordDecoder(config.name(), new ValueConverter(EngineProperties.UNAVAILABLE_PLACEHOLDER));
+            handler = new BatchHandler(decoder, assembler, new UnitApplier(writer, config.sourceId(), tracker, plan.appliedPosition()));
+            BatchHandler batches = handler;
+            stream = new ChangeStream(EngineProperties.of(config), handler, new ChangeStream.Callbacks() {
+                @Override
+                public void taskStarted() {
+                    tracker.transition(plan.fresh() ? State.SNAPSHOTTING : State.STREAMING,
+                            plan.fresh() ? "engine started, copying existing rows" : "engine started, " + plan.reason());
+                }
+
+                @Override
+                public void finished(boolean success, String message, Throwable error) {
+                    if (!success) {
+                        // The consumer's own failure says more than the engine's wrapper of it.
+                        Throwable cause = batches.failure() != null ? batches.failure() : error;
+                        engineEnd.set(classify(message + (error == null ? "" : ": " + error.getMessage()), cause));
+                    }
+                }
+            });
+        } catch (SQLException | IOException | RuntimeException e) {
+            Outcome outcome = classify("start failed: " + e.getMessage(), e);
+            if (outcome.end() == End.FAILED) {
+                LOG.error("replicator {} could not start", config.name(), e);
+            }
+            return outcome;
+        }
+        if (!registry.register(stream)) {
+            return new Outcome(End.STOPPED, "closed before the engine started");
+        }
+        stream.run();
+        return engineEnd.get();
+    }
+
+    private void prepareOffsets(TargetWriter writer, StartPlan plan) throws SQLException, IOException {
+        Files.createDirectories(config.offsetDir());
+        if (plan.fresh()) {
+            sourceAdmin().dropSlot(config.name());
+            Files.deleteIfExists(config.offsetFile());
+            writer.resetForFreshSync(config.tableNames());
+        } else {
+            SeededOffsetStore.writeSeed(config.offsetFile(), EngineProperties.engineName(config), config.name(),
+                    plan.appliedPosition(), plan.sourceCommitTsMs());
+        }
+    }
+
+    private static Outcome classify(String message, Throwable error) {
+        Optional<String> lost = ConnectionLoss.of(error);
+        return lost.map(why -> new Outcome(End.CONNECTION_LOST, why)).orElseGet(() -> new Outcome(End.FAILED, message));
+    }
+
+    private Optional<StartPlan.Slot> slotOnSource() throws SQLException {
+        long[] slot = sourceAdmin().slotState(config.name());
+        return slot == null ? Optional.empty() : Optional.of(new StartPlan.Slot(slot[0], slot[1] != 0));
+    }
+
+    private SourceAdmin sourceAdmin() {
+        return new SourceAdmin(config.sourceHost(), config.sourcePort(), config.sourceDatabase(), config.user(), config.password(), 10);
+    }
+}

@@ -213,6 +213,33 @@ public final class LocalAppliance implements AutoCloseable {
         awaitReady(readyTimeout);
     }
 
+    /** The id (1..3) of the ZooKeeper server that leads the ensemble now, if one does. */
+    public java.util.OptionalInt zooKeeperLeader() {
+        EmbeddedEnsemble running = ensemble;
+        return running == null ? java.util.OptionalInt.empty() : running.leaderId();
+    }
+
+    /**
+     * Stops ZooKeeper server {@code id} (1..3) of the embedded ensemble, keeping its data, as a
+     * drill of losing one ZooKeeper host; the other two keep the quorum.
+     */
+    public synchronized void stopZooKeeperServer(int id) {
+        requireRunning("ZooKeeper servers stop");
+        ensemble.stopServer(id);
+    }
+
+    /** Starts ZooKeeper server {@code id} again after {@link #stopZooKeeperServer} and waits until all three are in quorum. */
+    public synchronized void startZooKeeperServer(int id, Duration timeout) {
+        requireRunning("ZooKeeper servers start");
+        ensemble.startServer(id, timeout);
+    }
+
+    private void requireRunning(String what) {
+        if (state != State.RUNNING) {
+            throw new IllegalStateException("appliance is " + state + "; " + what + " only while it runs");
+        }
+    }
+
     public Process switchProcess() {
         return children.get(SWITCH).process();
     }

@@ -22,7 +22,7 @@ class ChildConfigsTest {
                 Map.entry("node.id", "b"),
                 Map.entry("cluster.name", "local"),
                 Map.entry("zookeeper.connect", "127.0.0.1:12181,127.0.0.1:12182,127.0.0.1:12183"),
-                Map.entry("zookeeper.sessionTimeoutMs", "4000"),
+                Map.entry("zookeeper.sessionTimeoutMs", "1500"),
                 Map.entry("api.host", "127.0.0.1"),
                 Map.entry("api.port", "8082"),
                 Map.entry("db.url", "jdbc:postgresql://127.0.0.1:15433/postgres"),

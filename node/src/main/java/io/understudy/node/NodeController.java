@@ -79,8 +79,8 @@ final class NodeController implements ZkCoordinator.Listener, ReplicationListene
     void start(ZkCoordinator coordinator, long connectWaitMs) throws Exception {
         this.zk = coordinator;
         zk.start(memberRecord(), connectWaitMs);
-        gate.setLeaseMillis(zk.negotiatedSessionTimeoutMs());
-        long renewMs = Math.max(100, zk.negotiatedSessionTimeoutMs() / 4);
+        gate.setLeaseMillis(WriteGate.leaseFor(zk.negotiatedSessionTimeoutMs()));
+        long renewMs = WriteGate.renewIntervalFor(zk.negotiatedSessionTimeoutMs());
         lease.scheduleWithFixedDelay(this::renewLease, 0, renewMs, TimeUnit.MILLISECONDS);
         events.scheduleWithFixedDelay(() -> safely("tick", this::tick), TICK_MS, TICK_MS, TimeUnit.MILLISECONDS);
     }

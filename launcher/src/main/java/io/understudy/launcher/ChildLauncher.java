@@ -26,10 +26,11 @@ final class ChildLauncher {
         return "node-" + nodeId;
     }
 
-    static void writeConfigs(ApplianceConfig config) {
+    /** @param nodeSettings written into both nodes' files on top of the appliance's own */
+    static void writeConfigs(ApplianceConfig config, Map<String, String> nodeSettings) {
         for (String id : ApplianceConfig.NODE_IDS) {
             ChildConfigs.write(ChildConfigs.nodeFile(config, id), "node " + id + ", written by the local appliance at every start",
-                    ChildConfigs.node(config, id));
+                    ChildConfigs.node(config, id, nodeSettings));
         }
         ChildConfigs.write(ChildConfigs.switchFile(config), "failover switch, written by the local appliance at every start",
                 ChildConfigs.failoverSwitch(config, AdminToken.loadOrCreate(config)));

@@ -29,10 +29,10 @@ public final class EmbeddedEnsemble implements AutoCloseable {
     /**
      * The leader checks session expiry once per tick and rounds every deadline up to the next tick
      * (ZooKeeper's ExpiryQueue), so a dead node's session ends between its timeout and one tick
-     * later: 200 ms adds at most 0.2 s to a failover (500 ms added up to 0.5 s) and is still ten
-     * times the loopback round trip that the quorum's own heartbeats (every half tick) need.
+     * later: 100 ms adds at most 0.1 s to a failover (500 ms added up to 0.5 s), and the quorum's
+     * heartbeats every half tick are still cheap next to what the nodes do.
      */
-    static final int TICK_TIME_MS = 200;
+    static final int TICK_TIME_MS = 100;
     /** Lower bound a client may negotiate: 2 ticks, ZooKeeper's default rule. */
     static final int MIN_SESSION_TIMEOUT_MS = 2 * TICK_TIME_MS;
     /** Upper bound a client may negotiate; the nodes ask for {@link ChildConfigs#NODE_SESSION_TIMEOUT_MS}. */

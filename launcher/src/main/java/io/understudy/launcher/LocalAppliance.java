@@ -47,6 +47,7 @@ public final class LocalAppliance implements AutoCloseable {
     private final StatusClient statusClient;
     private final Map<String, LocalPostgres> postgres = new LinkedHashMap<>();
     private final Map<String, ChildProcess> children = new LinkedHashMap<>();
+    private final Map<String, String> nodeSettings;
     private volatile State state = State.NEW;
     private volatile boolean stopRequested;
     private DataDirLock lock;
@@ -56,7 +57,17 @@ public final class LocalAppliance implements AutoCloseable {
 
     /** @param childClasspath the classpath of the child JVMs (the shaded jar, or this JVM's classpath) */
     public LocalAppliance(ApplianceConfig config, String childClasspath) {
+        this(config, childClasspath, Map.of());
+    }
+
+    /**
+     * @param nodeSettings node configuration keys written into both nodes' files on top of the
+     *                     appliance's own, e.g. {@code replication.mode=sync}; a node refuses to
+     *                     start on an unknown key or a bad value, naming it
+     */
+    public LocalAppliance(ApplianceConfig config, String childClasspath, Map<String, String> nodeSettings) {
         this.config = config;
+        this.nodeSettings = Map.copyOf(nodeSettings);
         // Children run in the data dir, so a relative entry (java -jar understudy.jar) must be made absolute.
         this.childClasspath = java.util.Arrays.stream(childClasspath.split(java.io.File.pathSeparator))
                 .filter(entry -> !entry.isEmpty())
@@ -94,7 +105,7 @@ public final class LocalAppliance implements AutoCloseable {
             ensureNotStopping();
             startPostgres();
             ensureNotStopping();
-            ChildLauncher.writeConfigs(config);
+            ChildLauncher.writeConfigs(config, nodeSettings);
             ChildLauncher.startAll(config, childClasspath, runDir(), children);
             SwitchStatus status = awaitReady(readyTimeout);
             startupTime = Duration.ofNanos(System.nanoTime() - begin);

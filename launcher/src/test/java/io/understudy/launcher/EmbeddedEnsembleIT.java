@@ -58,7 +58,7 @@ class EmbeddedEnsembleIT {
 
     /**
      * Losing one server, the leader included, costs a node's session nothing: with the appliance's
-     * tick and the node's 1.5 s session ,
+     * tick and the node's session,
      * the client reconnects to a survivor in time, every round.
      */
     @Test
@@ -98,7 +98,7 @@ class EmbeddedEnsembleIT {
         CuratorFramework client = CuratorFrameworkFactory.builder()
                 .connectString(connect)
                 .sessionTimeoutMs(ChildConfigs.NODE_SESSION_TIMEOUT_MS)
-                .connectionTimeoutMs(2000)
+                .connectionTimeoutMs(ChildConfigs.NODE_CONNECTION_TIMEOUT_MS)
                 .retryPolicy(new ExponentialBackoffRetry(100, 10, 1000))
                 .build();
         client.start();

@@ -59,8 +59,8 @@ public record NodeConfig(
                 s.matching("cluster.name", "local", NodeConfig::validName, "must be a valid znode name"),
                 s.string("zookeeper.connect"),
                 // Most of an unplanned failover; the ensemble's minSessionTimeout (2 ticks) must allow it.
-                s.intValue("zookeeper.sessionTimeoutMs", 1500, 1000, 120_000),
-                s.intValue("zookeeper.connectionTimeoutMs", 2000, 100, 120_000),
+                s.intValue("zookeeper.sessionTimeoutMs", 1800, 1000, 120_000),
+                s.intValue("zookeeper.connectionTimeoutMs", 1800, 100, 120_000),
                 host,
                 port,
                 s.httpUrl("api.advertisedUrl", "http://" + host + ":" + port),

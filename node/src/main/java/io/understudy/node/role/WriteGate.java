@@ -36,7 +36,7 @@ public final class WriteGate {
     /**
      * The lease for a negotiated ZooKeeper session timeout: two thirds of it. That is the ZooKeeper
      * client's own read timeout (it disconnects after hearing nothing for that long), and it leaves
-     * a third of the session (500 ms of 1.5 s) between the end of this node's lease and the
+     * a third of the session (600 ms of 1.8 s) between the end of this node's lease and the
      * earliest moment the leader can expire its session, which covers a follower reporting this
      * session's last contact to the leader up to half a tick late and any drift between machines.
      */
@@ -45,7 +45,7 @@ public final class WriteGate {
     }
 
     /**
-     * How often the lease is renewed: a sixth of the session timeout (250 ms of 1.5 s), so that a
+     * How often the lease is renewed: a sixth of the session timeout (300 ms of 1.8 s), so that a
      * 500 ms freeze still finds a lease younger than {@link #leaseFor} and the ZooKeeper client's
      * last contact is never older than that when a server is lost.
      */

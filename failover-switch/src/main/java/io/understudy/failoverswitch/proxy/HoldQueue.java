@@ -21,8 +21,8 @@ import org.xnio.XnioExecutor;
  * primary refused it too) keeps the time it has left, never more. A client that hangs up while
  * held frees its place at once.
  *
- * <p>A request that the current primary refused or could not take is also offered to that same
- * primary again after a short back-off ({@link #RETRY_SAME_MIN_MS} doubling up to
+ * <p>A request that the current primary refused because its write gate was shut is also offered
+ * to that same primary again after a short back-off ({@link #RETRY_SAME_MIN_MS} doubling up to
  * {@link #RETRY_SAME_MAX_MS}) while it stays current: a primary whose write gate is shut for a
  * moment (its ZooKeeper client reconnecting after losing a ZooKeeper server) reopens it without
  * any change of route that would release the request, and such a refusal is always safe to retry.
@@ -92,9 +92,10 @@ public final class HoldQueue {
      * when the queue is full or the request's hold time is used up. Call it on the exchange's IO
      * thread where the exchange may be written to and is not inside a handler call.
      *
-     * @param excluded the backend that just failed or refused this request, or null
+     * @param excluded  the backend that just failed or refused this request, or null
+     * @param retrySame offer it to {@code excluded} again after a back-off while that stays current
      */
-    public void hold(HttpServerExchange exchange, Backend excluded, Resume resume) {
+    public void hold(HttpServerExchange exchange, Backend excluded, boolean retrySame, Resume resume) {
         long now = System.nanoTime();
         Long deadline = exchange.getAttachment(DEADLINE_NANOS);
         if (deadline == null) {
@@ -123,7 +124,7 @@ public final class HoldQueue {
         held.add(entry);
         watchConnection(exchange.getConnection(), entry);
         entry.timer = exchange.getIoThread().executeAfter(() -> expire(entry), remainingMs, TimeUnit.MILLISECONDS);
-        if (excluded != null) {
+        if (excluded != null && retrySame) {
             int retries = exchange.getAttachment(SAME_RETRIES) == null ? 0 : exchange.getAttachment(SAME_RETRIES);
             exchange.putAttachment(SAME_RETRIES, retries + 1);
             long backoffMs = Math.min(RETRY_SAME_MAX_MS, RETRY_SAME_MIN_MS << Math.min(retries, 8));

@@ -206,6 +206,12 @@ final class NodeController implements ZkCoordinator.Listener, ReplicationListene
         try {
             for (Action action : decision.actions()) {
                 execute(action);
+                if (action instanceof Action.Promote) {
+                    // The switch routes once our member record says PRIMARY: publish before the
+                    // remaining actions (completing a switchover command, a ZooKeeper round trip).
+                    role = decision.next();
+                    publishMember();
+                }
             }
         } catch (ClaimLostException e) {
             log.warn("{} -> {} abandoned: {}", from, decision.next(), e.getMessage());

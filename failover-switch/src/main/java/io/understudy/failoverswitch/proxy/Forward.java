@@ -134,9 +134,10 @@ final class Forward implements ExchangeCompletionListener {
             // a kept-alive connection the node had already closed: one fresh connection decides
             send(failed.backend, true);
         } else {
-            // A shut gate reopens without a change of route (a ZooKeeper reconnect): try it again;
-            // a node that is gone or demoted is left to the route change.
-            hold(failed.backend, failure == Failure.NOT_PRIMARY);
+            // A shut gate reopens without a change of route (a ZooKeeper reconnect): try it again
+            // (a write it committed but could not acknowledge is replayed or redone, both harmless
+            // here); a node that is gone is left to the route change.
+            hold(failed.backend, failure == Failure.NOT_PRIMARY || failure == Failure.NOT_CONFIRMED);
         }
     }
 

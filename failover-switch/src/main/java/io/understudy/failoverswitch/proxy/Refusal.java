@@ -43,6 +43,11 @@ record Refusal(Failure failure, byte[] body) {
 
     /** What the answer means, from its status and the {@code error} field of its JSON body. Pure. */
     static Failure classify(int status, byte[] body) {
+        if (status == 503 && body.length == 0) {
+            // A node's own answers always carry a JSON body; an empty 503 is its HTTP server
+            // turning the request away while it stops, before any handler saw it.
+            return Failure.NOT_SENT;
+        }
         String error;
         try {
             JsonNode json = ClusterJson.MAPPER.readTree(body);

@@ -58,6 +58,7 @@ class RetryPolicyTest {
             "503|{\"error\":\"not_replicated\"}|",
             "421|{\"error\":\"not_primary\"}|",
             "503|not json|",
+            "503|''|NOT_SENT",
             "503|[1]|",
     })
     void shouldRecogniseOnlyANodesOwnRefusals(int status, String body, RetryPolicy.Failure expected) {

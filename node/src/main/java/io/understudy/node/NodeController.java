@@ -208,9 +208,12 @@ final class NodeController implements ZkCoordinator.Listener, ReplicationListene
                 execute(action);
                 if (action instanceof Action.Promote) {
                     // The switch routes once our member record says PRIMARY: publish before the
-                    // remaining actions (completing a switchover command, a ZooKeeper round trip).
+                    // remaining actions (completing a switchover command, a ZooKeeper round trip)
+                    // and before the database housekeeping a new primary does.
                     role = decision.next();
                     publishMember();
+                    replication.tidyAsSource();
+                    db.dropInactiveSlots(ReplicationManager.SLOT_PREFIX);
                 }
             }
         } catch (ClaimLostException e) {
@@ -268,9 +271,8 @@ final class NodeController implements ZkCoordinator.Listener, ReplicationListene
         unseenOwnRecord = next;
         gateSessionId = zk.sessionId();
         heldEpoch = promote.newEpoch();
-        replication.becomeSource(heldEpoch);
+        replication.serveAsSource(heldEpoch);
         gate.open(heldEpoch, sentAt);
-        db.dropInactiveSlots(ReplicationManager.SLOT_PREFIX);
         zk.recordHistory(new HistoryRecord(promote.kind(), config.nodeId(), next.promotedFromNodeId(), heldEpoch,
                 System.currentTimeMillis(), promote.historyReason()));
     }

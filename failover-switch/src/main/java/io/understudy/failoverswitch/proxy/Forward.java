@@ -134,10 +134,11 @@ final class Forward implements ExchangeCompletionListener {
             // a kept-alive connection the node had already closed: one fresh connection decides
             send(failed.backend, true);
         } else {
-            // A shut gate reopens without a change of route (a ZooKeeper reconnect): try it again
-            // (a write it committed but could not acknowledge is replayed or redone, both harmless
-            // here); a node that is gone is left to the route change.
-            hold(failed.backend, failure == Failure.NOT_PRIMARY || failure == Failure.NOT_CONFIRMED);
+            // A shut gate reopens without a change of route (a ZooKeeper reconnect): a node that
+            // refused (421 or 503 not_primary; the node answers 421 while its gate is shut) or could
+            // not acknowledge (replayed or redone, both harmless here) is tried again; a node that
+            // is gone is left to the route change.
+            hold(failed.backend, failure != Failure.NOT_SENT && failure != Failure.LOST_IN_FLIGHT);
         }
     }
 

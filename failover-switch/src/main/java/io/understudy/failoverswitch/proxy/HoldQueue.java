@@ -21,8 +21,8 @@ import org.xnio.XnioExecutor;
  * primary refused it too) keeps the time it has left, never more. A client that hangs up while
  * held frees its place at once.
  *
- * <p>A request that the current primary refused because its write gate was shut (or committed
- * and could not acknowledge, when sending it twice is harmless) is also offered
+ * <p>A request that the current primary refused (421, 503 not_primary: its write gate was shut)
+ * or committed and could not acknowledge (when sending it twice is harmless) is also offered
  * to that same primary again after a short back-off ({@link #RETRY_SAME_MIN_MS} doubling up to
  * {@link #RETRY_SAME_MAX_MS}) while it stays current: a primary whose write gate is shut for a
  * moment (its ZooKeeper client reconnecting after losing a ZooKeeper server) reopens it without

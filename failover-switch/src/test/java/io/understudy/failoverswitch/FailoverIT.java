@@ -154,6 +154,35 @@ class FailoverIT {
         assertThat(store.executions).allSatisfy((path, times) -> assertThat(times.get()).as(path).isEqualTo(1));
     }
 
+    /**
+     * The primary shuts its write gate for a moment and opens it again in the same epoch (its
+     * ZooKeeper client reconnecting after a ZooKeeper server died): nothing changes the route, so
+     * the refused writes must be tried at the same primary again, not wait out the hold and fail.
+     */
+    @Test
+    void shouldRetryThePrimaryWhoseGateReopensInTheSameEpoch() throws Exception {
+        server.close();
+        server = cluster.startSwitch(Map.of("switch.holdTimeoutMs", "3000"));
+        await().atMost(WAIT).until(() -> "a".equals(server.status().route().nodeId()));
+        startClients((base, client, n) -> HttpRequest.newBuilder(base.resolve("/api/objects/g" + client + "-" + n))
+                .timeout(WAIT).PUT(HttpRequest.BodyPublishers.ofString("{\"n\":" + n + "}")).build());
+        awaitMoreAnswers(100);
+        for (int blip = 0; blip < 3; blip++) {
+            a.demote();
+            await().atMost(WAIT).until(() -> server.status().route().heldRequests() > 0 || !errors.isEmpty());
+            a.promote(1);
+            awaitMoreAnswers(100);
+        }
+        stop.set(true);
+        for (Thread client : clients) {
+            client.join(WAIT.toMillis());
+        }
+
+        assertThat(errors).as("client-visible errors").isEmpty();
+        assertThat(lastNode.get()).isEqualTo("a");
+        assertThat(b.served()).isZero();
+    }
+
     @Test
     void shouldLoseAndDuplicateNothingForKeyedWritesWhenThePrimaryDies() throws Exception {
         startClients((base, client, n) -> {

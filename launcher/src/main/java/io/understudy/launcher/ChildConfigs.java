@@ -15,14 +15,37 @@ import java.util.Map;
  */
 public final class ChildConfigs {
 
-    /** Nodes hold their ZooKeeper session this long; the ensemble must allow it (see EmbeddedEnsemble). */
-    public static final int NODE_SESSION_TIMEOUT_MS = 4000;
-    /** How long the switch holds requests while there is no reachable primary before answering 503. */
+    /**
+     * Nodes hold their ZooKeeper session this long; the ensemble must allow it (see EmbeddedEnsemble).
+     * It is most of an unplanned failover: a killed primary's session ends 1.8-1.9 s after its last
+     * contact, which the lease keeps under 0.3 s old, and the secondary then promotes and the
+     * switch routes in about 0.1-0.2 s: p50 about 1.9 s, max about 2.3 s ("p50 &le; 2 s, max &le;
+     * 3 s"). Not shorter, for what it must survive: Curator calls a session lost once its
+     * connection has been suspended for one session timeout, and losing the ZooKeeper leader costs
+     * an election (0.1-0.3 s, more on a loaded machine) plus the ZooKeeper client's random
+     * 0-1000 ms back-off before each reconnect attempt; a 500 ms freeze must stay well inside the
+     * client's read timeout (2/3 = 1.2 s). See README "Timings".
+     */
+    public static final int NODE_SESSION_TIMEOUT_MS = 1800;
+    /** Curator warns when the connection timeout exceeds the session; nothing waits longer than a session to connect. */
+    public static final int NODE_CONNECTION_TIMEOUT_MS = NODE_SESSION_TIMEOUT_MS;
+    /**
+     * How long the switch holds requests while there is no reachable primary before answering 503:
+     * comfortably above the slowest unplanned failover (about 2.3 s on an idle machine, 3 s allowed),
+     * so that clients of a failover see latency, not errors, even on a loaded machine.
+     */
     public static final int SWITCH_HOLD_TIMEOUT_MS = 5000;
     /** Replicator poll interval; it sets replication latency almost entirely (STACK-NOTES section 3). */
     public static final int REPLICATION_POLL_MS = 10;
 
     private ChildConfigs() {
+    }
+
+    /** Node {@code nodeId}'s settings, then {@code extra} (e.g. {@code replication.mode=sync}) on top. */
+    public static Map<String, String> node(ApplianceConfig config, String nodeId, Map<String, String> extra) {
+        Map<String, String> values = node(config, nodeId);
+        values.putAll(extra);
+        return values;
     }
 
     public static Map<String, String> node(ApplianceConfig config, String nodeId) {
@@ -31,6 +54,7 @@ public final class ChildConfigs {
         values.put("cluster.name", config.clusterName());
         values.put("zookeeper.connect", config.zookeeperConnect());
         values.put("zookeeper.sessionTimeoutMs", Integer.toString(NODE_SESSION_TIMEOUT_MS));
+        values.put("zookeeper.connectionTimeoutMs", Integer.toString(NODE_CONNECTION_TIMEOUT_MS));
         values.put("api.host", ApplianceConfig.HOST);
         values.put("api.port", Integer.toString(config.nodeApiPort(nodeId)));
         values.put("db.url", "jdbc:postgresql://" + ApplianceConfig.HOST + ":" + config.pgPort(nodeId) + "/postgres");

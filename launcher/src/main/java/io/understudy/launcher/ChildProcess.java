@@ -44,7 +44,7 @@ public final class ChildProcess {
                 "-Xms32m",
                 "-Xmx" + maxHeapMb + "m",
                 // Three child JVMs and the appliance share two cores: serial GC adds no concurrent GC
-                // threads, and on heaps this small its pauses are milliseconds, far below the 4 s session.
+                // threads, and on heaps this small its pauses are milliseconds, far below the 1.8 s session.
                 "-XX:+UseSerialGC",
                 // A JVM that ran out of memory must die visibly rather than limp along holding a lease.
                 "-XX:+ExitOnOutOfMemoryError",

@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalInt;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.zookeeper.server.quorum.QuorumPeer;
 import org.apache.zookeeper.server.quorum.QuorumPeer.ServerState;
@@ -25,12 +26,25 @@ import org.slf4j.LoggerFactory;
  */
 public final class EmbeddedEnsemble implements AutoCloseable {
 
-    /** ZooKeeper ticks every 500 ms, so a lost node is noticed quickly (session timeouts are in ticks). */
-    static final int TICK_TIME_MS = 500;
-    /** Lower bound a client may negotiate: 2 ticks. */
+    /**
+     * The leader checks session expiry once per tick and rounds every deadline up to the next tick
+     * (ZooKeeper's ExpiryQueue), so a dead node's session ends between its timeout and one tick
+     * later: 100 ms adds at most 0.1 s to a failover (500 ms added up to 0.5 s), and the quorum's
+     * heartbeats every half tick are still cheap next to what the nodes do.
+     */
+    static final int TICK_TIME_MS = 100;
+    /** Lower bound a client may negotiate: 2 ticks, ZooKeeper's default rule. */
     static final int MIN_SESSION_TIMEOUT_MS = 2 * TICK_TIME_MS;
-    /** Upper bound a client may negotiate; the nodes ask for 4000 ms, which lies inside. */
-    static final int MAX_SESSION_TIMEOUT_MS = 40 * TICK_TIME_MS;
+    /** Upper bound a client may negotiate; the nodes ask for {@link ChildConfigs#NODE_SESSION_TIMEOUT_MS}. */
+    static final int MAX_SESSION_TIMEOUT_MS = 30_000;
+    /**
+     * A follower must connect to and sync with a new leader within initLimit ticks (5 s), and stay
+     * in touch within syncLimit ticks (3 s), else the leader drops it (and a leader that keeps no
+     * quorum steps down, disconnecting every client). Counted in wall time, not ticks, so the
+     * shorter tick does not make the quorum less patient with a loaded machine than it was.
+     */
+    static final int INIT_LIMIT_TICKS = 5000 / TICK_TIME_MS;
+    static final int SYNC_LIMIT_TICKS = 3000 / TICK_TIME_MS;
 
     private static final Logger LOG = LoggerFactory.getLogger(EmbeddedEnsemble.class);
 
@@ -49,6 +63,7 @@ public final class EmbeddedEnsemble implements AutoCloseable {
     }
 
     private final List<Server> servers;
+    /** Copy-on-write: {@link #leaderId} reads it from any thread while a server is restarted. */
     private final List<Peer> peers = new java.util.concurrent.CopyOnWriteArrayList<>();
     private State state = State.NEW;
 
@@ -168,7 +183,7 @@ public final class EmbeddedEnsemble implements AutoCloseable {
         List<String> parts = new ArrayList<>();
         for (Peer peer : peers) {
             QuorumPeer quorumPeer = peer.quorumPeer();
-            parts.add(peer.id + "=" + (quorumPeer == null ? "not started" : quorumPeer.getPeerState()));
+            parts.add(peer.id + "=" + (peer.stopped ? "stopped" : quorumPeer == null ? "not started" : quorumPeer.getPeerState()));
         }
         return String.join(", ", parts);
     }
@@ -176,7 +191,7 @@ public final class EmbeddedEnsemble implements AutoCloseable {
     private void failIfPeerDied() {
         for (Peer peer : peers) {
             Throwable failure = peer.failure.get();
-            if (failure != null) {
+            if (failure != null && !peer.stopped) {
                 throw new IllegalStateException("ZooKeeper server " + peer.id + " failed: " + failure.getMessage(), failure);
             }
         }
@@ -222,8 +237,8 @@ public final class EmbeddedEnsemble implements AutoCloseable {
             }
             Map<String, String> values = new java.util.LinkedHashMap<>();
             values.put("tickTime", Integer.toString(TICK_TIME_MS));
-            values.put("initLimit", "20");
-            values.put("syncLimit", "10");
+            values.put("initLimit", Integer.toString(INIT_LIMIT_TICKS));
+            values.put("syncLimit", Integer.toString(SYNC_LIMIT_TICKS));
             values.put("minSessionTimeout", Integer.toString(MIN_SESSION_TIMEOUT_MS));
             values.put("maxSessionTimeout", Integer.toString(MAX_SESSION_TIMEOUT_MS));
             values.put("dataDir", server.dir().toString());
@@ -286,6 +301,10 @@ public final class EmbeddedEnsemble implements AutoCloseable {
             return quorumPeer;
         }
 
+        boolean isRunning() {
+            return !stopped && thread != null && thread.isAlive();
+        }
+
         boolean isLeading() {
             QuorumPeer peer = quorumPeer;
             return peer != null && peer.getPeerState() == ServerState.LEADING;
@@ -293,7 +312,7 @@ public final class EmbeddedEnsemble implements AutoCloseable {
 
         void shutdown() {
             QuorumPeer peer = quorumPeer;
-            if (peer != null) {
+            if (peer != null && !stopped) {
                 peer.shutdown();
             }
         }

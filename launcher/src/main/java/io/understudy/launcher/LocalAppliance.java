@@ -59,7 +59,17 @@ public final class LocalAppliance implements AutoCloseable {
 
     /** @param childClasspath the classpath of the child JVMs (the shaded jar, or this JVM's classpath) */
     public LocalAppliance(ApplianceConfig config, String childClasspath) {
+        this(config, childClasspath, Map.of());
+    }
+
+    /**
+     * @param nodeSettings node configuration keys written into both nodes' files on top of the
+     *                     appliance's own, e.g. {@code replication.mode=sync}; a node refuses to
+     *                     start on an unknown key or a bad value, naming it
+     */
+    public LocalAppliance(ApplianceConfig config, String childClasspath, Map<String, String> nodeSettings) {
         this.config = config;
+        this.nodeSettings.putAll(nodeSettings);
         // Children run in the data dir, so a relative entry (java -jar understudy.jar) must be made absolute.
         this.childClasspath = java.util.Arrays.stream(childClasspath.split(java.io.File.pathSeparator))
                 .filter(entry -> !entry.isEmpty())

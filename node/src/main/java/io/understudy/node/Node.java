@@ -38,7 +38,7 @@ public final class Node implements NodeState, AutoCloseable {
         Files.createDirectories(config.dataDir());
         Database db = Database.open(config.dbUrl(), config.dbUser(), config.dbPassword(), config.dbPoolSize(),
                 "node-" + config.nodeId());
-        WriteGate gate = new WriteGate(config.zookeeperSessionTimeoutMs(), System::nanoTime);
+        WriteGate gate = new WriteGate(WriteGate.leaseFor(config.zookeeperSessionTimeoutMs()), System::nanoTime);
         NodeController controller = new NodeController(config, db, gate, version());
         Node node = new Node(config, db, controller, null);
         ApiServer api = new ApiServer(config.apiHost(), config.apiPort(), db, gate, node, config.maxObjectBytes(),

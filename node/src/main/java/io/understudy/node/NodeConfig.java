@@ -61,8 +61,9 @@ public record NodeConfig(
                 nodeId,
                 s.matching("cluster.name", "local", NodeConfig::validName, "must be a valid znode name"),
                 s.string("zookeeper.connect"),
-                s.intValue("zookeeper.sessionTimeoutMs", 4000, 1000, 120_000),
-                s.intValue("zookeeper.connectionTimeoutMs", 2000, 100, 120_000),
+                // Most of an unplanned failover; the ensemble's minSessionTimeout (2 ticks) must allow it.
+                s.intValue("zookeeper.sessionTimeoutMs", 1800, 1000, 120_000),
+                s.intValue("zookeeper.connectionTimeoutMs", 1800, 100, 120_000),
                 host,
                 port,
                 s.httpUrl("api.advertisedUrl", "http://" + host + ":" + port),

@@ -111,8 +111,8 @@ final class NodeController implements ZkCoordinator.Listener, ReplicationListene
         this.zk = coordinator;
         probe.start();
         zk.start(memberRecord(), connectWaitMs);
-        gate.setLeaseMillis(zk.negotiatedSessionTimeoutMs());
-        long renewMs = Math.max(100, zk.negotiatedSessionTimeoutMs() / 4);
+        gate.setLeaseMillis(WriteGate.leaseFor(zk.negotiatedSessionTimeoutMs()));
+        long renewMs = WriteGate.renewIntervalFor(zk.negotiatedSessionTimeoutMs());
         lease.scheduleWithFixedDelay(this::renewLease, 0, renewMs, TimeUnit.MILLISECONDS);
         events.scheduleWithFixedDelay(() -> safely("tick", this::tick), TICK_MS, TICK_MS, TimeUnit.MILLISECONDS);
     }
@@ -251,6 +251,14 @@ final class NodeController implements ZkCoordinator.Listener, ReplicationListene
         try {
             for (Action action : decision.actions()) {
                 execute(action);
+                if (action instanceof Action.Promote) {
+                    // The switch routes once our member record says PRIMARY: publish before the
+                    // remaining actions (completing a switchover command, a ZooKeeper round trip)
+                    // and before the database housekeeping a new primary does.
+                    role = decision.next();
+                    publishMember();
+                    replication.tidyAsSource(); // stale slots went before the promotion, the old primary's rejoin slot stays
+                }
             }
         } catch (ClaimLostException e) {
             log.warn("{} -> {} abandoned: {}", from, decision.next(), e.getMessage());
@@ -317,7 +325,7 @@ final class NodeController implements ZkCoordinator.Listener, ReplicationListene
         gateSessionId = zk.sessionId();
         heldEpoch = promote.newEpoch();
         markServingAsPrimary(heldEpoch);
-        replication.becomeSource(heldEpoch);
+        replication.serveAsSource(heldEpoch);
         gate.open(heldEpoch, sentAt);
         zk.recordHistory(new HistoryRecord(promote.kind(), config.nodeId(), next.promotedFromNodeId(), heldEpoch,
                 System.currentTimeMillis(), promote.historyReason()));

@@ -124,7 +124,17 @@ final class ReplicationManager implements AutoCloseable {
 
     /** This node now serves as primary of {@code epoch}: bound slot WAL, clean stale publications, accept reports. */
     void becomeSource(long epoch) {
+        serveAsSource(epoch);
+        tidyAsSource();
+    }
+
+    /** Accepts secondaries' reports for {@code epoch}'s stream: before the write gate opens, so sync mode counts right. */
+    void serveAsSource(long epoch) {
         sync.serve(config.nodeId() + "@" + epoch);
+    }
+
+    /** Bounds slot WAL and drops stale publications: housekeeping that may follow the promotion. */
+    void tidyAsSource() {
         slots.becomePrimary();
     }
 

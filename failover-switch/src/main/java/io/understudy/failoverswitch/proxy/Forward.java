@@ -63,14 +63,14 @@ final class Forward implements ExchangeCompletionListener {
     void start() {
         Backend backend = owner.router().current();
         if (backend == null) {
-            hold(null);
+            hold(null, false);
         } else {
             send(backend, false);
         }
     }
 
-    private void hold(Backend excluded) {
-        owner.router().holds().hold(exchange, excluded, (held, backend) -> send(backend, false));
+    private void hold(Backend excluded, boolean retrySame) {
+        owner.router().holds().hold(exchange, excluded, retrySame, (held, backend) -> send(backend, false));
     }
 
     private void send(Backend backend, boolean fresh) {
@@ -103,6 +103,11 @@ final class Forward implements ExchangeCompletionListener {
         }, backend.uri(), exchange.getIoThread(), exchange.getConnection().getByteBufferPool(), BACKEND_OPTIONS);
     }
 
+    private boolean retryable(Failure failure) {
+        return RetryPolicy.decide(failure, exchange.getRequestMethod(),
+                exchange.getRequestHeaders().contains(Outbound.IDEMPOTENCY_KEY), !bodyGone) == Verdict.RETRY;
+    }
+
     /** After a failed attempt: retry now, hold for another primary, or tell the client. */
     private void afterFailure(Attempt failed, Failure failure, IOException cause) {
         boolean hasKey = exchange.getRequestHeaders().contains(Outbound.IDEMPOTENCY_KEY);
@@ -132,7 +137,11 @@ final class Forward implements ExchangeCompletionListener {
             // a kept-alive connection the node had already closed: one fresh connection decides
             send(failed.backend, true);
         } else {
-            hold(failed.backend);
+            // A shut gate reopens without a change of route (a ZooKeeper reconnect): a node that
+            // refused (421 or 503 not_primary; the node answers 421 while its gate is shut) or could
+            // not acknowledge (replayed or redone, both harmless here) is tried again; a node that
+            // is gone is left to the route change.
+            hold(failed.backend, failure != Failure.NOT_SENT && failure != Failure.LOST_IN_FLIGHT);
         }
     }
 
@@ -362,7 +371,7 @@ final class Forward implements ExchangeCompletionListener {
             ClientResponse response = result.getResponse();
             if (Refusal.mayBeRefusal(response)) {
                 Refusal.read(result, refusal -> {
-                    if (refusal.failure() != null) {
+                    if (refusal.failure() != null && (refusal.failure() != Failure.NOT_CONFIRMED || retryable(Failure.NOT_CONFIRMED))) {
                         of.refused(refusal.failure());
                     } else {
                         of.relaying(response);

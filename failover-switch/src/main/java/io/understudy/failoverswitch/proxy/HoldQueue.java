@@ -20,6 +20,13 @@ import org.xnio.XnioExecutor;
  * <p>The deadline is per request, set the first time it is held: a request held again (the new
  * primary refused it too) keeps the time it has left, never more. A client that hangs up while
  * held frees its place at once.
+ *
+ * <p>A request that the current primary refused (421, 503 not_primary: its write gate was shut)
+ * or committed and could not acknowledge (when sending it twice is harmless) is also offered
+ * to that same primary again after a short back-off ({@link #RETRY_SAME_MIN_MS} doubling up to
+ * {@link #RETRY_SAME_MAX_MS}) while it stays current: a primary whose write gate is shut for a
+ * moment (its ZooKeeper client reconnecting after losing a ZooKeeper server) reopens it without
+ * any change of route that would release the request, and such a refusal is always safe to retry.
  */
 public final class HoldQueue {
 
@@ -56,6 +63,11 @@ public final class HoldQueue {
     private static final AttachmentKey<Long> DEADLINE_NANOS = AttachmentKey.create(Long.class);
     private static final AttachmentKey<Held> HELD_ON_CONNECTION = AttachmentKey.create(Held.class);
     private static final AttachmentKey<Boolean> WATCHED = AttachmentKey.create(Boolean.class);
+    private static final AttachmentKey<Integer> SAME_RETRIES = AttachmentKey.create(Integer.class);
+    /** First back-off before a refused request goes to the same primary again. */
+    static final long RETRY_SAME_MIN_MS = 50;
+    /** Longest back-off between attempts at the same primary. */
+    static final long RETRY_SAME_MAX_MS = 400;
 
     private final Bounds bounds;
     private final Supplier<Backend> current;
@@ -81,9 +93,10 @@ public final class HoldQueue {
      * when the queue is full or the request's hold time is used up. Call it on the exchange's IO
      * thread where the exchange may be written to and is not inside a handler call.
      *
-     * @param excluded the backend that just failed or refused this request, or null
+     * @param excluded  the backend that just failed or refused this request, or null
+     * @param retrySame offer it to {@code excluded} again after a back-off while that stays current
      */
-    public void hold(HttpServerExchange exchange, Backend excluded, Resume resume) {
+    public void hold(HttpServerExchange exchange, Backend excluded, boolean retrySame, Resume resume) {
         long now = System.nanoTime();
         Long deadline = exchange.getAttachment(DEADLINE_NANOS);
         if (deadline == null) {
@@ -112,6 +125,14 @@ public final class HoldQueue {
         held.add(entry);
         watchConnection(exchange.getConnection(), entry);
         entry.timer = exchange.getIoThread().executeAfter(() -> expire(entry), remainingMs, TimeUnit.MILLISECONDS);
+        if (excluded != null && retrySame) {
+            int retries = exchange.getAttachment(SAME_RETRIES) == null ? 0 : exchange.getAttachment(SAME_RETRIES);
+            exchange.putAttachment(SAME_RETRIES, retries + 1);
+            long backoffMs = Math.min(RETRY_SAME_MAX_MS, RETRY_SAME_MIN_MS << Math.min(retries, 8));
+            if (backoffMs < remainingMs) {
+                entry.retryTimer = exchange.getIoThread().executeAfter(() -> retrySame(entry), backoffMs, TimeUnit.MILLISECONDS);
+            }
+        }
         // the route may have changed between the caller's look and the add above
         Backend latest = current.get();
         if (latest != null && latest != excluded) {
@@ -172,6 +193,14 @@ public final class HoldQueue {
         }
     }
 
+    /** The back-off after a refusal ran out: offer the request to whichever primary is current, the same one included. */
+    private void retrySame(Held entry) {
+        Backend latest = current.get();
+        if (latest != null) {
+            take(entry, latest);
+        }
+    }
+
     private void expire(Held entry) {
         if (claim(entry)) {
             listener.ended(Outcome.TIMED_OUT, System.nanoTime() - entry.sinceNanos);
@@ -193,6 +222,10 @@ public final class HoldQueue {
         if (timer != null) {
             timer.remove();
         }
+        XnioExecutor.Key retryTimer = entry.retryTimer;
+        if (retryTimer != null) {
+            retryTimer.remove();
+        }
         return true;
     }
 
@@ -210,6 +243,7 @@ public final class HoldQueue {
         final long sinceNanos;
         final AtomicBoolean done = new AtomicBoolean();
         volatile XnioExecutor.Key timer;
+        volatile XnioExecutor.Key retryTimer;
 
         Held(HttpServerExchange exchange, Backend excluded, Resume resume, long sinceNanos) {
             this.exchange = exchange;

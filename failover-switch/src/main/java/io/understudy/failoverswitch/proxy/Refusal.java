@@ -14,8 +14,11 @@ import org.xnio.channels.StreamSourceChannel;
 /**
  * A node's answer that means "not me": 421 {@code epoch_mismatch} (the node is not the primary of
  * the stamped epoch) or 503 {@code not_primary} (its write gate is closed). Both are sent before
- * the node does anything, so the request can go to the real primary. Only small JSON answers with
- * those statuses are read here; anything else is the client's response.
+ * the node does anything, so the request can go to the real primary. Also 503
+ * {@code not_acknowledged}: committed, but the node stopped being primary before acknowledging;
+ * such a request goes to the next primary only when sending it twice is harmless, else the node's
+ * answer is relayed. Only small JSON answers with those statuses are read here; anything else is
+ * the client's response.
  *
  * @param failure the refusal, or null when the answer is to be relayed as it is
  * @param body    the answer's body, read in full
@@ -40,6 +43,11 @@ record Refusal(Failure failure, byte[] body) {
 
     /** What the answer means, from its status and the {@code error} field of its JSON body. Pure. */
     static Failure classify(int status, byte[] body) {
+        if (status == 503 && body.length == 0) {
+            // A node's own answers always carry a JSON body; an empty 503 is its HTTP server
+            // turning the request away while it stops, before any handler saw it.
+            return Failure.NOT_SENT;
+        }
         String error;
         try {
             JsonNode json = ClusterJson.MAPPER.readTree(body);
@@ -52,6 +60,9 @@ record Refusal(Failure failure, byte[] body) {
         }
         if (status == 503 && "not_primary".equals(error)) {
             return Failure.NOT_PRIMARY;
+        }
+        if (status == 503 && "not_acknowledged".equals(error)) {
+            return Failure.NOT_CONFIRMED;
         }
         return null;
     }

@@ -22,7 +22,13 @@ public final class RetryPolicy {
         /** The node answered 503 {@code not_primary}: its write gate was closed, nothing was applied. */
         NOT_PRIMARY,
         /** The connection broke after the request was sent, before a full response: it may have been applied. */
-        LOST_IN_FLIGHT
+        LOST_IN_FLIGHT,
+        /**
+         * The node answered 503 {@code not_acknowledged}: it committed the request but stopped being primary
+         * before it could acknowledge it (a switchover, a lost session); it may have been applied, and the
+         * next primary has it if it drained it.
+         */
+        NOT_CONFIRMED
     }
 
     /** What to do with the request. */
@@ -47,7 +53,7 @@ public final class RetryPolicy {
         }
         return switch (failure) {
             case NOT_SENT, EPOCH_MISMATCH, NOT_PRIMARY -> Verdict.RETRY;
-            case LOST_IN_FLIGHT -> isIdempotent(method) || hasIdempotencyKey ? Verdict.RETRY : Verdict.UNSAFE;
+            case LOST_IN_FLIGHT, NOT_CONFIRMED -> isIdempotent(method) || hasIdempotencyKey ? Verdict.RETRY : Verdict.UNSAFE;
         };
     }
 

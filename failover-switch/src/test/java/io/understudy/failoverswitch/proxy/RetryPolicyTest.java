@@ -32,6 +32,9 @@ class RetryPolicyTest {
             "LOST_IN_FLIGHT, POST,   false, true,  UNSAFE",
             "LOST_IN_FLIGHT, PATCH,  false, true,  UNSAFE",
             // a streamed body that already flowed cannot be sent again, whatever the failure
+            "NOT_CONFIRMED,  PUT,    false, true,  RETRY",
+            "NOT_CONFIRMED,  POST,   true,  true,  RETRY",
+            "NOT_CONFIRMED,  POST,   false, true,  UNSAFE",
             "NOT_SENT,       PUT,    true,  false, BODY_GONE",
             "NOT_PRIMARY,    PUT,    true,  false, BODY_GONE",
             "LOST_IN_FLIGHT, GET,    false, false, BODY_GONE",
@@ -51,9 +54,11 @@ class RetryPolicyTest {
     @CsvSource(delimiter = '|', value = {
             "421|{\"error\":\"epoch_mismatch\",\"message\":\"m\"}|EPOCH_MISMATCH",
             "503|{\"error\":\"not_primary\",\"message\":\"m\"}|NOT_PRIMARY",
-            "503|{\"error\":\"not_acknowledged\"}|",
+            "503|{\"error\":\"not_acknowledged\"}|NOT_CONFIRMED",
+            "503|{\"error\":\"not_replicated\"}|",
             "421|{\"error\":\"not_primary\"}|",
             "503|not json|",
+            "503|''|NOT_SENT",
             "503|[1]|",
     })
     void shouldRecogniseOnlyANodesOwnRefusals(int status, String body, RetryPolicy.Failure expected) {

@@ -7,8 +7,9 @@ import org.slf4j.LoggerFactory;
 /**
  * The one switch that lets this node accept writes. Open only while the node is primary in one
  * epoch <em>and</em> holds a fresh ZooKeeper lease: the last round trip to ZooKeeper that
- * succeeded started less than the session timeout ago, by the monotonic clock. ZooKeeper cannot
- * expire the session (and so let another node promote) before that, so a JVM that was paused
+ * succeeded started less than {@link #leaseFor two thirds of the session timeout} ago, by the
+ * monotonic clock. ZooKeeper cannot expire the session (and so let another node promote) before
+ * the whole session timeout has passed since then, so a JVM that was paused
  * past its lease finds the gate shut when it wakes, before it looks at anything else.
  *
  * <p>Thread-safe; {@link #admit()} is lock-free for the request path.
@@ -31,6 +32,26 @@ public final class WriteGate {
     private volatile long openEpoch;
     private volatile long leaseStartNanos;
     private volatile String closedReason = "not primary";
+
+    /**
+     * The lease for a negotiated ZooKeeper session timeout: two thirds of it. That is the ZooKeeper
+     * client's own read timeout (it disconnects after hearing nothing for that long), and it leaves
+     * a third of the session (600 ms of 1.8 s) between the end of this node's lease and the
+     * earliest moment the leader can expire its session, which covers a follower reporting this
+     * session's last contact to the leader up to half a tick late and any drift between machines.
+     */
+    public static long leaseFor(long sessionTimeoutMs) {
+        return sessionTimeoutMs * 2 / 3;
+    }
+
+    /**
+     * How often the lease is renewed: a sixth of the session timeout (300 ms of 1.8 s), so that a
+     * 500 ms freeze still finds a lease younger than {@link #leaseFor} and the ZooKeeper client's
+     * last contact is never older than that when a server is lost.
+     */
+    public static long renewIntervalFor(long sessionTimeoutMs) {
+        return Math.max(50, sessionTimeoutMs / 6);
+    }
 
     public WriteGate(long leaseMillis, LongSupplier nanoClock) {
         this.leaseNanos = leaseMillis * 1_000_000L;

@@ -142,9 +142,9 @@ public final class EmbeddedEnsemble implements AutoCloseable {
             throw new IllegalStateException("ZooKeeper server " + id + " is already stopped");
         }
         LOG.info("stopping ZooKeeper server {} ({}; drill)", id, peer.isLeading() ? "leader" : "follower");
-        peer.stopped = true;
         peer.shutdown();
         peer.join(Duration.ofSeconds(30));
+        peer.stopped = true; // after shutdown(), which does nothing to a peer already marked stopped
     }
 
     /** Starts server {@code id} again after {@link #stopServer} and waits until the whole ensemble is in quorum. */

@@ -27,10 +27,12 @@ public final class ChildProcess {
     private final String name;
     private final Process process;
     private final AtomicBoolean stopping = new AtomicBoolean();
+    private final Runnable onDeath;
 
-    private ChildProcess(String name, Process process) {
+    private ChildProcess(String name, Process process, Runnable onDeath) {
         this.name = name;
         this.process = process;
+        this.onDeath = onDeath;
     }
 
     /**
@@ -63,6 +65,11 @@ public final class ChildProcess {
 
     /** Starts the child; its output is appended to {@code logFile}. */
     public static ChildProcess start(String name, List<String> command, Path logFile, Path workDir) {
+        return start(name, command, logFile, workDir, () -> { });
+    }
+
+    /** As {@link #start(String, List, Path, Path)}; {@code onDeath} runs when the child exits without being asked to. */
+    public static ChildProcess start(String name, List<String> command, Path logFile, Path workDir, Runnable onDeath) {
         try {
             Files.createDirectories(logFile.getParent());
             long offset = Files.exists(logFile) ? Files.size(logFile) : 0;
@@ -75,7 +82,7 @@ public final class ChildProcess {
             // would give both nodes the same port. The appliance's config files are the whole truth.
             builder.environment().keySet().removeIf(key -> key.startsWith(Settings.ENV_PREFIX));
             Process process = builder.start();
-            ChildProcess child = new ChildProcess(name, process);
+            ChildProcess child = new ChildProcess(name, process, onDeath);
             LogEcho.start(name, logFile, offset, () -> !process.isAlive());
             process.onExit().thenAccept(child::exited);
             LOG.info("started {} (pid {}), log {}", name, process.pid(), logFile);
@@ -133,6 +140,11 @@ public final class ChildProcess {
         } else {
             LOG.error("!!! {} (pid {}) DIED with exit code {}{} -- it will not be restarted", name, gone.pid(),
                     gone.exitValue(), gone.exitValue() == 137 ? " (SIGKILL)" : "");
+            try {
+                onDeath.run();
+            } catch (RuntimeException e) {
+                LOG.warn("after {} died: {}", name, e.toString());
+            }
         }
     }
 }

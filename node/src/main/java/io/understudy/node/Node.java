@@ -20,6 +20,8 @@ public final class Node implements NodeState, AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(Node.class);
     private static final long ZOOKEEPER_WAIT_MS = 60_000;
+    /** Its name under {@code data.dir}; the local appliance reads it there. */
+    public static final String SESSION_FILE = "zookeeper-session";
 
     private final NodeConfig config;
     private final Database db;
@@ -48,12 +50,21 @@ public final class Node implements NodeState, AutoCloseable {
             api.start();
             log.info("node {} serving its API on {}", config.nodeId(), config.apiAdvertisedUrl());
             controller.start(new ZkCoordinator(config.nodeId(), config.clusterName(), config.zookeeperConnect(),
-                    config.zookeeperSessionTimeoutMs(), config.zookeeperConnectionTimeoutMs(), controller), ZOOKEEPER_WAIT_MS);
+                    config.zookeeperSessionTimeoutMs(), config.zookeeperConnectionTimeoutMs(), controller,
+                    sessionFile(config)), ZOOKEEPER_WAIT_MS);
         } catch (Exception e) {
             node.close();
             throw e;
         }
         return node;
+    }
+
+    /**
+     * Where the node keeps its ZooKeeper session's credentials, so that a supervisor that sees the node's process die
+     * can end the session at once (see {@code SessionFile}).
+     */
+    public static java.nio.file.Path sessionFile(NodeConfig config) {
+        return config.dataDir().resolve(SESSION_FILE);
     }
 
     static String version() {

@@ -7,9 +7,11 @@ import io.understudy.cluster.HistoryRecord;
 import io.understudy.cluster.MemberRecord;
 import io.understudy.cluster.PrimaryRecord;
 import io.understudy.cluster.zk.ClusterWatcher;
+import io.understudy.cluster.zk.SessionFile;
 import io.understudy.cluster.zk.ZkPaths;
 import java.io.Closeable;
 import java.io.IOException;
+import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.CuratorFrameworkFactory;
@@ -21,6 +23,7 @@ import org.apache.curator.framework.state.SessionConnectionStateErrorPolicy;
 import org.apache.curator.retry.ExponentialBackoffRetry;
 import org.apache.zookeeper.CreateMode;
 import org.apache.zookeeper.KeeperException;
+import org.apache.zookeeper.ZooKeeper;
 import org.apache.zookeeper.data.Stat;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -51,13 +54,21 @@ public final class ZkCoordinator implements Closeable {
     private final ZkPaths paths;
     private final Listener listener;
     private final CuratorFramework client;
+    private final Path sessionFile;
     private PersistentNode member;
     private ClusterWatcher watcher;
     private LeaderLatch latch;
 
     public ZkCoordinator(String nodeId, String clusterName, String connect, int sessionTimeoutMs,
                          int connectionTimeoutMs, Listener listener) {
+        this(nodeId, clusterName, connect, sessionTimeoutMs, connectionTimeoutMs, listener, null);
+    }
+
+    /** @param sessionFile where each new session's credentials are recorded (see {@link SessionFile}), or null */
+    public ZkCoordinator(String nodeId, String clusterName, String connect, int sessionTimeoutMs,
+                         int connectionTimeoutMs, Listener listener, Path sessionFile) {
         this.nodeId = nodeId;
+        this.sessionFile = sessionFile;
         this.paths = new ZkPaths(clusterName);
         this.listener = listener;
         this.client = CuratorFrameworkFactory.builder()
@@ -77,11 +88,17 @@ public final class ZkCoordinator implements Closeable {
 
     /** Connects (waiting up to {@code waitMs}), registers the member znode and starts watching. */
     public void start(MemberRecord initial, long waitMs) throws Exception {
-        client.getConnectionStateListenable().addListener((c, state) -> listener.onConnectionStateChanged(state));
+        client.getConnectionStateListenable().addListener((c, state) -> {
+            if (state == ConnectionState.RECONNECTED) {
+                recordSession(); // after an expiry Curator runs a new session
+            }
+            listener.onConnectionStateChanged(state);
+        });
         client.start();
         if (!client.blockUntilConnected((int) waitMs, TimeUnit.MILLISECONDS)) {
             throw new IOException("could not connect to ZooKeeper within " + waitMs + " ms");
         }
+        recordSession();
         member = new PersistentNode(client, CreateMode.EPHEMERAL, false, paths.member(nodeId), ClusterJson.toBytes(initial));
         member.start();
         if (!member.waitForInitialCreate(waitMs, TimeUnit.MILLISECONDS)) {
@@ -90,6 +107,19 @@ public final class ZkCoordinator implements Closeable {
         watcher = new ClusterWatcher(client, paths).start(client);
         watcher.addListener(listener::onClusterView);
         log.info("registered as {} (session timeout {} ms)", paths.member(nodeId), negotiatedSessionTimeoutMs());
+    }
+
+    private void recordSession() {
+        if (sessionFile == null) {
+            return;
+        }
+        try {
+            ZooKeeper zk = client.getZookeeperClient().getZooKeeper();
+            SessionFile.write(sessionFile, new SessionFile.Credentials(zk.getSessionId(), zk.getSessionPasswd()));
+        } catch (Exception e) {
+            log.warn("cannot record the ZooKeeper session in {}: {} (a supervisor cannot end it early if this node dies)",
+                    sessionFile, e.toString());
+        }
     }
 
     public int negotiatedSessionTimeoutMs() {

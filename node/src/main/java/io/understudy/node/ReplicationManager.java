@@ -284,6 +284,7 @@ final class ReplicationManager implements AutoCloseable {
 
         @Override
         public void onStateChanged(ReplicationStatus status) {
+            reporter.live(status.state() == State.STREAMING);
             node.onStateChanged(status);
         }
     }

@@ -11,8 +11,9 @@ import org.slf4j.LoggerFactory;
 /**
  * On a secondary: pushes how far it has processed the primary's stream to the primary's
  * {@code POST /replication/applied}, at once when the position moves (eager, for sync mode) and at least every 500 ms (so the primary
- * knows it is attached). Silent until the first copy is complete, so a secondary still copying never counts as
- * attached. One request in flight; positions arriving meanwhile are coalesced into the next.
+ * knows it is attached). Silent until the first copy is complete and whenever the stream is not live (its engine
+ * still starting, or reconnecting), so a secondary that cannot apply the next write never counts as attached and
+ * sync-mode writes do not wait for it. One request in flight; positions arriving meanwhile are coalesced into the next.
  */
 public final class AppliedReporter implements AutoCloseable {
 
@@ -30,6 +31,8 @@ public final class AppliedReporter implements AutoCloseable {
     private long latest;
     private long sent = -1;
     private volatile boolean closed;
+    /** The replicator is streaming: what it reports now will be followed by what the primary commits next. */
+    private volatile boolean live;
 
     /**
      * @param eager report every new position at once (sync mode, where writes wait for it); otherwise only every
@@ -60,19 +63,30 @@ public final class AppliedReporter implements AutoCloseable {
         }
     }
 
+    /** Whether the stream is live (STREAMING); reports stop while it is not. Any thread, never blocks. */
+    public void live(boolean streaming) {
+        synchronized (monitor) {
+            if (streaming != live) {
+                live = streaming;
+                sent = -1; // report at once when it comes back
+                monitor.notifyAll();
+            }
+        }
+    }
+
     private void run() {
         boolean failing = false;
         while (!closed) {
             long position;
             try {
                 synchronized (monitor) {
-                    if (latest == sent || !eager) {
+                    if (latest == sent || !eager || !live) {
                         monitor.wait(HEARTBEAT_MS);
                     }
                     position = latest;
                 }
-                if (position == 0) {
-                    sent = 0; // nothing complete to report yet (the first copy is still running): wait for news
+                if (position == 0 || !live) {
+                    sent = position; // nothing to report yet (first copy running, engine starting): wait for news
                     continue;
                 }
                 send(position);

@@ -100,8 +100,8 @@ public record SwitchConfig(
     /** Every key the switch reads; any other key in its file is a typo and fails the start. */
     public static final Set<String> KEYS = Set.of(CLUSTER_NAME, ZK_CONNECT, ZK_SESSION_TIMEOUT, ZK_CONNECTION_TIMEOUT,
             HOST, PORT, IO_THREADS, HOLD_TIMEOUT, MAX_HELD, MAX_BUFFERED, RETRY_BODY, MAX_BODY, MAX_HEADER,
-            PARSE_TIMEOUT, KEEP_ALIVE_TIMEOUT, IDLE_TIMEOUT, BACKEND_TIMEOUT, OLD_PRIMARY_GRACE, BACKEND_IDLE, TLS_KEYSTORE, TLS_PASSWORD,
-            TLS_TYPE, ADMIN_TOKEN, ACCESS_LOG, TRUST_FORWARDED);
+            PARSE_TIMEOUT, KEEP_ALIVE_TIMEOUT, IDLE_TIMEOUT, BACKEND_TIMEOUT, OLD_PRIMARY_GRACE, BACKEND_IDLE,
+            TLS_KEYSTORE, TLS_PASSWORD, TLS_TYPE, ADMIN_TOKEN, ACCESS_LOG, TRUST_FORWARDED);
 
     private static final Pattern ZK_CONNECT_STRING =
             Pattern.compile("[A-Za-z0-9.\\-\\[\\]:]+:\\d{1,5}(,[A-Za-z0-9.\\-\\[\\]:]+:\\d{1,5})*(/[A-Za-z0-9_./-]*)?");

@@ -50,12 +50,17 @@ public record SwitchConfig(
      * @param requestParseTimeoutMs time a client may take to send a request head (slow clients)
      * @param keepAliveTimeoutMs    idle time of a kept-alive client connection between requests
      * @param idleTimeoutMs         time a connection may see no I/O at all; must exceed the hold timeout
-     * @param backendTimeoutMs      upper bound for one attempt at a node, from sending to the end of the response
+     * @param backendTimeoutMs      upper bound for one attempt at a node, from sending to the end of the response;
+     *                              long, for slow legitimate requests: a primary that stops answering during a
+     *                              failover is given up on when the new epoch is routed, not by this timeout
+     * @param oldPrimaryGraceMs     how long a request already sent to the old primary may still wait for its answer
+     *                              once a primary of a newer epoch is routed; then it is abandoned and sent again
+     *                              if that is safe, else answered 503 {@code outcome_unknown}
      * @param backendIdlePerThread  idle pooled connections to the primary kept per IO thread
      */
     public record Limits(int holdTimeoutMs, int maxHeldRequests, long maxBufferedBytes, int retryBodyBytes,
             long maxBodyBytes, int maxHeaderBytes, int requestParseTimeoutMs, int keepAliveTimeoutMs,
-            int idleTimeoutMs, int backendTimeoutMs, int backendIdlePerThread) {
+            int idleTimeoutMs, int backendTimeoutMs, int oldPrimaryGraceMs, int backendIdlePerThread) {
     }
 
     /** A keystore holding the switch's key and certificate for client TLS. */
@@ -83,6 +88,7 @@ public record SwitchConfig(
     public static final String KEEP_ALIVE_TIMEOUT = "switch.keepAliveTimeoutMs";
     public static final String IDLE_TIMEOUT = "switch.idleTimeoutMs";
     public static final String BACKEND_TIMEOUT = "switch.backendTimeoutMs";
+    public static final String OLD_PRIMARY_GRACE = "switch.oldPrimaryGraceMs";
     public static final String BACKEND_IDLE = "switch.backendIdleConnections";
     public static final String TLS_KEYSTORE = "switch.tls.keystore";
     public static final String TLS_PASSWORD = "switch.tls.keystorePassword";
@@ -94,8 +100,8 @@ public record SwitchConfig(
     /** Every key the switch reads; any other key in its file is a typo and fails the start. */
     public static final Set<String> KEYS = Set.of(CLUSTER_NAME, ZK_CONNECT, ZK_SESSION_TIMEOUT, ZK_CONNECTION_TIMEOUT,
             HOST, PORT, IO_THREADS, HOLD_TIMEOUT, MAX_HELD, MAX_BUFFERED, RETRY_BODY, MAX_BODY, MAX_HEADER,
-            PARSE_TIMEOUT, KEEP_ALIVE_TIMEOUT, IDLE_TIMEOUT, BACKEND_TIMEOUT, BACKEND_IDLE, TLS_KEYSTORE, TLS_PASSWORD,
-            TLS_TYPE, ADMIN_TOKEN, ACCESS_LOG, TRUST_FORWARDED);
+            PARSE_TIMEOUT, KEEP_ALIVE_TIMEOUT, IDLE_TIMEOUT, BACKEND_TIMEOUT, OLD_PRIMARY_GRACE, BACKEND_IDLE,
+            TLS_KEYSTORE, TLS_PASSWORD, TLS_TYPE, ADMIN_TOKEN, ACCESS_LOG, TRUST_FORWARDED);
 
     private static final Pattern ZK_CONNECT_STRING =
             Pattern.compile("[A-Za-z0-9.\\-\\[\\]:]+:\\d{1,5}(,[A-Za-z0-9.\\-\\[\\]:]+:\\d{1,5})*(/[A-Za-z0-9_./-]*)?");
@@ -148,6 +154,7 @@ public record SwitchConfig(
                 s.intValue(KEEP_ALIVE_TIMEOUT, 60_000, 100, 86_400_000),
                 idle,
                 s.intValue(BACKEND_TIMEOUT, 30_000, 1, 86_400_000),
+                s.intValue(OLD_PRIMARY_GRACE, 500, 0, 600_000),
                 s.intValue(BACKEND_IDLE, 256, 0, 100_000));
     }
 

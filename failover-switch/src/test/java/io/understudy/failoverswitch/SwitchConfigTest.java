@@ -28,7 +28,7 @@ class SwitchConfigTest {
         assertThat(config).isEqualTo(new SwitchConfig("local", "127.0.0.1:2181", 4000, 2000, "127.0.0.1", 8080,
                 Math.max(2, Runtime.getRuntime().availableProcessors()),
                 new SwitchConfig.Limits(5000, 1000, 64L << 20, 1 << 20, 1L << 30, 16 << 10, 10_000, 60_000, 120_000,
-                        30_000, 256), null, null, true, false));
+                        30_000, 500, 256), null, null, true, false));
     }
 
     @Test
@@ -43,14 +43,15 @@ class SwitchConfigTest {
                 "switch.maxHeaderBytes", "2048", "switch.requestParseTimeoutMs", "300", "switch.keepAliveTimeoutMs", "400",
                 "switch.idleTimeoutMs", "9000", "switch.backendIdleConnections", "7",
                 "switch.adminToken", "0123456789abcdef-token"));
-        more.putAll(Map.of("switch.accessLog", "false", "switch.trustForwardedHeaders", "true"));
+        more.putAll(Map.of("switch.accessLog", "false", "switch.trustForwardedHeaders", "true",
+                "switch.oldPrimaryGraceMs", "0"));
         SwitchConfig second = parse(more);
 
         assertThat(config).isEqualTo(new SwitchConfig("prod-1", "zk1:2181,zk2:2181/chroot", 6000, 1500, "0.0.0.0", 0,
                 4, new SwitchConfig.Limits(250, 3, 64L << 20, 1 << 20, 1L << 30, 16 << 10, 10_000, 60_000, 120_000, 1000,
-                        256), null, null, true, false));
+                        500, 256), null, null, true, false));
         assertThat(second.limits()).isEqualTo(new SwitchConfig.Limits(5000, 1000, 1000, 100, 5000, 2048, 300, 400, 9000,
-                30_000, 7));
+                30_000, 0, 7));
         assertThat(second.adminToken()).isEqualTo("0123456789abcdef-token");
         assertThat(second.accessLog()).isFalse();
         assertThat(second.trustForwarded()).isTrue();
@@ -83,6 +84,7 @@ class SwitchConfigTest {
                 Map.entry("switch.holdTimeoutMs", "-1"),
                 Map.entry("switch.maxHeldRequests", "many"),
                 Map.entry("switch.backendTimeoutMs", "0"),
+                Map.entry("switch.oldPrimaryGraceMs", "-1"),
                 Map.entry("switch.ioThreads", "0"),
                 Map.entry("switch.adminToken", "short"),
                 Map.entry("switch.idleTimeoutMs", "4000"),

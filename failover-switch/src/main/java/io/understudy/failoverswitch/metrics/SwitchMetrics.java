@@ -29,6 +29,7 @@ public final class SwitchMetrics implements HoldQueue.Listener, Forwarder.Events
     private final Map<HoldQueue.Outcome, Timer> holdTime = new EnumMap<>(HoldQueue.Outcome.class);
     private final Map<Failure, Counter> retries = new EnumMap<>(Failure.class);
     private final Counter timeouts;
+    private final Counter outcomeUnknown;
     private final Counter primaryChanges;
     private final AtomicLong epoch = new AtomicLong();
 
@@ -47,6 +48,10 @@ public final class SwitchMetrics implements HoldQueue.Listener, Forwarder.Events
         }
         timeouts = Counter.builder("understudy.switch.backend.timeouts")
                 .description("attempts at a node that got no complete answer within switch.backendTimeoutMs")
+                .register(registry);
+        outcomeUnknown = Counter.builder("understudy.switch.outcome.unknown")
+                .description("requests abandoned at a primary that a newer epoch superseded before it answered, "
+                        + "that could not be sent again (503 outcome_unknown)")
                 .register(registry);
         primaryChanges = Counter.builder("understudy.switch.primary.changes")
                 .description("times the switch started sending traffic to another primary (or to none)")
@@ -107,6 +112,11 @@ public final class SwitchMetrics implements HoldQueue.Listener, Forwarder.Events
     @Override
     public void timedOut() {
         timeouts.increment();
+    }
+
+    @Override
+    public void outcomeUnknown() {
+        outcomeUnknown.increment();
     }
 
     /** The Prometheus text exposition. */

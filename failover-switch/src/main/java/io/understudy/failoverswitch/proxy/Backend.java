@@ -19,6 +19,14 @@ import org.xnio.XnioIoThread;
  */
 public final class Backend {
 
+    /**
+     * An attempt waiting for this backend's answer. {@link #superseded()} may be called on any
+     * thread (more than once); the attempt moves to its own IO thread and ignores it once over.
+     */
+    interface Waiter {
+        void superseded();
+    }
+
     private final Route route;
     private final String epochHeader;
     private final String pathPrefix;
@@ -26,7 +34,10 @@ public final class Backend {
     private final ConcurrentHashMap<XnioIoThread, ArrayDeque<ClientConnection>> idle = new ConcurrentHashMap<>();
     /** Every open connection; retire() closes them. */
     private final Set<ClientConnection> connections = ConcurrentHashMap.newKeySet();
+    /** Attempts sent (or being sent) here that have no answer yet. */
+    private final Set<Waiter> waiting = ConcurrentHashMap.newKeySet();
     private volatile boolean retired;
+    private volatile boolean superseded;
 
     Backend(Route route, int maxIdlePerThread) {
         this.route = route;
@@ -69,6 +80,37 @@ public final class Backend {
     /** Open connections to this backend, idle or busy (status and tests). */
     public int openConnections() {
         return connections.size();
+    }
+
+    /** Attempts still waiting for an answer from this backend (status and tests). */
+    public int waiting() {
+        return waiting.size();
+    }
+
+    /** {@code waiter} now waits for this backend; told at once if a newer epoch already took over. Any thread. */
+    void await(Waiter waiter) {
+        waiting.add(waiter);
+        if (superseded) {
+            waiting.remove(waiter);
+            waiter.superseded();
+        }
+    }
+
+    /** {@code waiter} got its answer, failed, or gave up. Any thread. */
+    void answered(Waiter waiter) {
+        waiting.remove(waiter);
+    }
+
+    /**
+     * A newer epoch took over: every attempt still waiting for this backend's answer is told to
+     * give up (it abandons its connection). Call after {@link #retire()}. Any thread.
+     */
+    void supersede() {
+        superseded = true;
+        for (Waiter waiter : waiting) {
+            waiting.remove(waiter);
+            waiter.superseded();
+        }
     }
 
     /** An idle open connection on {@code thread}, or null. Call on {@code thread} only. */

@@ -80,6 +80,7 @@ final class Forward implements ExchangeCompletionListener {
         }
         Attempt next = new Attempt(backend);
         attempt = next;
+        backend.await(next);
         ClientConnection pooled = fresh ? null : backend.poll(exchange.getIoThread());
         if (pooled != null) {
             next.sendOn(pooled, true);
@@ -118,6 +119,13 @@ final class Forward implements ExchangeCompletionListener {
             IoUtils.safeClose(exchange.getConnection());
             return;
         }
+        if (failure == Failure.SUPERSEDED && verdict != Verdict.RETRY) {
+            owner.outcomeUnknown();
+            JsonResponses.error(exchange, 503, "outcome_unknown", "primary " + failed.backend.label()
+                    + " stopped answering during a failover and a newer primary took over; the request may or may "
+                    + "not have been applied (send an Idempotency-Key to make writes safe to retry)");
+            return;
+        }
         switch (verdict) {
             case RETRY -> retry(failed, failure);
             case UNSAFE -> JsonResponses.error(exchange, 502, "backend_failed", "primary " + failed.backend.label()
@@ -141,7 +149,8 @@ final class Forward implements ExchangeCompletionListener {
             // refused (421 or 503 not_primary; the node answers 421 while its gate is shut) or could
             // not acknowledge (replayed or redone, both harmless here) is tried again; a node that
             // is gone is left to the route change.
-            hold(failed.backend, failure != Failure.NOT_SENT && failure != Failure.LOST_IN_FLIGHT);
+            hold(failed.backend, failure != Failure.NOT_SENT && failure != Failure.LOST_IN_FLIGHT
+                    && failure != Failure.SUPERSEDED);
         }
     }
 
@@ -159,7 +168,7 @@ final class Forward implements ExchangeCompletionListener {
     }
 
     /** One try at one backend over one connection. */
-    private final class Attempt implements ClientCallback<ClientExchange> {
+    private final class Attempt implements ClientCallback<ClientExchange>, Backend.Waiter {
 
         final Backend backend;
         boolean pooled;
@@ -320,9 +329,37 @@ final class Forward implements ExchangeCompletionListener {
             }
         }
 
+        /** A newer epoch took over: after the grace, give up on this node's answer. Any thread. */
+        @Override
+        public void superseded() {
+            long graceMs = owner.oldPrimaryGraceMs();
+            if (graceMs > 0) {
+                exchange.getIoThread().executeAfter(this::abandon, graceMs, TimeUnit.MILLISECONDS);
+            } else {
+                exchange.getIoThread().execute(this::abandon);
+            }
+        }
+
+        private void abandon() {
+            if (over) {
+                return;
+            }
+            Failure failure = RetryPolicy.superseded(handedOver, relayStarted);
+            if (failure == null) {
+                return;
+            }
+            log.debug("{} {}: abandoned the attempt at {}, a newer epoch took over before it answered",
+                    exchange.getRequestMethod(), exchange.getRequestURI(), backend.label());
+            end();
+            IoUtils.safeClose(connection);
+            connection = null;
+            afterFailure(this, failure, null);
+        }
+
         /** Relaying the node's response to the client; the attempt can no longer fail over. */
         void relaying(ClientResponse response) {
             relayStarted = true;
+            backend.answered(this);
             exchange.setStatusCode(response.getResponseCode());
             Outbound.copyResponseHeaders(response.getResponseHeaders(), exchange.getResponseHeaders());
         }
@@ -333,6 +370,7 @@ final class Forward implements ExchangeCompletionListener {
 
         private void end() {
             over = true;
+            backend.answered(this);
             if (timer != null) {
                 timer.remove();
                 timer = null;

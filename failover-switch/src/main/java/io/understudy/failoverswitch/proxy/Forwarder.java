@@ -25,6 +25,9 @@ public final class Forwarder implements HttpHandler {
         void retried(Failure failure);
 
         void timedOut();
+
+        /** A request was abandoned at a superseded primary and could not be sent again: 503 outcome_unknown. */
+        void outcomeUnknown();
     }
 
     private final PrimaryRouter router;
@@ -99,6 +102,14 @@ public final class Forwarder implements HttpHandler {
 
     int backendTimeoutMs() {
         return limits.backendTimeoutMs();
+    }
+
+    int oldPrimaryGraceMs() {
+        return limits.oldPrimaryGraceMs();
+    }
+
+    void outcomeUnknown() {
+        events.outcomeUnknown();
     }
 
     long maxBodyBytes() {

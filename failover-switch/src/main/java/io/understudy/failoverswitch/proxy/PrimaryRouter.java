@@ -3,6 +3,8 @@ package io.understudy.failoverswitch.proxy;
 import io.understudy.failoverswitch.routing.RouteDecision;
 import io.understudy.failoverswitch.routing.RouteDecision.NoPrimary;
 import io.understudy.failoverswitch.routing.RouteDecision.Route;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -12,6 +14,11 @@ import org.slf4j.LoggerFactory;
  * kept-alive client connection follows a failover on its next request. {@link #apply} swaps the
  * backend in one volatile write (there is never a moment with the wrong node, only with none),
  * retires the old one's pool, and releases held requests towards the new one.
+ *
+ * <p>Requests already sent to a retired backend keep waiting for its answer while the route is
+ * merely gone (the same node may come back in the same epoch), but once a route in a newer epoch
+ * is applied they are abandoned ({@link Backend#supersede()}): the old primary lost its lease, and
+ * a frozen one would otherwise hold them for the whole backend timeout while the new one serves.
  */
 public final class PrimaryRouter implements AutoCloseable {
 
@@ -20,6 +27,8 @@ public final class PrimaryRouter implements AutoCloseable {
     private final int idlePerThread;
     private final HoldQueue holds;
     private final Consumer<Backend> onChange;
+    /** Retired backends that may still have requests waiting for their answer; event thread. */
+    private final List<Backend> retired = new CopyOnWriteArrayList<>();
     private volatile Backend current;
     private volatile RouteDecision decision = new NoPrimary("not connected to ZooKeeper yet");
 
@@ -56,9 +65,29 @@ public final class PrimaryRouter implements AutoCloseable {
         log.info("primary {} -> {} ({})", label(old), label(fresh), next.reason());
         if (old != null) {
             old.retire();
+            retired.add(old);
+        }
+        if (fresh != null) {
+            supersedeOlderThan(fresh);
         }
         onChange.accept(fresh);
         holds.release(fresh);
+    }
+
+    private void supersedeOlderThan(Backend fresh) {
+        for (Backend stale : retired) {
+            int waiting = stale.waiting();
+            if (stale.epoch() < fresh.epoch()) {
+                retired.remove(stale);
+                if (waiting > 0) {
+                    log.info("abandoning {} requests still waiting for {} ({} took over in a newer epoch)", waiting,
+                            stale.label(), fresh.label());
+                }
+                stale.supersede();
+            } else if (waiting == 0) {
+                retired.remove(stale);
+            }
+        }
     }
 
     public RouteDecision decision() {

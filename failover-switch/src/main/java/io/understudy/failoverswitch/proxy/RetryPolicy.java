@@ -28,7 +28,13 @@ public final class RetryPolicy {
          * before it could acknowledge it (a switchover, a lost session); it may have been applied, and the
          * next primary has it if it drained it.
          */
-        NOT_CONFIRMED
+        NOT_CONFIRMED,
+        /**
+         * The request was sent to a node, and before any of its answer reached the client a newer epoch
+         * took over (the node froze, or was cut off, and lost its session): the switch abandoned the
+         * attempt. It may have been applied before the node stopped answering.
+         */
+        SUPERSEDED
     }
 
     /** What to do with the request. */
@@ -53,8 +59,25 @@ public final class RetryPolicy {
         }
         return switch (failure) {
             case NOT_SENT, EPOCH_MISMATCH, NOT_PRIMARY -> Verdict.RETRY;
-            case LOST_IN_FLIGHT, NOT_CONFIRMED -> isIdempotent(method) || hasIdempotencyKey ? Verdict.RETRY : Verdict.UNSAFE;
+            case LOST_IN_FLIGHT, NOT_CONFIRMED, SUPERSEDED -> isIdempotent(method) || hasIdempotencyKey ? Verdict.RETRY : Verdict.UNSAFE;
         };
+    }
+
+    /**
+     * What becomes of an attempt at a node when a newer epoch takes over before the node answered.
+     * Waiting would only wait out the backend timeout on a node that lost its lease (a frozen JVM
+     * answers, if ever, after it wakes), and the new primary serves; so the attempt is abandoned and
+     * treated like a failure of its own kind, unless the node's answer already flows to the client.
+     *
+     * @param requestHandedOver the request was handed to a connection: the node may have seen it
+     * @param responseStarted   the node's response is being relayed to the client
+     * @return how the attempt failed, or null to leave it alone (its answer is on its way)
+     */
+    public static Failure superseded(boolean requestHandedOver, boolean responseStarted) {
+        if (responseStarted) {
+            return null;
+        }
+        return requestHandedOver ? Failure.SUPERSEDED : Failure.NOT_SENT;
     }
 
     /** GET, HEAD, PUT, DELETE (and OPTIONS, TRACE): repeating them leaves the same state. */

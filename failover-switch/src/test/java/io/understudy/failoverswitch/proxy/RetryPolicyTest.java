@@ -35,6 +35,14 @@ class RetryPolicyTest {
             "NOT_CONFIRMED,  PUT,    false, true,  RETRY",
             "NOT_CONFIRMED,  POST,   true,  true,  RETRY",
             "NOT_CONFIRMED,  POST,   false, true,  UNSAFE",
+            // abandoned at a primary a newer epoch superseded before it answered: as if lost in flight
+            "SUPERSEDED,     GET,    false, true,  RETRY",
+            "SUPERSEDED,     PUT,    false, true,  RETRY",
+            "SUPERSEDED,     DELETE, false, true,  RETRY",
+            "SUPERSEDED,     POST,   true,  true,  RETRY",
+            "SUPERSEDED,     POST,   false, true,  UNSAFE",
+            "SUPERSEDED,     PATCH,  false, true,  UNSAFE",
+            "SUPERSEDED,     PUT,    true,  false, BODY_GONE",
             "NOT_SENT,       PUT,    true,  false, BODY_GONE",
             "NOT_PRIMARY,    PUT,    true,  false, BODY_GONE",
             "LOST_IN_FLIGHT, GET,    false, false, BODY_GONE",
@@ -42,6 +50,20 @@ class RetryPolicyTest {
     void shouldRetryOnlyWhatIsSafeToSendAgain(RetryPolicy.Failure failure, String method, boolean key, boolean replayable,
             RetryPolicy.Verdict expected) {
         assertThat(RetryPolicy.decide(failure, HttpString.tryFromString(method), key, replayable)).isEqualTo(expected);
+    }
+
+    @ParameterizedTest(name = "handed over={0} response started={1} -> {2}")
+    @CsvSource({
+            // still connecting, or the request not yet handed to the connection: the node never saw it
+            "false, false, NOT_SENT",
+            // the node may have seen it and has not answered: abandoned, it may have been applied
+            "true,  false, SUPERSEDED",
+            // the node's answer already flows to the client: left alone
+            "true,  true,  ",
+    })
+    void shouldAbandonOnlyAttemptsWhoseAnswerHasNotStarted(boolean handedOver, boolean responseStarted,
+            RetryPolicy.Failure expected) {
+        assertThat(RetryPolicy.superseded(handedOver, responseStarted)).isEqualTo(expected);
     }
 
     @ParameterizedTest

@@ -1,0 +1,190 @@
+package io.understudy.node;
+
+import static io.understudy.node.role.StreamState.sourceIdOf;
+
+import io.understudy.cluster.HistoryRecord;
+import io.understudy.cluster.PrimaryRecord;
+import io.understudy.cluster.Role;
+import io.understudy.node.election.ClaimLostException;
+import io.understudy.node.election.ZkCoordinator;
+import io.understudy.node.rejoin.RejoinMarker;
+import io.understudy.node.rejoin.Rejoiner;
+import io.understudy.node.role.Action;
+import io.understudy.node.role.Decision;
+import io.understudy.node.role.RejoinState;
+import io.understudy.node.role.WriteGate;
+import io.understudy.node.role.ZkLink;
+import io.understudy.node.store.Database;
+import java.time.Duration;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
+
+/**
+ * Carries out a {@link Decision} of the {@link io.understudy.node.role.RoleMachine}: runs its actions in order
+ * through the adapters (ZooKeeper, replication, write gate, database) and moves the node to the decided role.
+ * The order of operations inside each action is what keeps the node safe; do not reorder. Event thread only.
+ */
+final class Transitions {
+
+    private static final Logger log = LoggerFactory.getLogger(Transitions.class);
+
+    private final NodeConfig config;
+    private final Database db;
+    private final WriteGate gate;
+    private final ReplicationManager replication;
+    private final RejoinMarker rejoinMarker;
+    private final Rejoiner rejoiner;
+    private final MemberPublisher members;
+    private final ControllerState state;
+    private ZkCoordinator zk;
+    /** The ZooKeeper session in which this node claimed /primary; a reopened gate must still be in it. */
+    private long gateSessionId;
+
+    Transitions(NodeConfig config, Database db, WriteGate gate, ReplicationManager replication, RejoinMarker rejoinMarker,
+            Rejoiner rejoiner, MemberPublisher members, ControllerState state) {
+        this.config = config;
+        this.db = db;
+        this.gate = gate;
+        this.replication = replication;
+        this.rejoinMarker = rejoinMarker;
+        this.rejoiner = rejoiner;
+        this.members = members;
+        this.state = state;
+    }
+
+    void attach(ZkCoordinator coordinator) {
+        this.zk = coordinator;
+    }
+
+    /** Runs the decision's actions, then takes its role and publishes it; a lost claim abandons it, logged. */
+    void carryOut(Decision decision) throws Exception {
+        Role from = state.role;
+        try {
+            for (Action action : decision.actions()) {
+                execute(action);
+                if (action instanceof Action.Promote) {
+                    // The switch routes once our member record says PRIMARY: publish before the
+                    // remaining actions (completing a switchover command, a ZooKeeper round trip)
+                    // and before the database housekeeping a new primary does.
+                    state.role = decision.next();
+                    members.publishMember();
+                    replication.tidyAsSource(); // stale slots went before the promotion, the old primary's rejoin slot stays
+                }
+            }
+        } catch (ClaimLostException e) {
+            log.warn("{} -> {} abandoned: {}", from, decision.next(), e.getMessage());
+            return;
+        }
+        state.role = decision.next();
+        MDC.put("epoch", Long.toString(state.epoch()));
+        if (from == state.role) {
+            log.info("stays {} ({})", state.role, decision.reason());
+        } else {
+            log.info("{} -> {} ({})", from, state.role, decision.reason());
+        }
+        members.publishMember();
+    }
+
+    private void execute(Action action) throws Exception {
+        if (action instanceof Action.FollowPrimary follow) {
+            follow(follow.primary());
+        } else if (action instanceof Action.Promote promote) {
+            promote(promote);
+        } else if (action instanceof Action.ReopenGate reopen) {
+            replication.becomeSource(reopen.epoch());
+            gate.open(reopen.epoch(), zk.confirmClaim(reopen.epoch(), gateSessionId));
+        } else if (action instanceof Action.Rejoin r) {
+            rejoin(r);
+        } else if (action instanceof Action.Demote demote) {
+            demote(demote.why());
+        } else if (action instanceof Action.CompleteCommand complete) {
+            completeCommand(complete);
+        } else if (action instanceof Action.SetFailoverPaused pause) {
+            zk.setFailoverPaused(pause.paused(), pause.reason());
+        }
+    }
+
+    private void follow(PrimaryRecord primary) throws Exception {
+        gate.close("following " + sourceIdOf(primary));
+        // Nobody streams from a secondary: slots here belong to streams of an earlier epoch.
+        db.dropInactiveSlots(ReplicationManager.SLOT_PREFIX);
+        replication.follow(primary);
+    }
+
+    private void promote(Action.Promote promote) throws Exception {
+        long promotedFrom = replication.drainAndStop(Duration.ofMillis(config.drainTimeoutMs()));
+        PrimaryRecord previous = promote.previous();
+        if (previous != null && !previous.nodeId().equals(config.nodeId()) && !replication.lastDrainComplete()) {
+            // The old primary's database still answers but we have not applied all it committed:
+            // promoting now could drop acknowledged writes. Keep streaming and try again.
+            replication.follow(previous);
+            throw new ClaimLostException("drain did not catch up with " + previous.nodeId() + "@" + previous.epoch()
+                    + " within " + config.drainTimeoutMs() + " ms; streaming on and trying again");
+        }
+        // Nobody streams from a node that is not primary: slots here belong to streams of an earlier epoch.
+        db.dropInactiveSlots(ReplicationManager.SLOT_PREFIX);
+        if (previous != null && !previous.nodeId().equals(config.nodeId())) {
+            // Before /primary names this node (the old primary may look for it as soon as it does), and so before
+            // the gate opens: the slot sees every write of the new epoch.
+            replication.keepSlotForRejoin(previous.nodeId());
+        }
+        PrimaryRecord next = new PrimaryRecord(config.nodeId(), config.apiAdvertisedUrl(), config.dbAdvertisedAddress(),
+                promote.newEpoch(), System.currentTimeMillis(), previous == null ? null : previous.nodeId(), promotedFrom);
+        long sentAt = System.nanoTime();
+        zk.casPrimary(previous, next);
+        state.unseenOwnRecord = next;
+        gateSessionId = zk.sessionId();
+        state.heldEpoch = promote.newEpoch();
+        markServingAsPrimary(state.heldEpoch);
+        replication.serveAsSource(state.heldEpoch);
+        gate.open(state.heldEpoch, sentAt);
+        zk.recordHistory(new HistoryRecord(promote.kind(), config.nodeId(), next.promotedFromNodeId(), state.heldEpoch,
+                System.currentTimeMillis(), promote.historyReason()));
+    }
+
+    /** Notes in the database, before it takes a write, that it is primary of {@code epoch} (see {@link RejoinMarker}). */
+    private void markServingAsPrimary(long epoch) {
+        try {
+            rejoinMarker.servingAsPrimary(epoch);
+        } catch (java.sql.SQLException e) {
+            // The database does not answer, so it takes no writes either; nothing can diverge.
+            log.error("cannot note primary epoch {} in the database: {}", epoch, e.getMessage());
+        }
+        state.rejoin = new RejoinState(epoch, null);
+    }
+
+    private void rejoin(Action.Rejoin r) throws Exception {
+        gate.close("rejoining under " + sourceIdOf(r.primary()));
+        RejoinState.Verdict verdict = rejoiner.check(r.primary(), r.ownEpoch(),
+                ReplicationManager.slotNameOf(r.primary().nodeId()), replication::seedFromRejoinSlot);
+        state.rejoin = new RejoinState(0, verdict);
+        try {
+            rejoinMarker.resolved(r.ownEpoch());
+        } catch (java.sql.SQLException e) {
+            log.warn("cannot note in the database that epoch {} is resolved (a restart would check again): {}",
+                    r.ownEpoch(), e.getMessage());
+        }
+        zk.recordHistory(new HistoryRecord(HistoryRecord.Type.REJOIN, config.nodeId(), config.nodeId(), r.primary().epoch(),
+                System.currentTimeMillis(), verdict.reason()));
+    }
+
+    private void completeCommand(Action.CompleteCommand complete) throws Exception {
+        var command = complete.command().command();
+        if (zk.completeCommand(complete.command().znode())) {
+            String reason = "command " + command.id() + " (" + command.type() + ") from " + command.requestedBy() + ": "
+                    + complete.outcome();
+            log.info(reason);
+            zk.recordHistory(new HistoryRecord(HistoryRecord.Type.COMMAND, config.nodeId(), null, state.epoch(),
+                    System.currentTimeMillis(), reason));
+        }
+    }
+
+    private void demote(String why) {
+        gate.close(why);
+        if (state.link == ZkLink.CONNECTED) {
+            zk.recordHistory(new HistoryRecord(HistoryRecord.Type.DEMOTION, config.nodeId(), config.nodeId(), state.heldEpoch,
+                    System.currentTimeMillis(), why));
+        }
+    }
+}

@@ -98,14 +98,4 @@ class NodeCommandsIT extends WithTwoDatabases {
         operator.create().creatingParentContainersIfNeeded().withMode(CreateMode.PERSISTENT_SEQUENTIAL)
                 .forPath(paths.commandEntry(), ClusterJson.toBytes(command));
     }
-
-    private List<HistoryRecord> history() throws Exception {
-        return operator.getChildren().forPath(paths.history()).stream().sorted().map(child -> {
-            try {
-                return ClusterJson.fromBytes(operator.getData().forPath(paths.history() + "/" + child), HistoryRecord.class);
-            } catch (Exception e) {
-                throw new IllegalStateException(e);
-            }
-        }).toList();
-    }
 }

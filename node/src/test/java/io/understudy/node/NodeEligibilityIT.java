@@ -142,20 +142,4 @@ class NodeEligibilityIT extends WithTwoDatabases {
                     ClusterJson.toBytes(new ClusterSettings(false, null, bytes)));
         }
     }
-
-    private List<HistoryRecord> history() throws Exception {
-        try (CuratorFramework client = CuratorFrameworkFactory.newClient(zk.getConnectString(), new RetryOneTime(100))) {
-            client.start();
-            ZkPaths paths = new ZkPaths("it");
-            return client.getChildren().forPath(paths.history()).stream().sorted()
-                    .map(child -> {
-                        try {
-                            return ClusterJson.fromBytes(client.getData().forPath(paths.history() + "/" + child),
-                                    HistoryRecord.class);
-                        } catch (Exception e) {
-                            throw new IllegalStateException(e);
-                        }
-                    }).toList();
-        }
-    }
 }

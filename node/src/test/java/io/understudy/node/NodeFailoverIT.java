@@ -104,20 +104,4 @@ class NodeFailoverIT extends WithTwoDatabases {
         assertThat(text(get(urlA + "/health"))).contains("\"epoch\":2");
         assertThat(text(get(urlA + "/api/objects/kept"))).isEqualTo("{\"kept\":true}");
     }
-
-    private List<HistoryRecord> history() throws Exception {
-        try (CuratorFramework client = CuratorFrameworkFactory.newClient(zk.getConnectString(), new RetryOneTime(100))) {
-            client.start();
-            ZkPaths paths = new ZkPaths("it");
-            return client.getChildren().forPath(paths.history()).stream().sorted()
-                    .map(child -> {
-                        try {
-                            return ClusterJson.fromBytes(client.getData().forPath(paths.history() + "/" + child),
-                                    HistoryRecord.class);
-                        } catch (Exception e) {
-                            throw new IllegalStateException(e);
-                        }
-                    }).toList();
-        }
-    }
 }

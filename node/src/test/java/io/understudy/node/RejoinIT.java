@@ -185,16 +185,4 @@ class RejoinIT extends WithTwoDatabases {
         }
         return out;
     }
-
-    private List<HistoryRecord> history() throws Exception {
-        try (CuratorFramework client = CuratorFrameworkFactory.newClient(zk.getConnectString(), new RetryOneTime(100))) {
-            client.start();
-            ZkPaths paths = new ZkPaths("it");
-            List<HistoryRecord> out = new ArrayList<>();
-            for (String child : client.getChildren().forPath(paths.history())) {
-                out.add(ClusterJson.fromBytes(client.getData().forPath(paths.history() + "/" + child), HistoryRecord.class));
-            }
-            return out;
-        }
-    }
 }

@@ -36,6 +36,8 @@ public final class RtoBench {
     /** Steady load before each fault, so the secondary is attached and the fault hits a stream of writes. */
     private static final Duration SETTLE = Duration.ofSeconds(3);
     private static final Duration RECOVERY_LIMIT = Duration.ofSeconds(30);
+    private static final long CAUGHT_UP_LAG_MS = 250;
+    private static final Duration CAUGHT_UP_LIMIT = Duration.ofMinutes(3);
 
     enum Kind { KILL, SWITCHOVER }
 
@@ -76,7 +78,7 @@ public final class RtoBench {
     }
 
     private static Run killPrimary(LocalAppliance app, RtoLoad load, int number) throws Exception {
-        waitFor(SETTLE);
+        awaitCaughtUp(app);
         SwitchStatus before = app.status().orElseThrow();
         String killed = before.primaryNodeId().orElseThrow();
         Process primary = app.nodeProcess(killed);
@@ -92,7 +94,7 @@ public final class RtoBench {
     }
 
     private static Run switchover(LocalAppliance app, RtoLoad load, Admin admin, int number) throws Exception {
-        waitFor(SETTLE);
+        awaitCaughtUp(app);
         SwitchStatus before = app.status().orElseThrow();
         String from = before.primaryNodeId().orElseThrow();
         String to = before.healthySecondary().orElseThrow().nodeId();
@@ -123,6 +125,30 @@ public final class RtoBench {
         }
     }
 
+    /**
+     * Waits until a healthy secondary has kept up (commit-to-applied lag at most {@value #CAUGHT_UP_LAG_MS} ms) for
+     * {@link #SETTLE} without a break. A node restarted after the previous kill first replays the writes the primary
+     * acknowledged alone meanwhile; killing the primary before that ends measures the catch-up, not the failover.
+     */
+    private static void awaitCaughtUp(LocalAppliance app) throws InterruptedException {
+        long deadline = System.nanoTime() + CAUGHT_UP_LIMIT.toNanos();
+        long since = -1;
+        while (System.nanoTime() < deadline) {
+            boolean caughtUp = app.status().flatMap(SwitchStatus::healthySecondary)
+                    .filter(m -> m.lagMs() >= 0 && m.lagMs() <= CAUGHT_UP_LAG_MS).isPresent();
+            long now = System.nanoTime();
+            if (!caughtUp) {
+                since = -1;
+            } else if (since < 0) {
+                since = now;
+            } else if (now - since >= SETTLE.toNanos()) {
+                return;
+            }
+            waitFor(Duration.ofMillis(100));
+        }
+        System.out.printf("the secondary did not keep up within %s; measuring anyway%n", CAUGHT_UP_LIMIT);
+    }
+
     private static void waitFor(Duration d) throws InterruptedException {
         Thread.sleep(d.toMillis());
     }
@@ -150,7 +176,8 @@ public final class RtoBench {
         report.line("Local appliance, replication.mode=sync (syncFallback=async while the secondary is down), default timings;")
                 .line("about " + RATE + " keyed PUTs/s through the switch from " + WRITERS + " client threads (request timeout "
                         + RtoLoad.REQUEST_TIMEOUT.toSeconds() + " s). /proc/loadavg before: " + loadBefore + "; after: "
-                        + loadAfter + " (other work shares the machine).")
+                        + loadAfter + " (other work shares the machine). Before each fault the bench waits until the"
+                        + " secondary has kept up (lag <= " + CAUGHT_UP_LAG_MS + " ms) for " + SETTLE.toSeconds() + " s.")
                 .line("")
                 .line("gap = longest time without an acknowledged write, from the last ack before the fault to the first ack after it;")
                 .line("recovered = fault to the first ack served in the new epoch; failed = requests answered non-2xx or not at all")

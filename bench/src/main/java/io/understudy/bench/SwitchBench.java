@@ -12,8 +12,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.ToDoubleFunction;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * Throughput and latency of the switch against nginx and HAProxy, all proxying to the same
@@ -29,7 +27,7 @@ import java.util.regex.Pattern;
  * Every target gets the same warm-up (a JVM needs it; the others do not mind).
  *
  * <p>Usage: {@code bench/run.sh switch [seconds] [connections] [rounds]}. System properties:
- * {@code bench.pin}, {@code bench.warmup} (seconds), {@code bench.switchJvmArgs} (extra JVM
+ * {@code bench.pin}, {@code bench.warmup} (seconds), {@code bench.pacedRounds}, {@code bench.switchJvmArgs} (extra JVM
  * options for the switch under test, e.g. a JFR recording), {@code bench.keepData} (keep the temp dir). Uses ports 17080-17433 (other benchmarks use 18xxx and 19xxx).
  */
 public final class SwitchBench {
@@ -39,13 +37,16 @@ public final class SwitchBench {
     private static final int SWITCH_HEAP_MB = 160;
     private static final int SWITCH_PORT = 17092;
     private static final int WARMUP_RUNS = 4;
+    /** The paced rounds' target rate, as a share of the node's direct flat-out rate. */
+    private static final double PACED_SHARE = 0.6;
     /** USER_HZ of /proc/<pid>/stat on Linux. */
     private static final double TICKS_PER_SECOND = 100;
 
     public static void main(String[] args) throws Exception {
-        int seconds = args.length > 0 ? Integer.parseInt(args[0]) : 10;
+        int seconds = args.length > 0 ? Integer.parseInt(args[0]) : 8;
         int connections = args.length > 1 ? Integer.parseInt(args[1]) : 32;
-        int rounds = args.length > 2 ? Integer.parseInt(args[2]) : 3;
+        int rounds = args.length > 2 ? Integer.parseInt(args[2]) : 8;
+        int pacedRounds = Integer.getInteger("bench.pacedRounds", 6);
         boolean pin = Boolean.parseBoolean(System.getProperty("bench.pin",
                 Boolean.toString(Runtime.getRuntime().availableProcessors() >= 2)));
         int warmup = Integer.getInteger("bench.warmup", 20);
@@ -62,6 +63,8 @@ public final class SwitchBench {
         BenchClient http = new BenchClient(Duration.ofSeconds(5));
         Report report = new Report("switch", "Switch vs nginx vs HAProxy (wrk, same node)");
         Map<String, List<ProxyRunner.WrkResult>> results = new LinkedHashMap<>();
+        Map<String, List<ProxyRunner.WrkResult>> paced = new LinkedHashMap<>();
+        int pauseMs = 0;
         Map<String, Double> rss = new LinkedHashMap<>();
         Map<String, List<Double>> cpuPerRequest = new LinkedHashMap<>();
         Map<String, Process> processes = new LinkedHashMap<>();
@@ -111,7 +114,7 @@ public final class SwitchBench {
                 // lets C2 drop the connection set-up paths, and the first measured round then pays
                 // for deoptimising and recompiling them
                 for (int run = 0; run < WARMUP_RUNS; run++) {
-                    wrk(wrkCpu, target.getValue(), threads, connections, Math.max(1, warmup / WARMUP_RUNS));
+                    ProxyRunner.wrk(wrkCpu, target.getValue(), threads, connections, Math.max(1, warmup / WARMUP_RUNS), null);
                 }
                 results.put(target.getKey(), new ArrayList<>());
                 cpuPerRequest.put(target.getKey(), new ArrayList<>());
@@ -120,12 +123,28 @@ public final class SwitchBench {
                 for (Map.Entry<String, String> target : targets.entrySet()) {
                     Process proxy = processes.get(target.getKey());
                     long cpuBefore = proxy == null ? 0 : cpuTicks(proxy.toHandle());
-                    ProxyRunner.WrkResult result = wrk(wrkCpu, target.getValue(), threads, connections, seconds);
+                    ProxyRunner.WrkResult result = ProxyRunner.wrk(wrkCpu, target.getValue(), threads, connections, seconds, null);
                     results.get(target.getKey()).add(result);
                     if (proxy != null) {
                         cpuPerRequest.get(target.getKey()).add((cpuTicks(proxy.toHandle()) - cpuBefore) * 1e6 / TICKS_PER_SECOND
                                 / Math.max(1, result.requests()));
                     }
+                }
+            }
+            // Latency below saturation: flat out, every target's p99 is the node's queue (tens of ms,
+            // moving with the node's GC and PostgreSQL), which hides what a proxy adds. Each wrk
+            // connection pauses between requests so the node runs at about PACED_SHARE of what it served
+            // directly.
+            double capacity = median(results.get("node direct"), ProxyRunner.WrkResult::rps);
+            pauseMs = Math.max(1, (int) Math.round(connections * 1000.0 / (PACED_SHARE * capacity)) - 1);
+            Path pace = proxies.resolve("pace.lua");
+            Files.writeString(pace, "function delay()\n  return " + pauseMs + "\nend\n");
+            for (String target : targets.keySet()) {
+                paced.put(target, new ArrayList<>());
+            }
+            for (int round = 0; round < pacedRounds; round++) {
+                for (Map.Entry<String, String> target : targets.entrySet()) {
+                    paced.get(target.getKey()).add(ProxyRunner.wrk(wrkCpu, target.getValue(), threads, connections, seconds, pace));
                 }
             }
             rss.put("switch", ProxyRunner.rssMb(benchSwitch.pid()));
@@ -144,8 +163,8 @@ public final class SwitchBench {
         }
         String loadAfter = Files.readString(Path.of("/proc/loadavg")).trim();
         report.line("wrk -t" + threads + " -c" + connections + " -d" + seconds + "s after a " + warmup + " s warm-up per target (" + WARMUP_RUNS + " wrk runs), "
-                + rounds + " interleaved rounds per target, GET " + PATH + " (one PostgreSQL read per request on the node). "
-                + "Median of the rounds.").line("");
+                + rounds + " interleaved rounds per target flat out, then " + pacedRounds + " paced, GET " + PATH
+                + " (one PostgreSQL read per request on the node). Medians of the rounds.").line("");
         report.line(pin ? "Pinned: appliance (node, PostgreSQL, ZooKeeper) on CPU 0; wrk and the proxy under test on CPU 1; "
                 + "nginx 1 worker, HAProxy 1 thread, switch 1 IO thread, all keep-alive to the node."
                 : "Not pinned: nginx 2 workers, HAProxy 2 threads, switch 2 IO threads, all keep-alive to the node.").line("");
@@ -153,29 +172,48 @@ public final class SwitchBench {
                 + System.getProperty("bench.switchJvmArgs", "")).line("");
         report.line("/proc/loadavg before: " + loadBefore + "; after: " + loadAfter + " (other work on the machine shares both cores).")
                 .line("");
-        double directP99 = median(results.get("node direct"), ProxyRunner.WrkResult::p99Ms);
-        double nginxRps = median(results.get("nginx"), ProxyRunner.WrkResult::rps);
+        report.line("Flat out (throughput):").line("");
         List<List<String>> rows = new ArrayList<>();
         for (Map.Entry<String, List<ProxyRunner.WrkResult>> entry : results.entrySet()) {
             List<ProxyRunner.WrkResult> r = entry.getValue();
-            double rps = median(r, ProxyRunner.WrkResult::rps);
-            double p99 = median(r, ProxyRunner.WrkResult::p99Ms);
-            long errors = r.stream().mapToLong(ProxyRunner.WrkResult::errors).sum();
             List<Double> cpu = cpuPerRequest.get(entry.getKey());
-            double cpuMedian = cpu.isEmpty() ? Double.NaN : cpu.stream().mapToDouble(Double::doubleValue).sorted().toArray()[cpu.size() / 2];
-            rows.add(List.of(entry.getKey(), String.format("%.0f", rps), String.format("%.3f", median(r, ProxyRunner.WrkResult::p50Ms)),
-                    String.format("%.3f", p99), String.format("%+.3f", p99 - directP99), String.format("%.2f", rps / nginxRps),
+            double cpuMedian = cpu.isEmpty() ? Double.NaN : medianOf(cpu);
+            rows.add(List.of(entry.getKey(), String.format("%.0f", median(r, ProxyRunner.WrkResult::rps)),
+                    String.format("%.3f", median(r, ProxyRunner.WrkResult::p50Ms)),
+                    String.format("%.3f", median(r, ProxyRunner.WrkResult::p99Ms)),
+                    String.format("%.2f", pairedRatio(r, results.get("nginx"))),
+                    spread(r, results.get("nginx")),
                     Double.isNaN(cpuMedian) ? "-" : String.format("%.0f", cpuMedian),
-                    rss.containsKey(entry.getKey()) ? String.format("%.0f", rss.get(entry.getKey())) : "-", Long.toString(errors)));
+                    rss.containsKey(entry.getKey()) ? String.format("%.0f", rss.get(entry.getKey())) : "-", Long.toString(errors(r))));
         }
-        report.table(List.of("target", "rps", "p50 ms", "p99 ms", "p99 added vs direct ms", "rps / nginx",
+        report.table(List.of("target", "rps", "p50 ms", "p99 ms", "rps / nginx", "rps / nginx, rounds",
                 "proxy CPU µs / request", "RSS MB", "errors"), rows);
-        report.line("Goal: switch rps >= nginx, <= 1 ms added p99 over direct, RSS <= 200 MB.");
+        report.line("rps / nginx: the median over the rounds of this target's rps over nginx's in the same round (the node's "
+                + "own rate drifts by a third between rounds, and pairing cancels most of it); \"rounds\" gives the lowest and "
+                + "highest of those ratios.");
         report.line("Proxy CPU / request: user + system CPU time of the proxy's processes during a round over the requests "
-                + "wrk completed in it; unlike rps and p99 it hardly depends on what else the machine is running.");
-        report.line("").line("Every round (rps / p50 / p99 ms):");
-        results.forEach((target, r) -> report.line("- " + target + ": " + String.join(", ", r.stream()
-                .map(w -> String.format("%.0f / %.3f / %.3f", w.rps(), w.p50Ms(), w.p99Ms())).toList())));
+                + "wrk completed in it; unlike rps and p99 it hardly depends on what else the machine is running.").line("");
+        report.line("Paced (latency below saturation): each connection pauses " + pauseMs + " ms between requests, about "
+                + Math.round(PACED_SHARE * 100) + " % of the node's direct flat-out rate; " + pacedRounds
+                + " interleaved rounds.").line("");
+        List<List<String>> pacedRows = new ArrayList<>();
+        for (Map.Entry<String, List<ProxyRunner.WrkResult>> entry : paced.entrySet()) {
+            List<ProxyRunner.WrkResult> r = entry.getValue();
+            pacedRows.add(List.of(entry.getKey(), String.format("%.0f", median(r, ProxyRunner.WrkResult::rps)),
+                    String.format("%.3f", median(r, ProxyRunner.WrkResult::p50Ms)),
+                    String.format("%.3f", median(r, ProxyRunner.WrkResult::p99Ms)),
+                    String.format("%+.3f", pairedDifference(r, paced.get("node direct"), ProxyRunner.WrkResult::p50Ms)),
+                    String.format("%+.3f", pairedDifference(r, paced.get("node direct"), ProxyRunner.WrkResult::p99Ms)),
+                    Long.toString(errors(r))));
+        }
+        report.table(List.of("target", "rps", "p50 ms", "p99 ms", "p50 added vs direct ms", "p99 added vs direct ms", "errors"),
+                pacedRows);
+        report.line("Added: the median over the rounds of this target's figure minus the node's in the same round.").line("");
+        report.line("Goal: switch rps >= nginx, <= 1 ms added p99 over direct, RSS <= 200 MB.").line("");
+        report.line("Every round, flat out (rps / p50 / p99 ms):");
+        results.forEach((target, r) -> report.line("- " + target + ": " + rounds(r)));
+        report.line("").line("Every round, paced (rps / p50 / p99 ms):");
+        paced.forEach((target, r) -> report.line("- " + target + ": " + rounds(r)));
         report.publish(System.out, Path.of("bench", "results"));
     }
 
@@ -258,45 +296,55 @@ public final class SwitchBench {
         }
     }
 
-    /** wrk as {@link ProxyRunner#wrk} runs it, on {@code cpu} when that is not null. */
-    static ProxyRunner.WrkResult wrk(String cpu, String url, int threads, int connections, int seconds)
-            throws IOException, InterruptedException {
-        if (cpu == null) {
-            return ProxyRunner.wrk(url, threads, connections, seconds);
-        }
-        return wrk(cpu, url, threads, connections, seconds, null);
-    }
-
-    /** @param script a wrk Lua script, or null */
-    static ProxyRunner.WrkResult wrk(String cpu, String url, int threads, int connections, int seconds, Path script)
-            throws IOException, InterruptedException {
-        List<String> command = new ArrayList<>(List.of("taskset", "-c", cpu, "wrk", "-t" + threads, "-c" + connections,
-                "-d" + seconds + "s", "--latency"));
-        if (script != null) {
-            command.addAll(List.of("-s", script.toString()));
-        }
-        command.add(url);
-        String out = ProxyRunner.run(command);
-        Matcher rps = Pattern.compile("Requests/sec:\\s+([0-9.]+)").matcher(out);
-        Matcher requests = Pattern.compile("([0-9]+) requests in").matcher(out);
-        if (!rps.find() || !requests.find()) {
-            throw new IllegalStateException("unexpected wrk output:\n" + out);
-        }
-        Matcher non2xx = Pattern.compile("Non-2xx or 3xx responses: ([0-9]+)").matcher(out);
-        long errors = non2xx.find() ? Long.parseLong(non2xx.group(1)) : 0;
-        Matcher socket = Pattern.compile("Socket errors: connect ([0-9]+), read ([0-9]+), write ([0-9]+), timeout ([0-9]+)")
-                .matcher(out);
-        if (socket.find()) {
-            for (int g = 1; g <= 4; g++) {
-                errors += Long.parseLong(socket.group(g));
-            }
-        }
-        return new ProxyRunner.WrkResult(Double.parseDouble(rps.group(1)), ProxyRunner.latency(out, "50%"), ProxyRunner.latency(out, "99%"),
-                Long.parseLong(requests.group(1)), errors);
-    }
-
     private static double median(List<ProxyRunner.WrkResult> results, ToDoubleFunction<ProxyRunner.WrkResult> f) {
-        double[] values = results.stream().mapToDouble(f).sorted().toArray();
-        return values.length == 0 ? Double.NaN : values[values.length / 2];
+        return medianOf(results.stream().map(f::applyAsDouble).toList());
+    }
+
+    /** The middle value (the mean of the two middle ones for an even count), NaN for none. */
+    static double medianOf(List<Double> values) {
+        double[] sorted = values.stream().mapToDouble(Double::doubleValue).sorted().toArray();
+        if (sorted.length == 0) {
+            return Double.NaN;
+        }
+        int mid = sorted.length / 2;
+        return sorted.length % 2 == 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+    }
+
+    /** Round by round rps of {@code target} over that of {@code reference}. */
+    private static List<Double> ratios(List<ProxyRunner.WrkResult> target, List<ProxyRunner.WrkResult> reference) {
+        List<Double> ratios = new ArrayList<>();
+        for (int i = 0; i < Math.min(target.size(), reference.size()); i++) {
+            ratios.add(target.get(i).rps() / reference.get(i).rps());
+        }
+        return ratios;
+    }
+
+    private static double pairedRatio(List<ProxyRunner.WrkResult> target, List<ProxyRunner.WrkResult> reference) {
+        return medianOf(ratios(target, reference));
+    }
+
+    private static String spread(List<ProxyRunner.WrkResult> target, List<ProxyRunner.WrkResult> reference) {
+        List<Double> ratios = ratios(target, reference);
+        return String.format("%.2f-%.2f", ratios.stream().mapToDouble(Double::doubleValue).min().orElse(Double.NaN),
+                ratios.stream().mapToDouble(Double::doubleValue).max().orElse(Double.NaN));
+    }
+
+    /** The median over the rounds of {@code f} of {@code target} minus {@code f} of {@code reference} in the same round. */
+    private static double pairedDifference(List<ProxyRunner.WrkResult> target, List<ProxyRunner.WrkResult> reference,
+            ToDoubleFunction<ProxyRunner.WrkResult> f) {
+        List<Double> differences = new ArrayList<>();
+        for (int i = 0; i < Math.min(target.size(), reference.size()); i++) {
+            differences.add(f.applyAsDouble(target.get(i)) - f.applyAsDouble(reference.get(i)));
+        }
+        return medianOf(differences);
+    }
+
+    private static long errors(List<ProxyRunner.WrkResult> results) {
+        return results.stream().mapToLong(ProxyRunner.WrkResult::errors).sum();
+    }
+
+    private static String rounds(List<ProxyRunner.WrkResult> results) {
+        return String.join(", ", results.stream().map(w -> String.format("%.0f / %.3f / %.3f", w.rps(), w.p50Ms(), w.p99Ms()))
+                .toList());
     }
 }

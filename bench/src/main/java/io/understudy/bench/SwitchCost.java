@@ -127,7 +127,7 @@ public final class SwitchCost {
             }
             for (String name : targets.keySet()) {
                 for (int run = 0; run < WARMUP_RUNS; run++) {
-                    SwitchBench.wrk("1", urls.get(name), 1, connections, warmupSeconds, pace);
+                    ProxyRunner.wrk("1", urls.get(name), 1, connections, warmupSeconds, pace);
                 }
                 cpu.put(name, new ArrayList<>());
                 ioCpu.put(name, new ArrayList<>());
@@ -137,7 +137,7 @@ public final class SwitchCost {
                 for (Map.Entry<String, Process> target : targets.entrySet()) {
                     long before = SwitchBench.cpuTicks(target.getValue().toHandle());
                     long ioBefore = ioThreadNanos(target.getValue());
-                    ProxyRunner.WrkResult result = SwitchBench.wrk("1", urls.get(target.getKey()), 1, connections, seconds,
+                    ProxyRunner.WrkResult result = ProxyRunner.wrk("1", urls.get(target.getKey()), 1, connections, seconds,
                             pace);
                     long ticks = SwitchBench.cpuTicks(target.getValue().toHandle()) - before;
                     long ioNanos = ioThreadNanos(target.getValue()) - ioBefore;

@@ -75,6 +75,12 @@ class NodeEligibilityIT extends WithTwoDatabases {
 
         pgA.close(); // the postmaster really stops; node a keeps running
         pgA = null;
+        // a lost database is no fault of the request: 503 not_acknowledged, which the switch retries for a
+        // read (here or at the next primary), not a 500 it would have to pass on
+        java.net.http.HttpResponse<byte[]> read = get(urlA + "/api/objects/before");
+        assertThat(read.statusCode()).as(text(read)).isEqualTo(503);
+        assertThat(text(read)).contains("\"error\":\"not_acknowledged\"").contains("is not answering");
+        assertThat(read.headers().firstValue("Retry-After")).contains("1");
 
         await().atMost(Duration.ofSeconds(30)).until(() -> Http.status(urlB + "/primary") == 200);
         assertThat(text(get(urlB + "/health"))).contains("\"epoch\":2");

@@ -10,11 +10,13 @@ import io.understudy.node.store.IdempotencyStore;
 import io.understudy.node.store.ObjectStore;
 import io.undertow.Undertow;
 import io.undertow.UndertowOptions;
+import io.understudy.replicator.capture.ConnectionLoss;
 import io.undertow.server.HttpHandler;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.util.HttpString;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
@@ -110,10 +112,33 @@ public final class ApiServer implements AutoCloseable {
                     default -> api(exchange, path);
                 }
             } catch (Exception e) {
+                failed(exchange, path, e);
+            }
+        }
+
+        /**
+         * A request that threw. A lost database (crashed, restarting) is not the request's fault and is
+         * answered 503 {@code not_acknowledged}: had it been a write whose COMMIT reached the database, it
+         * may be applied. The switch retries what is safe to retry (any read, an idempotent method, an
+         * Idempotency-Key) here or at the primary that replaces this one once it steps down after
+         * {@code db.failTimeoutMs}; anything else is a 500.
+         */
+        private void failed(HttpServerExchange exchange, String path, Exception e) {
+            Optional<String> lost = ConnectionLoss.of(e);
+            if (lost.isPresent()) {
+                log.warn("{} {}: own database not answering: {}", exchange.getRequestMethod(), path, lost.get());
+            } else {
                 log.error("{} {} failed", exchange.getRequestMethod(), path, e);
-                if (!exchange.isResponseStarted()) {
-                    Responses.error(exchange, 500, "internal_error", "the node could not complete the request; see its log");
-                }
+            }
+            if (exchange.isResponseStarted()) {
+                return;
+            }
+            if (lost.isPresent()) {
+                exchange.getResponseHeaders().put(io.undertow.util.Headers.RETRY_AFTER, "1");
+                Responses.error(exchange, 503, "not_acknowledged", "the database of " + node.nodeId()
+                        + " is not answering (" + lost.get() + "); a write may or may not have been applied");
+            } else {
+                Responses.error(exchange, 500, "internal_error", "the node could not complete the request; see its log");
             }
         }
 

@@ -5,12 +5,10 @@ import io.understudy.cluster.Headers;
 import io.understudy.node.role.WriteGate;
 import io.understudy.node.store.Database;
 import io.understudy.node.store.IdempotencyStore;
-import io.understudy.replicator.capture.ConnectionLoss;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.util.HttpString;
 import java.nio.ByteBuffer;
 import java.sql.Connection;
-import java.sql.SQLException;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -96,6 +94,8 @@ final class WritePath {
         }
         String key = exchange.getRequestHeaders().getFirst(Headers.IDEMPOTENCY_KEY);
         Outcome outcome;
+        // A database that stops answering mid-write throws on, and the API server answers 503
+        // not_acknowledged: had the COMMIT reached the database, the write may be there.
         try {
             outcome = db.inTransaction(c -> {
                 if (key != null) {
@@ -116,19 +116,6 @@ final class WritePath {
             });
         } catch (GateClosedException e) {
             refuse(exchange, "write gate closed during the write; nothing was applied");
-            return;
-        } catch (SQLException e) {
-            Optional<String> lost = ConnectionLoss.of(e);
-            if (lost.isEmpty()) {
-                throw e;
-            }
-            // The database went away mid-write (it crashed, or is restarting): had the COMMIT reached it, the write may
-            // be there. Like a demotion during the sync wait, this is "not acknowledged": the switch retries it when
-            // that is safe (an idempotent method or an Idempotency-Key), here or at the primary that replaces this one
-            // once it steps down after db.failTimeoutMs. Not a 500: nothing is wrong with the request.
-            exchange.getResponseHeaders().put(io.undertow.util.Headers.RETRY_AFTER, "1");
-            Responses.error(exchange, 503, "not_acknowledged", "the database of " + node.nodeId()
-                    + " stopped answering during the write (" + lost.get() + "); it may or may not be applied");
             return;
         }
         if (!outcome.replayed() && !gate.stillOpen(epoch)) {

@@ -68,9 +68,10 @@ public final class Database implements AutoCloseable {
             } catch (Exception | Error e) {
                 rollbackQuietly(c, e);
                 throw e;
-            } finally {
-                c.setAutoCommit(true);
             }
+            // HikariCP puts auto-commit back when the connection returns to the pool. Resetting it
+            // here, in a finally, would replace the error of a connection that broke (a crashed
+            // database) with "Connection is closed", and the caller could no longer tell it was lost.
         }
     }
 
@@ -78,15 +79,15 @@ public final class Database implements AutoCloseable {
     public <T> T inSnapshot(TxWork<T> work) throws Exception {
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(false);
-            c.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
-            c.setReadOnly(true);
+            try (Statement st = c.createStatement()) {
+                // for this transaction only: setting the session's isolation and read-only mode, and
+                // resetting them afterwards, cost two more round trips to PostgreSQL on every read
+                st.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY");
+            }
             try {
                 return work.run(c);
             } finally {
                 rollbackQuietly(c, null);
-                c.setReadOnly(false);
-                c.setTransactionIsolation(Connection.TRANSACTION_READ_COMMITTED);
-                c.setAutoCommit(true);
             }
         }
     }

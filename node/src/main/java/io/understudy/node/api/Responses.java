@@ -10,6 +10,9 @@ import java.util.Map;
 /** JSON answers. Errors are always {@code {"error": code, "message": text, ...}}, never a stack trace. */
 final class Responses {
 
+    /** The most of a refused body the node reads and drops to keep its connection open. */
+    static final long DRAIN_LIMIT = 64L << 20;
+
     private Responses() {
     }
 
@@ -32,11 +35,20 @@ final class Responses {
     }
 
     /**
-     * 413, and the connection closes after it: the rest of the body was not read, and a client
-     * that reused the connection would send its next request behind those bytes.
+     * 413 for a body that is read no further. A body of declared length up to {@link #DRAIN_LIMIT}
+     * is read and dropped after the answer (Undertow drains what is left when the exchange ends), so
+     * the connection stays usable: closing it while the client is still sending would make the
+     * kernel reset it, and the client could lose this answer with it. Anything else (a larger or
+     * a chunked body) closes the connection after the answer, or the client's next request would
+     * follow the unread bytes.
      */
     static void tooLarge(HttpServerExchange exchange, String message) {
-        exchange.setPersistent(false);
+        long declared = exchange.getRequestContentLength();
+        if (declared >= 0 && declared <= DRAIN_LIMIT && exchange.isRequestChannelAvailable()) {
+            exchange.setMaxEntitySize(declared);
+        } else {
+            exchange.setPersistent(false);
+        }
         error(exchange, 413, "too_large", message);
     }
 

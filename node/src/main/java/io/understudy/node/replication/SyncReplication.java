@@ -73,6 +73,13 @@ public final class SyncReplication implements SyncHooks {
     @Override
     public String awaitReplicated(BooleanSupplier stillPrimary) throws Exception {
         SyncPolicy.Before before = before();
+        if (before == SyncPolicy.Before.DEGRADED) {
+            // Acknowledged without a secondary: one that comes back counts as attached again only once it has
+            // this write too. Re-attached earlier, it would make the next writes wait for the whole backlog it
+            // still has to apply, and time out on it.
+            catchUpTo = Math.max(catchUpTo, db.currentWalPosition());
+            return null;
+        }
         if (before != SyncPolicy.Before.WAIT) {
             return before == SyncPolicy.Before.REFUSE ? "no secondary attached any more; the write is committed here only" : null;
         }

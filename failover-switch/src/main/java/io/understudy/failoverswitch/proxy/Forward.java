@@ -104,26 +104,18 @@ final class Forward implements ExchangeCompletionListener {
         }, backend.uri(), exchange.getIoThread(), exchange.getConnection().getByteBufferPool(), BACKEND_OPTIONS);
     }
 
-    private boolean retryable(Failure failure) {
+    private Verdict verdict(Failure failure) {
         return RetryPolicy.decide(failure, exchange.getRequestMethod(),
-                exchange.getRequestHeaders().contains(Outbound.IDEMPOTENCY_KEY), !bodyGone) == Verdict.RETRY;
+                exchange.getRequestHeaders().contains(Outbound.IDEMPOTENCY_KEY), !bodyGone);
     }
 
     /** After a failed attempt: retry now, hold for another primary, or tell the client. */
     private void afterFailure(Attempt failed, Failure failure, IOException cause) {
-        boolean hasKey = exchange.getRequestHeaders().contains(Outbound.IDEMPOTENCY_KEY);
-        Verdict verdict = RetryPolicy.decide(failure, exchange.getRequestMethod(), hasKey, !bodyGone);
+        Verdict verdict = verdict(failure);
         log.debug("{} {} at {}: {} -> {}", exchange.getRequestMethod(), exchange.getRequestURI(), failed.backend,
                 failure, verdict, cause);
         if (exchange.isResponseStarted()) {
             IoUtils.safeClose(exchange.getConnection());
-            return;
-        }
-        if (failure == Failure.SUPERSEDED && verdict != Verdict.RETRY) {
-            owner.outcomeUnknown();
-            JsonResponses.error(exchange, 503, "outcome_unknown", "primary " + failed.backend.label()
-                    + " stopped answering during a failover and a newer primary took over; the request may or may "
-                    + "not have been applied (send an Idempotency-Key to make writes safe to retry)");
             return;
         }
         switch (verdict) {
@@ -133,6 +125,12 @@ final class Forward implements ExchangeCompletionListener {
                     + "Idempotency-Key to make writes safe to retry)");
             case BODY_GONE -> JsonResponses.error(exchange, 502, "backend_failed", "primary " + failed.backend.label()
                     + " failed while the request body was streamed to it; it may or may not have been applied");
+            case OUTCOME_UNKNOWN -> {
+                owner.outcomeUnknown();
+                JsonResponses.error(exchange, 503, "outcome_unknown", "primary " + failed.backend.label()
+                        + " stopped answering during a failover and a newer primary took over; the request may or may "
+                        + "not have been applied (send an Idempotency-Key to make writes safe to retry)");
+            }
         }
     }
 
@@ -409,7 +407,7 @@ final class Forward implements ExchangeCompletionListener {
             ClientResponse response = result.getResponse();
             if (Refusal.mayBeRefusal(response)) {
                 Refusal.read(result, refusal -> {
-                    if (refusal.failure() != null && (refusal.failure() != Failure.NOT_CONFIRMED || retryable(Failure.NOT_CONFIRMED))) {
+                    if (refusal.failure() != null && (refusal.failure() != Failure.NOT_CONFIRMED || verdict(Failure.NOT_CONFIRMED) == Verdict.RETRY)) {
                         of.refused(refusal.failure());
                     } else {
                         of.relaying(response);

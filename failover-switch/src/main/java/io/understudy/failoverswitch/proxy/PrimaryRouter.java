@@ -6,6 +6,7 @@ import io.understudy.failoverswitch.routing.RouteDecision.Route;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
+import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -23,6 +24,8 @@ import org.slf4j.LoggerFactory;
 public final class PrimaryRouter implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(PrimaryRouter.class);
+    /** Figures in a reason, masked when comparing two reasons for the log. */
+    private static final Pattern FIGURES = Pattern.compile("\\d+");
 
     private final int idlePerThread;
     private final HoldQueue holds;
@@ -55,7 +58,7 @@ public final class PrimaryRouter implements AutoCloseable {
         }
         if (next instanceof NoPrimary && old == null) {
             // figures (lag bytes, positions) move while nobody can take over: log when the story changes
-            if (!next.reason().replaceAll("\\d+", "#").equals(previous.reason().replaceAll("\\d+", "#"))) {
+            if (!FIGURES.matcher(next.reason()).replaceAll("#").equals(FIGURES.matcher(previous.reason()).replaceAll("#"))) {
                 log.info("primary none -> none ({})", next.reason());
             }
             return;

@@ -44,7 +44,12 @@ public final class RetryPolicy {
         /** Not safe: it may have been applied and doing it twice could change the outcome. */
         UNSAFE,
         /** The body was streamed to the node and is gone; the request cannot be sent again. */
-        BODY_GONE
+        BODY_GONE,
+        /**
+         * Abandoned at a primary a newer epoch superseded, and not safe to send again: whether it was applied
+         * is unknown, and the client is told so.
+         */
+        OUTCOME_UNKNOWN
     }
 
     private RetryPolicy() {
@@ -54,12 +59,16 @@ public final class RetryPolicy {
      * @param bodyReplayable the body is still available: none, kept in memory, or not read yet
      */
     public static Verdict decide(Failure failure, HttpString method, boolean hasIdempotencyKey, boolean bodyReplayable) {
+        boolean harmlessTwice = isIdempotent(method) || hasIdempotencyKey;
+        if (failure == Failure.SUPERSEDED && !(bodyReplayable && harmlessTwice)) {
+            return Verdict.OUTCOME_UNKNOWN;
+        }
         if (!bodyReplayable) {
             return Verdict.BODY_GONE;
         }
         return switch (failure) {
             case NOT_SENT, EPOCH_MISMATCH, NOT_PRIMARY -> Verdict.RETRY;
-            case LOST_IN_FLIGHT, NOT_CONFIRMED, SUPERSEDED -> isIdempotent(method) || hasIdempotencyKey ? Verdict.RETRY : Verdict.UNSAFE;
+            case LOST_IN_FLIGHT, NOT_CONFIRMED, SUPERSEDED -> harmlessTwice ? Verdict.RETRY : Verdict.UNSAFE;
         };
     }
 

@@ -31,7 +31,6 @@ class RetryPolicyTest {
             "LOST_IN_FLIGHT, PATCH,  true,  true,  RETRY",
             "LOST_IN_FLIGHT, POST,   false, true,  UNSAFE",
             "LOST_IN_FLIGHT, PATCH,  false, true,  UNSAFE",
-            // a streamed body that already flowed cannot be sent again, whatever the failure
             "NOT_CONFIRMED,  PUT,    false, true,  RETRY",
             "NOT_CONFIRMED,  POST,   true,  true,  RETRY",
             "NOT_CONFIRMED,  POST,   false, true,  UNSAFE",
@@ -40,9 +39,11 @@ class RetryPolicyTest {
             "SUPERSEDED,     PUT,    false, true,  RETRY",
             "SUPERSEDED,     DELETE, false, true,  RETRY",
             "SUPERSEDED,     POST,   true,  true,  RETRY",
-            "SUPERSEDED,     POST,   false, true,  UNSAFE",
-            "SUPERSEDED,     PATCH,  false, true,  UNSAFE",
-            "SUPERSEDED,     PUT,    true,  false, BODY_GONE",
+            // and when it is not safe to send again, the client is told the outcome is unknown
+            "SUPERSEDED,     POST,   false, true,  OUTCOME_UNKNOWN",
+            "SUPERSEDED,     PATCH,  false, true,  OUTCOME_UNKNOWN",
+            "SUPERSEDED,     PUT,    true,  false, OUTCOME_UNKNOWN",
+            // a streamed body that already flowed cannot be sent again, whatever the failure
             "NOT_SENT,       PUT,    true,  false, BODY_GONE",
             "NOT_PRIMARY,    PUT,    true,  false, BODY_GONE",
             "LOST_IN_FLIGHT, GET,    false, false, BODY_GONE",

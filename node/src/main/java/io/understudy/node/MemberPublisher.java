@@ -49,21 +49,26 @@ final class MemberPublisher {
 
     void publishMember() throws Exception {
         if (zk != null) {
-            MemberRecord record = memberRecord();
-            publishedGist = gist(record);
-            zk.publishMember(record);
+            publish(memberRecord());
         }
+    }
+
+    /** Publishes {@code record}, just built by {@link #memberRecord()}. */
+    void publish(MemberRecord record) throws Exception {
+        publishedGist = gist();
+        zk.publishMember(record);
     }
 
     /** Others decide on role, epoch and health (a switchover target must be a healthy secondary): publish at once. */
     void publishMemberIfChanged() throws Exception {
-        if (!gist(memberRecord()).equals(publishedGist)) {
+        if (!gist().equals(publishedGist)) {
             publishMember();
         }
     }
 
-    private static String gist(MemberRecord r) {
-        return r.role() + "@" + r.epoch() + (r.healthy() ? "+" : "-") + (r.candidacy().eligible() ? "E" : "e");
+    /** Role, epoch, health and eligibility as the member record would say them, without building one (every tick). */
+    private String gist() {
+        return state.role + "@" + state.epoch() + (healthy() ? "+" : "-") + (state.eligibility.eligible() ? "E" : "e");
     }
 
     MemberRecord memberRecord() {
@@ -100,7 +105,7 @@ final class MemberPublisher {
         };
     }
 
-    private boolean dbAnswers() {
+    boolean dbAnswers() {
         return probe.health(config.dbFailTimeoutMs()).reachable();
     }
 }

@@ -23,6 +23,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.apache.curator.framework.state.ConnectionState;
+import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
@@ -38,6 +39,8 @@ import org.slf4j.MDC;
 final class NodeController implements ZkCoordinator.Listener, ReplicationListener, AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(NodeController.class);
+    /** Figures in an eligibility reason, masked so moving lag is not logged as news. */
+    private static final Pattern FIGURES = Pattern.compile("\\d+");
     private static final long TICK_MS = 1000;
 
     private final NodeConfig config;
@@ -205,11 +208,6 @@ final class NodeController implements ZkCoordinator.Listener, ReplicationListene
         return new Fitness(config.tags(), probe.health(config.dbFailTimeoutMs()), primaryPosition, replication.heldPosition());
     }
 
-    /** Whether this node may become primary now, and why (for /health and metrics). Any thread. */
-    Eligibility eligibility() {
-        return state.eligibility;
-    }
-
     private void evaluate() throws Exception {
         if (stopping) {
             return; // a queued event must not reopen the gate that close() has just shut
@@ -243,26 +241,20 @@ final class NodeController implements ZkCoordinator.Listener, ReplicationListene
     private void tick() throws Exception {
         // Without its database the housekeeping would only wait for the pool's timeout on this thread (and
         // delay a step-down), so look again before each part of it.
-        if (dbAnswers()) {
-            long position = memberRecord().position();
-            if (dbAnswers()) {
-                replication.tick(state.role, epoch(), state.view, position);
-            }
+        MemberRecord record = memberRecord(); // reads the WAL position only while the database answers
+        if (members.dbAnswers()) {
+            replication.tick(state.role, epoch(), state.view, record.position());
         }
-        members.publishMember();
+        members.publish(record);
         evaluate();
         if (viewLoaded) {
             failoverWarning.check(state.view, System.nanoTime());
         }
     }
 
-    private boolean dbAnswers() {
-        return probe.health(config.dbFailTimeoutMs()).reachable();
-    }
-
     /** An eligibility's gist for the log: its verdict and reason with figures masked, so moving lag is not news. */
     private static String story(Eligibility e) {
-        return e.eligible() + e.reason().replaceAll("\\d+", "#");
+        return e.eligible() + FIGURES.matcher(e.reason()).replaceAll("#");
     }
 
     private void renewLease() {

@@ -35,17 +35,7 @@ public final class ApiServer implements AutoCloseable {
 
     private final Undertow server;
 
-    public ApiServer(String host, int port, Database db, WriteGate gate, NodeState node, long maxObjectBytes,
-                     long maxFileBytes) {
-        this(host, port, db, gate, node, maxObjectBytes, maxFileBytes, SyncHooks.NONE);
-    }
-
-    public ApiServer(String host, int port, Database db, WriteGate gate, NodeState node, long maxObjectBytes,
-                     long maxFileBytes, SyncHooks sync) {
-        this(host, port, db, gate, node, maxObjectBytes, maxFileBytes, sync, null);
-    }
-
-    /** @param quarantine this node's quarantined transactions, served read-only; null for none */
+    /** @param quarantine this node's quarantined transactions, served read-only */
     public ApiServer(String host, int port, Database db, WriteGate gate, NodeState node, long maxObjectBytes,
                      long maxFileBytes, SyncHooks sync, QuarantineStore quarantine) {
         WritePath writes = new WritePath(db, gate, new IdempotencyStore(), node, sync);

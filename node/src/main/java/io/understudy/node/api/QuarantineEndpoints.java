@@ -38,12 +38,12 @@ final class QuarantineEndpoints {
             return;
         }
         if (path.equals(PREFIX) || path.equals(PREFIX + "/")) {
-            List<Map<String, Object>> all = store == null ? List.of() : store.list();
+            List<Map<String, Object>> all = store.list();
             Responses.json(exchange, 200, all);
             return;
         }
         String id = path.substring(PREFIX.length() + 1);
-        Optional<Path> file = store == null ? Optional.empty() : store.file(id);
+        Optional<Path> file = store.file(id);
         if (file.isEmpty()) {
             Responses.error(exchange, 404, "not_found", "no quarantine '" + id + "' on this node", Map.of("id", id));
             return;

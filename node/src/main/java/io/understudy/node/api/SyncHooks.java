@@ -24,26 +24,4 @@ public interface SyncHooks {
 
     /** Prometheus text exposition of the node's metrics. */
     String metrics();
-
-    /** Async replication, no reports, no metrics. */
-    SyncHooks NONE = new SyncHooks() {
-        @Override
-        public String refuseBeforeWrite() {
-            return null;
-        }
-
-        @Override
-        public String awaitReplicated(BooleanSupplier stillPrimary) {
-            return null;
-        }
-
-        @Override
-        public void applied(String nodeId, String sourceId, long position) {
-        }
-
-        @Override
-        public String metrics() {
-            return "";
-        }
-    };
 }

@@ -125,17 +125,13 @@ final class WritePath {
         }
         // Sync mode: acknowledged only once a secondary applied it (a replay too: the original may not have been).
         String notReplicated = sync.awaitReplicated(() -> gate.stillOpen(epoch));
-        if (notReplicated != null && !gate.stillOpen(epoch)) {
+        if (notReplicated != null) {
             // Demoted while waiting (a switchover, or the session lost): the next primary drains what
             // was committed here, so the write may well be there; the switch retries it there when that
-            // is safe (an idempotent method or an Idempotency-Key), which the code tells it.
-            Responses.error(exchange, 503, "not_acknowledged", "the write is committed on " + node.nodeId()
-                    + " but not acknowledged: " + notReplicated);
-            return;
-        }
-        if (notReplicated != null) {
-            Responses.error(exchange, 503, "not_replicated", "the write is committed on " + node.nodeId()
-                    + " but not acknowledged: " + notReplicated);
+            // is safe (an idempotent method or an Idempotency-Key), which not_acknowledged tells it.
+            String code = gate.stillOpen(epoch) ? "not_replicated" : "not_acknowledged";
+            Responses.error(exchange, 503, code, "the write is committed on " + node.nodeId() + " but not acknowledged: "
+                    + notReplicated);
             return;
         }
         if (outcome.replayed() && !outcome.sameRequest()) {

@@ -59,11 +59,6 @@ public final class ZkCoordinator implements Closeable {
     private ClusterWatcher watcher;
     private LeaderLatch latch;
 
-    public ZkCoordinator(String nodeId, String clusterName, String connect, int sessionTimeoutMs,
-                         int connectionTimeoutMs, Listener listener) {
-        this(nodeId, clusterName, connect, sessionTimeoutMs, connectionTimeoutMs, listener, null);
-    }
-
     /** @param sessionFile where each new session's credentials are recorded (see {@link SessionFile}), or null */
     public ZkCoordinator(String nodeId, String clusterName, String connect, int sessionTimeoutMs,
                          int connectionTimeoutMs, Listener listener, Path sessionFile) {

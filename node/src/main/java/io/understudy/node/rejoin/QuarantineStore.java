@@ -57,10 +57,6 @@ public final class QuarantineStore {
         this.dir = dir;
     }
 
-    public Path dir() {
-        return dir;
-    }
-
     /** Writes a new quarantine and returns its id once it is durable. */
     public String write(Header header, Body body) throws IOException {
         Files.createDirectories(dir);

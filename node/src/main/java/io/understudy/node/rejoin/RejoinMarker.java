@@ -9,8 +9,8 @@ import javax.sql.DataSource;
 
 /**
  * The node database's own note that it took writes as primary of an epoch and has not yet been checked for
- * divergence: a restarted old primary learns from it that it must check before it follows anyone. A local table,
- * never replicated (it is not among the replicated tables) and untouched by a fresh sync.
+ * divergence: a restarted old primary learns from it that it must check before it follows anyone. A local table
+ * (created by migration V2), never replicated (it is not among the replicated tables) and untouched by a fresh sync.
  */
 public final class RejoinMarker {
 
@@ -24,11 +24,9 @@ public final class RejoinMarker {
 
     /** The epoch this database last served as primary in and that no rejoin has resolved yet; 0 for none. */
     public long unresolvedEpoch() throws SQLException {
-        try (Connection c = db.getConnection(); Statement st = c.createStatement()) {
-            ensureTable(st);
-            try (ResultSet rs = st.executeQuery("SELECT epoch FROM " + TABLE + " WHERE NOT resolved")) {
-                return rs.next() ? rs.getLong(1) : 0;
-            }
+        try (Connection c = db.getConnection(); Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("SELECT epoch FROM " + TABLE + " WHERE NOT resolved")) {
+            return rs.next() ? rs.getLong(1) : 0;
         }
     }
 
@@ -43,20 +41,13 @@ public final class RejoinMarker {
     }
 
     private void write(long epoch, boolean resolved) throws SQLException {
-        try (Connection c = db.getConnection(); Statement st = c.createStatement()) {
-            ensureTable(st);
-            try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + TABLE + " (id, epoch, resolved, updated_at)"
-                    + " VALUES (1, ?, ?, now()) ON CONFLICT (id) DO UPDATE SET epoch = EXCLUDED.epoch,"
-                    + " resolved = EXCLUDED.resolved, updated_at = now()")) {
-                ps.setLong(1, epoch);
-                ps.setBoolean(2, resolved);
-                ps.executeUpdate();
-            }
+        try (Connection c = db.getConnection();
+             PreparedStatement ps = c.prepareStatement("INSERT INTO " + TABLE + " (id, epoch, resolved, updated_at)"
+                     + " VALUES (1, ?, ?, now()) ON CONFLICT (id) DO UPDATE SET epoch = EXCLUDED.epoch,"
+                     + " resolved = EXCLUDED.resolved, updated_at = now()")) {
+            ps.setLong(1, epoch);
+            ps.setBoolean(2, resolved);
+            ps.executeUpdate();
         }
-    }
-
-    private static void ensureTable(Statement st) throws SQLException {
-        st.execute("CREATE TABLE IF NOT EXISTS " + TABLE + " (id integer PRIMARY KEY CHECK (id = 1), epoch bigint NOT NULL,"
-                + " resolved boolean NOT NULL, updated_at timestamptz NOT NULL)");
     }
 }

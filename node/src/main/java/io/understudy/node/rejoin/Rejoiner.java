@@ -69,8 +69,7 @@ public final class Rejoiner {
             String reason = "diverged: " + divergence.transactions().size() + " transactions (" + divergence.changes()
                     + " changes) after " + Lsn.format(p) + " quarantined as " + id + "; resyncing";
             log.warn("{}; objects: {}", reason, divergence.touched());
-            return new RejoinState.Verdict(sourceIdOf(primary), true, divergence.transactions().size(), divergence.changes(),
-                    id, false, reason);
+            return new RejoinState.Verdict(sourceIdOf(primary), true, false, reason);
         }
         String why = ((SlotPeek.Unreadable) outcome).reason();
         QuarantineStore.Header header = header(primary, ownEpoch, false, "cannot prove this node is not diverged: " + why
@@ -83,7 +82,7 @@ public final class Rejoiner {
         String reason = "cannot prove it is not diverged (" + why + "): full export of the application tables (" + rows[0]
                 + " rows) quarantined as " + id + "; resyncing";
         log.warn(reason);
-        return new RejoinState.Verdict(sourceIdOf(primary), true, -1, -1, id, false, reason);
+        return new RejoinState.Verdict(sourceIdOf(primary), true, false, reason);
     }
 
     private SlotPeek.Outcome peek(PrimaryRecord primary, String slot) {
@@ -133,7 +132,7 @@ public final class Rejoiner {
                 + seeded.map(at -> " after " + Lsn.format(at) + ", without a fresh copy")
                         .orElse(" (it keeps no slot for this node: fresh copy)");
         log.info(reason);
-        return new RejoinState.Verdict(sourceIdOf(primary), false, 0, 0, null, seeded.isPresent(), reason);
+        return new RejoinState.Verdict(sourceIdOf(primary), false, seeded.isPresent(), reason);
     }
 
     private QuarantineStore.Header header(PrimaryRecord primary, long ownEpoch, boolean complete, String reason,

@@ -79,35 +79,31 @@ public final class SlotKeeper {
 
     /**
      * On promotion, before the write gate opens: creates the publication and slot {@code name} for the old primary, so
-     * that if it rejoins without having diverged, it streams every write of this epoch without a fresh copy. Returns
-     * the slot's consistent point, or -1 when it could not be created (the old primary then takes a fresh copy).
+     * that if it rejoins without having diverged, it streams every write of this epoch without a fresh copy. When it
+     * cannot be created, the old primary takes a fresh copy.
      */
-    public long keepForRejoin(String name, List<String> tables) {
+    public void keepForRejoin(String name, List<String> tables) {
         try (Connection c = db.getConnection(); Statement st = c.createStatement()) {
             try (ResultSet rs = st.executeQuery("SELECT 1 FROM pg_publication WHERE pubname = '" + name + "'")) {
                 if (!rs.next()) {
                     st.execute("CREATE PUBLICATION \"" + name + "\" FOR TABLE " + String.join(", ", tables));
                 }
             }
-            try (ResultSet rs = st.executeQuery("SELECT (confirmed_flush_lsn - '0/0'::pg_lsn)::bigint FROM pg_replication_slots"
-                    + " WHERE slot_name = '" + name + "'")) {
+            try (ResultSet rs = st.executeQuery("SELECT 1 FROM pg_replication_slots WHERE slot_name = '" + name + "'")) {
                 if (rs.next()) {
                     log.info("slot {} already exists; the old primary may resume from it", name);
-                    return rs.getLong(1);
+                    return;
                 }
             }
             try (ResultSet rs = st.executeQuery("SELECT (lsn - '0/0'::pg_lsn)::bigint FROM pg_create_logical_replication_slot('"
                     + name + "', 'pgoutput')")) {
                 rs.next();
-                long at = rs.getLong(1);
                 log.info("created slot {} at {} for the old primary: if it has not diverged it streams on from there", name,
-                        io.understudy.cluster.Lsn.format(at));
-                return at;
+                        io.understudy.cluster.Lsn.format(rs.getLong(1)));
             }
         } catch (SQLException e) {
             log.warn("cannot keep a slot for the old primary ({}); it will take a fresh copy if it rejoins: {}", name,
                     e.getMessage());
-            return -1;
         }
     }
 

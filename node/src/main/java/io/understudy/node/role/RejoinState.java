@@ -17,14 +17,10 @@ public record RejoinState(long unresolvedEpoch, Verdict verdict) {
      *
      * @param primarySourceId the primary checked against ({@code <nodeId>@<epoch>}); a verdict holds only for it
      * @param diverged        this node holds transactions the new primary does not (or it cannot prove otherwise)
-     * @param transactions    divergent transactions found (0 when not diverged; -1 when they could not be counted)
-     * @param changes         their row changes (same conventions)
-     * @param quarantineId    where they were kept, or null when not diverged
      * @param seeded          not diverged and the stream may resume where the new primary began, without a fresh copy
-     * @param reason          for the log and history
+     * @param reason          for the log and history: what was found and where it was quarantined
      */
-    public record Verdict(String primarySourceId, boolean diverged, int transactions, int changes, String quarantineId,
-                          boolean seeded, String reason) {
+    public record Verdict(String primarySourceId, boolean diverged, boolean seeded, String reason) {
     }
 
     /** Whether this node must check for divergence before it follows anyone. */

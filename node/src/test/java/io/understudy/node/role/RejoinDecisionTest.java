@@ -22,7 +22,7 @@ class RejoinDecisionTest {
     }
 
     private static RejoinState.Verdict verdict(String source, boolean diverged) {
-        return new RejoinState.Verdict(source, diverged, diverged ? 2 : 0, diverged ? 3 : 0, diverged ? "q1" : null, !diverged,
+        return new RejoinState.Verdict(source, diverged, !diverged,
                 diverged ? "diverged: 2 transactions quarantined as q1" : "not diverged: streaming from b@2");
     }
 
@@ -60,7 +60,7 @@ class RejoinDecisionTest {
 
     @Test
     void shouldTakeAFreshCopyWhenNotDivergedButTheNewPrimaryKeptNoSlotForIt() {
-        RejoinState.Verdict unseeded = new RejoinState.Verdict("b@2", false, 0, 0, null, false, "not diverged: no slot");
+        RejoinState.Verdict unseeded = new RejoinState.Verdict("b@2", false, false, "not diverged: no slot");
         Decision d = RoleMachine.decide(a(Role.DEMOTED, 1, new RejoinState(0, unseeded))).orElseThrow();
         assertThat(d.next()).isEqualTo(Role.RESYNCING);
         assertThat(d.actions()).containsExactly(new Action.FollowPrimary(B2));

@@ -153,15 +153,6 @@ class RoleMachineTest {
     }
 
     @Test
-    void shouldRejoinDemotedOldPrimaryAsReplicaOfTheNewOneAfterADivergenceCheck() {
-        PrimaryRecord b2 = primary("b", 2);
-        Situation s = new Situation("a", Role.DEMOTED, 1, ZkLink.CONNECTED, false, false, view(b2, member("b", Role.PRIMARY, 2)), StreamState.NONE);
-        Decision d = RoleMachine.decide(s).orElseThrow();
-        assertThat(d.next()).isEqualTo(Role.DEMOTED);
-        assertThat(d.actions()).containsExactly(new Action.Rejoin(b2, 1)); // the verdicts: RejoinDecisionTest
-    }
-
-    @Test
     void shouldReclaimWhenNobodyElseTookOverAndItWonTheElection() {
         Situation demoted = new Situation("a", Role.DEMOTED, 1, ZkLink.CONNECTED, false, true, view(A1, member("a", Role.DEMOTED, 1)), StreamState.NONE);
         assertThat(RoleMachine.decide(demoted).orElseThrow().actions())

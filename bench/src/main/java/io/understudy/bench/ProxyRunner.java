@@ -29,6 +29,26 @@ final class ProxyRunner {
     }
 
     static Process nginx(Path dir, int port, int upstreamPort, int workers) throws IOException {
+        return nginx(dir, workers, """
+                  upstream node { server 127.0.0.1:%d; keepalive 128; }
+                  server {
+                    listen 127.0.0.1:%d;
+                    location / {
+                      proxy_pass http://node;
+                      proxy_http_version 1.1;
+                      proxy_set_header Connection "";
+                      proxy_set_header Host $host;
+                      proxy_set_header X-Forwarded-For $remote_addr;
+                    }
+                  }
+                """.formatted(upstreamPort, port));
+    }
+
+    /**
+     * nginx in the foreground with its files under {@code dir}, access log off, and {@code http} (directives and
+     * server blocks) inside its {@code http} block.
+     */
+    static Process nginx(Path dir, int workers, String http) throws IOException {
         Path conf = dir.resolve("nginx.conf");
         Files.writeString(conf, """
                 user root;
@@ -44,19 +64,8 @@ final class ProxyRunner {
                   fastcgi_temp_path %s/fastcgi;
                   uwsgi_temp_path %s/uwsgi;
                   scgi_temp_path %s/scgi;
-                  upstream node { server 127.0.0.1:%d; keepalive 128; }
-                  server {
-                    listen 127.0.0.1:%d;
-                    location / {
-                      proxy_pass http://node;
-                      proxy_http_version 1.1;
-                      proxy_set_header Connection "";
-                      proxy_set_header Host $host;
-                      proxy_set_header X-Forwarded-For $remote_addr;
-                    }
-                  }
-                }
-                """.formatted(workers, dir, dir, dir, dir, dir, dir, dir, upstreamPort, port));
+                %s}
+                """.formatted(workers, dir, dir, dir, dir, dir, dir, dir, http));
         return new ProcessBuilder("nginx", "-c", conf.toString(), "-p", dir.toString())
                 .redirectErrorStream(true).redirectOutput(dir.resolve("nginx.out").toFile()).start();
     }
@@ -115,6 +124,11 @@ final class ProxyRunner {
             }
         }
         return new WrkResult(rps, latency(out, "50%"), latency(out, "99%"), requests, errorCount);
+    }
+
+    /** A wrk Lua script in {@code dir} that makes each connection pause {@code pauseMs} between requests. */
+    static Path paceScript(Path dir, int pauseMs) throws IOException {
+        return Files.writeString(dir.resolve("pace.lua"), "function delay()\n  return " + pauseMs + "\nend\n");
     }
 
     /** Resident set of {@code pid} and all its descendants, in MB. */

@@ -137,8 +137,7 @@ public final class SwitchBench {
             // directly.
             double capacity = median(results.get("node direct"), ProxyRunner.WrkResult::rps);
             pauseMs = Math.max(1, (int) Math.round(connections * 1000.0 / (PACED_SHARE * capacity)) - 1);
-            Path pace = proxies.resolve("pace.lua");
-            Files.writeString(pace, "function delay()\n  return " + pauseMs + "\nend\n");
+            Path pace = ProxyRunner.paceScript(proxies, pauseMs);
             for (String target : targets.keySet()) {
                 paced.put(target, new ArrayList<>());
             }

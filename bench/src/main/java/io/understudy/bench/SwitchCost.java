@@ -63,11 +63,7 @@ public final class SwitchCost {
         Path dir = Files.createTempDirectory("understudy-switchcost-");
         String loadBefore = Files.readString(Path.of("/proc/loadavg")).trim();
         List<Process> started = new ArrayList<>();
-        Path pace = null;
-        if (delayMs > 0) {
-            pace = dir.resolve("pace.lua");
-            Files.writeString(pace, "function delay()\n  return " + delayMs + "\nend\n");
-        }
+        Path pace = delayMs > 0 ? ProxyRunner.paceScript(dir, delayMs) : null;
         Map<String, List<Double>> cpu = new LinkedHashMap<>();
         Map<String, List<Double>> ioCpu = new LinkedHashMap<>();
         Map<String, List<ProxyRunner.WrkResult>> results = new LinkedHashMap<>();
@@ -224,22 +220,8 @@ public final class SwitchCost {
 
     /** nginx answering what the node answers for the benchmark document. */
     private static Process staticBackend(Path dir) throws IOException {
-        Path conf = dir.resolve("nginx.conf");
-        Files.writeString(conf, """
-                user root;
-                worker_processes 1;
-                daemon off;
-                pid %s/nginx.pid;
-                error_log %s/nginx-error.log warn;
-                events { worker_connections 4096; }
-                http {
-                  access_log off;
+        return ProxyRunner.nginx(dir, 1, """
                   keepalive_requests 1000000;
-                  client_body_temp_path %s/body;
-                  proxy_temp_path %s/proxy;
-                  fastcgi_temp_path %s/fastcgi;
-                  uwsgi_temp_path %s/uwsgi;
-                  scgi_temp_path %s/scgi;
                   server {
                     listen 127.0.0.1:%d;
                     location / {
@@ -248,10 +230,7 @@ public final class SwitchCost {
                       return 200 '{"title":"bench","n":1}';
                     }
                   }
-                }
-                """.formatted(dir, dir, dir, dir, dir, dir, dir, BACKEND_PORT));
-        return new ProcessBuilder("nginx", "-c", conf.toString(), "-p", dir.toString())
-                .redirectErrorStream(true).redirectOutput(dir.resolve("nginx.out").toFile()).start();
+                """.formatted(BACKEND_PORT));
     }
 
     private static void pin(long pid, String cpus) {

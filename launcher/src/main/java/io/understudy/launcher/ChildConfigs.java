@@ -41,13 +41,6 @@ public final class ChildConfigs {
     private ChildConfigs() {
     }
 
-    /** Node {@code nodeId}'s settings, then {@code extra} (e.g. {@code replication.mode=sync}) on top. */
-    public static Map<String, String> node(ApplianceConfig config, String nodeId, Map<String, String> extra) {
-        Map<String, String> values = node(config, nodeId);
-        values.putAll(extra);
-        return values;
-    }
-
     public static Map<String, String> node(ApplianceConfig config, String nodeId) {
         Map<String, String> values = new LinkedHashMap<>();
         values.put("node.id", nodeId);

@@ -63,12 +63,10 @@ public final class ChildProcess {
                 .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     }
 
-    /** Starts the child; its output is appended to {@code logFile}. */
-    public static ChildProcess start(String name, List<String> command, Path logFile, Path workDir) {
-        return start(name, command, logFile, workDir, () -> { });
-    }
-
-    /** As {@link #start(String, List, Path, Path)}; {@code onDeath} runs when the child exits without being asked to. */
+    /**
+     * Starts the child; its output is appended to {@code logFile}, and {@code onDeath} runs when it exits without
+     * being asked to.
+     */
     public static ChildProcess start(String name, List<String> command, Path logFile, Path workDir, Runnable onDeath) {
         try {
             Files.createDirectories(logFile.getParent());

@@ -301,10 +301,6 @@ public final class EmbeddedEnsemble implements AutoCloseable {
             return quorumPeer;
         }
 
-        boolean isRunning() {
-            return !stopped && thread != null && thread.isAlive();
-        }
-
         boolean isLeading() {
             QuorumPeer peer = quorumPeer;
             return peer != null && peer.getPeerState() == ServerState.LEADING;

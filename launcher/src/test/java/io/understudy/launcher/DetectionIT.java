@@ -101,11 +101,7 @@ class DetectionIT {
             awaitMoreAcks(load, 20);
             int leader = appliance.zooKeeperLeaderId();
             for (int server : new int[] {leader % 3 + 1, (leader + 1) % 3 + 1}) {
-                LOG.info("stopping ZooKeeper server {} (a follower)", server);
-                appliance.stopZooKeeperServer(server);
-                awaitMoreAcks(load, 50);
-                appliance.startZooKeeperServer(server, Duration.ofMinutes(1));
-                awaitMoreAcks(load, 20);
+                bounceZooKeeperServer(load, server, "a follower");
             }
             load.close();
             assertThat(load.failures()).as("failed client requests").isEmpty();
@@ -125,12 +121,7 @@ class DetectionIT {
     void losingTheZooKeeperLeaderFailsNoRequest() throws Exception {
         try (SwitchWriteLoad load = new SwitchWriteLoad(appliance.switchUrl(), "zkl", 2)) {
             awaitMoreAcks(load, 20);
-            int leader = appliance.zooKeeperLeaderId();
-            LOG.info("stopping ZooKeeper server {} (the leader)", leader);
-            appliance.stopZooKeeperServer(leader);
-            awaitMoreAcks(load, 50);
-            appliance.startZooKeeperServer(leader, Duration.ofMinutes(1));
-            awaitMoreAcks(load, 20);
+            bounceZooKeeperServer(load, appliance.zooKeeperLeaderId(), "the leader");
             load.close();
             assertThat(load.failures()).as("failed client requests").isEmpty();
             Map<Long, Set<String>> nodesByEpoch = load.acked().values().stream().collect(Collectors.groupingBy(
@@ -188,6 +179,15 @@ class DetectionIT {
         Standing after = standing();
         assertThat(after.primary()).isEqualTo(other);
         assertThat(after.epoch()).isEqualTo(before.epoch() + 1);
+    }
+
+    /** Stops ZooKeeper server {@code server} while writes go on, then starts it again; writes must keep being acknowledged. */
+    private static void bounceZooKeeperServer(SwitchWriteLoad load, int server, String which) {
+        LOG.info("stopping ZooKeeper server {} ({})", server, which);
+        appliance.stopZooKeeperServer(server);
+        awaitMoreAcks(load, 50);
+        appliance.startZooKeeperServer(server, Duration.ofMinutes(1));
+        awaitMoreAcks(load, 20);
     }
 
     private static void awaitMoreAcks(SwitchWriteLoad load, int more) {

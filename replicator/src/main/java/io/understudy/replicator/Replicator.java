@@ -81,7 +81,7 @@ public final class Replicator implements AutoCloseable {
             return tracker.status().appliedPosition();
         }
         long walTarget = -1;
-        SourceAdmin admin = sourceAdmin(Math.max(1, (int) Math.min(5, timeout.toSeconds() / 2)));
+        SourceAdmin admin = sourceAdmin(config, Math.max(1, (int) Math.min(5, timeout.toSeconds() / 2)));
         try {
             walTarget = admin.currentWalLsn();
             admin.emitDrainMarker(config.name() + ":" + UUID.randomUUID());
@@ -141,8 +141,7 @@ public final class Replicator implements AutoCloseable {
      * @return the position the stream will resume after, or empty when there is no usable slot (a fresh copy follows)
      */
     public static Optional<Long> seedFromSlot(ReplicatorConfig config, DataSource target) throws SQLException {
-        SourceAdmin admin = new SourceAdmin(config.sourceHost(), config.sourcePort(), config.sourceDatabase(), config.user(),
-                config.password(), 10);
+        SourceAdmin admin = sourceAdmin(config, 10);
         long[] slot = admin.slotState(config.name());
         if (slot == null || slot[1] != 0 || slot[0] == 0) {
             return Optional.empty();
@@ -254,7 +253,8 @@ public final class Replicator implements AutoCloseable {
         }
     }
 
-    private SourceAdmin sourceAdmin(int connectTimeoutSeconds) {
+    /** Administration of {@code config}'s source database (slots, WAL position, markers). */
+    static SourceAdmin sourceAdmin(ReplicatorConfig config, int connectTimeoutSeconds) {
         return new SourceAdmin(config.sourceHost(), config.sourcePort(), config.sourceDatabase(), config.user(), config.password(),
                 connectTimeoutSeconds);
     }

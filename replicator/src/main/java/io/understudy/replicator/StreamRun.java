@@ -8,7 +8,6 @@ import io.understudy.replicator.capture.ConnectionLoss;
 import io.understudy.replicator.capture.EngineProperties;
 import io.understudy.replicator.capture.RecordDecoder;
 import io.understudy.replicator.capture.SeededOffsetStore;
-import io.understudy.replicator.capture.SourceAdmin;
 import io.understudy.replicator.capture.TransactionAssembler;
 import io.understudy.replicator.capture.ValueConverter;
 import java.io.IOException;
@@ -60,7 +59,6 @@ final class StreamRun {
 
     Outcome run(Registry registry) {
         AtomicReference<Outcome> engineEnd = new AtomicReference<>(new Outcome(End.STOPPED, "engine stopped"));
-        BatchHandler handler;
         ChangeStream stream;
         try {
             TargetWriter writer = new TargetWriter(target, config.sourceId());
@@ -70,8 +68,8 @@ final class StreamRun {
             tracker.resumeFrom(plan);
             TransactionAssembler<RecordChangeEvent<SourceRecord>> assembler = new TransactionAssembler<>(plan.appliedPosition(), !plan.fresh());
             RecordDecoder decoder = new RecordDecoder(config.name(), new ValueConverter(EngineProperties.UNAVAILABLE_PLACEHOLDER));
-            handler = new BatchHandler(decoder, assembler, new UnitApplier(writer, config.sourceId(), tracker, plan.appliedPosition()));
-            BatchHandler batches = handler;
+            BatchHandler handler = new BatchHandler(decoder, assembler, new UnitApplier(writer, config.sourceId(), tracker,
+                    plan.appliedPosition()));
             stream = new ChangeStream(EngineProperties.of(config), handler, new ChangeStream.Callbacks() {
                 @Override
                 public void taskStarted() {
@@ -83,7 +81,7 @@ final class StreamRun {
                 public void finished(boolean success, String message, Throwable error) {
                     if (!success) {
                         // The consumer's own failure says more than the engine's wrapper of it.
-                        Throwable cause = batches.failure() != null ? batches.failure() : error;
+                        Throwable cause = handler.failure() != null ? handler.failure() : error;
                         engineEnd.set(classify(message + (error == null ? "" : ": " + error.getMessage()), cause));
                     }
                 }
@@ -105,7 +103,7 @@ final class StreamRun {
     private void prepareOffsets(TargetWriter writer, StartPlan plan) throws SQLException, IOException {
         Files.createDirectories(config.offsetDir());
         if (plan.fresh()) {
-            sourceAdmin().dropSlot(config.name());
+            Replicator.sourceAdmin(config, 10).dropSlot(config.name());
             Files.deleteIfExists(config.offsetFile());
             writer.resetForFreshSync(config.tableNames());
         } else {
@@ -120,11 +118,7 @@ final class StreamRun {
     }
 
     private Optional<StartPlan.Slot> slotOnSource() throws SQLException {
-        long[] slot = sourceAdmin().slotState(config.name());
+        long[] slot = Replicator.sourceAdmin(config, 10).slotState(config.name());
         return slot == null ? Optional.empty() : Optional.of(new StartPlan.Slot(slot[0], slot[1] != 0));
-    }
-
-    private SourceAdmin sourceAdmin() {
-        return new SourceAdmin(config.sourceHost(), config.sourcePort(), config.sourceDatabase(), config.user(), config.password(), 10);
     }
 }

@@ -29,16 +29,7 @@ final class CrashablePostgres implements AutoCloseable {
     }
 
     void start() throws IOException {
-        server = EmbeddedPostgres.builder()
-                .setDataDirectory(dataDir)
-                .setCleanDataDirectory(false)
-                .setPort(port)
-                .setServerConfig("wal_level", "logical")
-                .setServerConfig("synchronous_commit", "on")
-                .setServerConfig("max_replication_slots", "10")
-                .setServerConfig("max_wal_senders", "10")
-                .setServerConfig("listen_addresses", "127.0.0.1")
-                .start();
+        server = PgPair.builder().setDataDirectory(dataDir).setCleanDataDirectory(false).setPort(port).start();
     }
 
     /** SIGKILL to the postmaster and all its children; waits until every one is gone. */

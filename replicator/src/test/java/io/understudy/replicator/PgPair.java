@@ -30,13 +30,17 @@ final class PgPair implements AutoCloseable {
     }
 
     private static EmbeddedPostgres start() throws IOException {
+        return builder().start();
+    }
+
+    /** How every test server here is configured: logical WAL, synchronous commit, loopback only. */
+    static EmbeddedPostgres.Builder builder() {
         return EmbeddedPostgres.builder()
                 .setServerConfig("wal_level", "logical")
                 .setServerConfig("synchronous_commit", "on")
                 .setServerConfig("max_replication_slots", "10")
                 .setServerConfig("max_wal_senders", "10")
-                .setServerConfig("listen_addresses", "127.0.0.1")
-                .start();
+                .setServerConfig("listen_addresses", "127.0.0.1");
     }
 
     ReplicatorConfig config(String name, Path offsetDir, String... tables) {

@@ -6,6 +6,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -144,7 +145,7 @@ public final class PgOutputDecoder {
                 case 't', 'b' -> {
                     byte[] bytes = new byte[in.getInt()];
                     in.get(bytes);
-                    values.put(column, kind == 't' ? new String(bytes, StandardCharsets.UTF_8) : "\\x" + hex(bytes));
+                    values.put(column, kind == 't' ? new String(bytes, StandardCharsets.UTF_8) : "\\x" + HexFormat.of().formatHex(bytes));
                 }
                 default -> throw new IllegalArgumentException("unknown tuple value kind '" + kind + "' in " + rel.table());
             }
@@ -180,13 +181,5 @@ public final class PgOutputDecoder {
     private static Instant toInstant(long pgMicros) {
         long micros = pgMicros + PG_EPOCH_MICROS;
         return Instant.ofEpochSecond(Math.floorDiv(micros, 1_000_000L), Math.floorMod(micros, 1_000_000L) * 1000);
-    }
-
-    static String hex(byte[] bytes) {
-        StringBuilder sb = new StringBuilder(bytes.length * 2);
-        for (byte b : bytes) {
-            sb.append(Character.forDigit((b >> 4) & 0xF, 16)).append(Character.forDigit(b & 0xF, 16));
-        }
-        return sb.toString();
     }
 }

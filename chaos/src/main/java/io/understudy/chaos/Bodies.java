@@ -5,7 +5,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 
-/** The content tag the checker expects for a body: DESIGN.md's content-derived ETag, computed here independently. */
+/** The content tag the checker expects for a body: the node's content-derived ETag, computed here independently. */
 final class Bodies {
 
     private Bodies() {

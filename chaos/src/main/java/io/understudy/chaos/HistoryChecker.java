@@ -11,7 +11,7 @@ import java.util.TreeSet;
 
 /**
  * Checks a client-side history of writes against what the nodes hold afterwards. Pure: plain
- * values in, a {@link CheckReport} out. The rules (issue 5):
+ * values in, a {@link CheckReport} out. The rules:
  * <ul>
  *   <li>every acknowledged write is present, with its body, on every node given (sync mode: the
  *       primary and the secondary);</li>

@@ -14,7 +14,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The CI-sized chaos run (issue 5): about ten cycles on the real appliance (separate processes,
+ * The CI-sized chaos run: about ten cycles on the real appliance (separate processes,
  * sync replication), covering every fault of the default mix at least once, under keyed writes
  * through the switch, checked by the independent history checker. {@code -Dchaos.seed=N} replays
  * a sequence; {@code -Dchaos.faults=all} adds the opt-in faults.

@@ -7,7 +7,7 @@ import java.util.Objects;
  * An operator request, written by a failover switch's admin API (or any tool) as a persistent
  * sequential znode {@code /commands/command-NNNNNNNNNN} ({@code ZkPaths.commandEntry()}).
  *
- * <p>Contract for the nodes that act on commands (issue 5):
+ * <p>Contract for the nodes that act on commands:
  * <ul>
  *   <li>Commands are handled in znode sequence order. The node that handles one deletes its znode
  *       when done (or when it refuses it), and records the outcome under {@code /history/} with the

@@ -1,6 +1,6 @@
 package io.understudy.cluster;
 
-/** The role a node plays. A node is in exactly one role at a time; see DESIGN.md's state machine. */
+/** The role a node plays. A node is in exactly one role at a time; see docs/architecture.md for the state machine. */
 public enum Role {
     /** Started, not yet registered or not yet decided what it is. Refuses writes. */
     STARTING,

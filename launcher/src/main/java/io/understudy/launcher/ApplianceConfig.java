@@ -34,7 +34,7 @@ public record ApplianceConfig(
     public static final int ZK_SERVERS = 3;
     private static final Pattern CLUSTER_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_-]{0,62}");
 
-    /** The defaults of DESIGN.md "Defaults for one machine". */
+    /** The local appliance's default ports and data dir, as the README documents them. */
     public static ApplianceConfig defaults(Path dataDir) {
         return new ApplianceConfig(dataDir, "local", 8080, 8081, 8082, 15432, 15433, 12181, 12281, 12381);
     }

@@ -35,7 +35,7 @@ public final class ChildConfigs {
      * so that clients of a failover see latency, not errors, even on a loaded machine.
      */
     public static final int SWITCH_HOLD_TIMEOUT_MS = 5000;
-    /** Replicator poll interval; it sets replication latency almost entirely (STACK-NOTES section 3). */
+    /** Replicator poll interval; it sets replication latency almost entirely (see docs/dependencies.md). */
     public static final int REPLICATION_POLL_MS = 10;
 
     private ChildConfigs() {

@@ -3,7 +3,7 @@ package io.understudy.cluster.zk;
 import java.util.regex.Pattern;
 
 /**
- * Every ZooKeeper path Understudy uses, in one place. Layout (DESIGN.md), under
+ * Every ZooKeeper path Understudy uses, in one place. Layout (docs/architecture.md), under
  * {@code /understudy/<cluster>}:
  * <pre>
  *   members/&lt;nodeId&gt;   ephemeral, MemberRecord JSON

@@ -6,7 +6,7 @@ import io.undertow.util.Methods;
 /**
  * Whether a request whose attempt at a node failed may be sent again. Pure.
  *
- * <p>The rule (DESIGN.md): a request that never reached a node, or that a node refused before
+ * <p>The rule (the README's table of what a client sees): a request that never reached a node, or that a node refused before
  * doing anything, is always retried; one that may have been applied is retried only when doing
  * it twice is harmless: an idempotent method, or an {@code Idempotency-Key} the node
  * deduplicates. Either way the body must still be available to send again.

@@ -71,7 +71,7 @@ public final class RouteDecider {
                 label + " holds /primary and its member says PRIMARY in that epoch");
     }
 
-    /** An absolute http URL with a host; no port means 80 (https backends are issue 4's TLS work). */
+    /** An absolute http URL with a host; no port means 80 (https backends are not supported yet). */
     static Optional<URI> parseTarget(String apiUrl) {
         if (isBlank(apiUrl)) {
             return Optional.empty();

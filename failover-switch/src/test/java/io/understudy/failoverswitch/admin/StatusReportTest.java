@@ -42,7 +42,7 @@ class StatusReportTest {
         assertThat(b.path("apiUrl").asText()).isEqualTo("http://b:1");
         assertThat(b.path("healthy").asBoolean()).isFalse();
         assertThat(b.path("lagMs").asLong()).isEqualTo(40);
-        // Operators read replication failures, snapshot progress and alarms here (issue 3).
+        // Operators read replication failures, snapshot progress and alarms here.
         assertThat(b.path("replication").path("state").asText()).isEqualTo("FAILED");
         assertThat(b.path("replication").path("error").asText()).contains("public.objects").contains("body");
         assertThat(b.path("replication").path("snapshotTablesDone").asInt()).isEqualTo(2);

@@ -7,7 +7,7 @@ import java.util.Comparator;
 import java.util.Optional;
 
 /**
- * The candidacy rules beyond "connected and streaming" (DESIGN.md, Eligibility): the node's own
+ * The candidacy rules beyond "connected and streaming" (docs/architecture.md, "The node's roles"): the node's own
  * database and tags, the lag rule, and the ranking between candidates. Pure.
  *
  * <p>Ranking is a strict total order: {@code tags.priority} descending, then held position

@@ -112,13 +112,16 @@ public final class ProcessGroup {
      */
     public void kill() {
         release();
-        process.destroyForcibly();
+        process.toHandle().destroyForcibly();
     }
 
-    /** SIGTERM to the command and every process under it, without waiting. */
+    /**
+     * SIGTERM to the command and every process under it, without waiting. Through {@link ProcessHandle}:
+     * {@link Process#destroy()} would also close the watchdog's pipe, which is SIGKILL at once.
+     */
     public void signalTerm() {
         process.descendants().forEach(ProcessHandle::destroy);
-        process.destroy();
+        process.toHandle().destroy();
     }
 
     /**

@@ -47,7 +47,7 @@ public final class DutyRunner implements RoleChange.Observer, AutoCloseable {
 
     static final long TICK_MS = 200;
     static final long FENCE_MS = 50;
-    /** How often the primary prunes history and idempotency keys (and once as soon as it is primary). */
+    /** How often the primary prunes history and idempotency keys (and at once when it becomes primary or they change). */
     static final long RETENTION_EVERY_MS = 60_000;
     /** SIGTERM to SIGKILL for a run past its timeout or stopped with the node. */
     static final Duration GRACE = Duration.ofSeconds(5);
@@ -88,6 +88,8 @@ public final class DutyRunner implements RoleChange.Observer, AutoCloseable {
     private ZkPaths paths;
     private volatile RoleChange placed = new RoleChange(Role.STARTING, Role.STARTING, 0, "started");
     private long nextRetentionNanos;
+    /** The settings the last retention round ran with; a change (an operator lowered a bound) runs one at once. */
+    private ClusterSettings prunedWith;
     private boolean closed;
 
     public DutyRunner(List<Duty> duties, String nodeId, WriteGate gate, CommandEnv env,
@@ -193,9 +195,11 @@ public final class DutyRunner implements RoleChange.Observer, AutoCloseable {
                 begin(duty, current, start, standing.epoch());
             }
         }
-        if (standing.mayRun() && System.nanoTime() - nextRetentionNanos >= 0) {
+        ClusterSettings settings = clusterSettings.get();
+        if (standing.mayRun() && (System.nanoTime() - nextRetentionNanos >= 0 || !settings.equals(prunedWith))) {
             nextRetentionNanos = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(RETENTION_EVERY_MS);
-            retention.prune(client, paths, clusterSettings.get(), standing.epoch());
+            prunedWith = settings;
+            retention.prune(client, paths, settings, standing.epoch());
         }
     }
 

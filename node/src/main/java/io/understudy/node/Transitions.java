@@ -66,8 +66,22 @@ final class Transitions {
         observers.add(observer);
     }
 
-    /** Runs the decision's actions, then takes its role and publishes it; a lost claim abandons it, logged. */
+    /**
+     * Runs the decision's actions, then takes its role and publishes it; a lost claim abandons it, logged. The
+     * observers hear of the role the node ends up in, also when an action after a promotion failed.
+     */
     void carryOut(Decision decision) throws Exception {
+        Role from = state.role;
+        try {
+            takeRole(decision);
+        } finally {
+            if (state.role != from) {
+                tell(new RoleChange(from, state.role, state.epoch(), decision.reason()));
+            }
+        }
+    }
+
+    private void takeRole(Decision decision) throws Exception {
         Role from = state.role;
         try {
             for (Action action : decision.actions()) {
@@ -93,9 +107,6 @@ final class Transitions {
             log.info("{} -> {} ({})", from, state.role, decision.reason());
         }
         members.publishMember();
-        if (from != state.role) {
-            tell(new RoleChange(from, state.role, state.epoch(), decision.reason()));
-        }
     }
 
     private void tell(RoleChange change) {

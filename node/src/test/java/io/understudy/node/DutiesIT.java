@@ -7,6 +7,7 @@ import io.understudy.cluster.DutyRun;
 import io.understudy.cluster.HistoryRecord;
 import io.understudy.node.support.Http;
 import io.understudy.node.support.TestNodes;
+import io.understudy.node.support.Traces;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -76,7 +77,7 @@ class DutiesIT extends WithTwoDatabases {
     }
 
     private static List<String> lines(Path file) throws Exception {
-        return Files.exists(file) ? Files.readAllLines(file) : List.of();
+        return Traces.lines(file, "");
     }
 
     private static List<Path> dumps(Path dir) throws Exception {

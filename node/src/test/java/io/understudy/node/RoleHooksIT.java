@@ -5,10 +5,10 @@ import static org.awaitility.Awaitility.await;
 
 import io.understudy.node.support.Http;
 import io.understudy.node.support.TestNodes;
+import io.understudy.node.support.Traces;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
@@ -42,12 +42,12 @@ class RoleHooksIT extends WithTwoDatabases {
 
         a = Node.start(configA);
         await().atMost(Duration.ofSeconds(30)).until(() -> line(events, "onPrimary a").isPresent());
-        long hookOfA = pid(line(events, "onPrimary a").get());
+        long hookOfA = Traces.pidOf(line(events, "onPrimary a").get());
         assertThat(line(events, "onPrimary a")).hasValueSatisfying(l -> assertThat(l).startsWith("onPrimary a PRIMARY STARTING 1 it "));
         // its onPrimary hook sleeps on (timeout 10 minutes), and the node is primary and takes writes meanwhile
         await().atMost(Duration.ofSeconds(30)).until(() -> Http.status(urlA + "/primary") == 200);
         assertThat(Http.put(urlA + "/api/objects/during-hook", "{}").statusCode()).isEqualTo(201);
-        assertThat(alive(hookOfA)).as("a's onPrimary hook still running").isTrue();
+        assertThat(Traces.alive(hookOfA)).as("a's onPrimary hook still running").isTrue();
 
         b = Node.start(configB);
         await().atMost(Duration.ofSeconds(60)).until(() -> line(events, "onSecondary b").isPresent());
@@ -56,30 +56,17 @@ class RoleHooksIT extends WithTwoDatabases {
         a.close();
         a = null;
         // stopping a superseded its running onPrimary hook, then ran onStop with the role it had
-        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(alive(hookOfA)).isFalse());
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(Traces.alive(hookOfA)).isFalse());
         assertThat(line(events, "onStop a")).hasValueSatisfying(l -> assertThat(l).startsWith("onStop a STOPPED PRIMARY 1 it "));
         await().atMost(Duration.ofSeconds(30)).until(() -> line(events, "onPrimary b").isPresent());
         assertThat(line(events, "onPrimary b").get()).startsWith("onPrimary b PRIMARY SECONDARY 2 it ");
         // b's hooks time out after 1.5 s: its onPrimary hook's process is stopped
-        long hookOfB = pid(line(events, "onPrimary b").get());
-        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(alive(hookOfB)).isFalse());
+        long hookOfB = Traces.pidOf(line(events, "onPrimary b").get());
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(Traces.alive(hookOfB)).isFalse());
         assertThat(Files.readAllLines(events)).hasSize(4);
     }
 
     private static Optional<String> line(Path file, String prefix) throws Exception {
-        if (!Files.exists(file)) {
-            return Optional.empty();
-        }
-        List<String> lines = Files.readAllLines(file);
-        return lines.stream().filter(l -> l.startsWith(prefix + " ")).findFirst();
-    }
-
-    private static long pid(String line) {
-        String[] words = line.trim().split(" ");
-        return Long.parseLong(words[words.length - 1]);
-    }
-
-    private static boolean alive(long pid) {
-        return ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false);
+        return Traces.lines(file, prefix + " ").stream().findFirst();
     }
 }

@@ -8,7 +8,7 @@ import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
 import io.understudy.node.supervise.AppSupervisor;
 import io.understudy.node.support.TestNodes;
-import java.nio.file.Files;
+import io.understudy.node.support.Traces;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -52,7 +52,7 @@ class SupervisionIT extends WithTwoDatabases {
 
         // killed twice in a row: started again each time, after 500 ms, then 1000 ms
         for (int n = 1; n <= 2; n++) {
-            long pid = pidOf(startsOf(starts, "a").get(n - 1));
+            long pid = Traces.pidOf(startsOf(starts, "a").get(n - 1));
             ProcessHandle.of(pid).orElseThrow().destroyForcibly();
             int expected = n + 1;
             await().atMost(Duration.ofSeconds(30)).until(() -> startsOf(starts, "a").size() == expected);
@@ -62,12 +62,11 @@ class SupervisionIT extends WithTwoDatabases {
                 "starting the application again in 1000 ms (exit 2 in a row)");
         assertThat(startsOf(starts, "b")).hasSize(1);
 
-        long appOfB = pidOf(startsOf(starts, "b").get(0));
+        long appOfB = Traces.pidOf(startsOf(starts, "b").get(0));
         b.close();
         b = null;
-        assertThat(ProcessHandle.of(appOfB).map(ProcessHandle::isAlive)).as("b's application after b stopped")
-                .isNotEqualTo(java.util.Optional.of(true));
-        assertThat(ProcessHandle.of(pidOf(startsOf(starts, "a").get(2))).map(ProcessHandle::isAlive)).hasValue(true);
+        assertThat(Traces.alive(appOfB)).as("b's application after b stopped").isFalse();
+        assertThat(Traces.alive(Traces.pidOf(startsOf(starts, "a").get(2)))).as("a's application").isTrue();
     }
 
     private List<String> messagesOf(String node) {
@@ -76,11 +75,6 @@ class SupervisionIT extends WithTwoDatabases {
     }
 
     private static List<String> startsOf(Path file, String node) throws Exception {
-        return Files.exists(file) ? Files.readAllLines(file).stream().filter(l -> l.startsWith(node + " ")).toList() : List.of();
-    }
-
-    private static long pidOf(String line) {
-        String[] words = line.split(" ");
-        return Long.parseLong(words[words.length - 1]);
+        return Traces.lines(file, node + " ");
     }
 }

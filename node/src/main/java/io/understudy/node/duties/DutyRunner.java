@@ -1,9 +1,6 @@
 package io.understudy.node.duties;
 
-import io.micrometer.core.instrument.Counter;
-import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.Timer;
 import io.understudy.cluster.ClusterSettings;
 import io.understudy.cluster.DutyRun;
 import io.understudy.cluster.Role;
@@ -40,8 +37,7 @@ import org.slf4j.MDC;
  *       timeout gets SIGTERM and then SIGKILL; it never waits for ZooKeeper, so a stuck ZooKeeper call cannot
  *       delay a kill.</li>
  * </ul>
- * A run's output goes to the node's log under {@code duty.<name>}; each run counts in
- * {@code understudy_duty_runs_total{duty,outcome}} and {@code understudy_duty_duration_seconds}.
+ * A run's output goes to the node's log under {@code duty.<name>}; each run counts in {@link DutyMetrics}.
  */
 public final class DutyRunner implements RoleChange.Observer, AutoCloseable {
 
@@ -77,7 +73,7 @@ public final class DutyRunner implements RoleChange.Observer, AutoCloseable {
     private final CommandEnv env;
     private final Supplier<ClusterSettings> clusterSettings;
     private final Retention retention;
-    private final MeterRegistry metrics;
+    private final DutyMetrics metrics;
     private final ScheduledExecutorService thread = Threads.eventThread("duties");
     private final ScheduledExecutorService fence = Threads.eventThread("duty-fence");
     private final Map<String, Running> running = new ConcurrentHashMap<>();
@@ -100,12 +96,7 @@ public final class DutyRunner implements RoleChange.Observer, AutoCloseable {
         this.env = env;
         this.clusterSettings = clusterSettings;
         this.retention = retention;
-        this.metrics = metrics;
-        for (Duty duty : this.duties) {
-            Gauge.builder("understudy.duty.running", running, m -> m.containsKey(duty.name()) ? 1 : 0)
-                    .tag("duty", duty.name()).description("1 while a run of the duty goes on on this node")
-                    .register(metrics);
-        }
+        this.metrics = new DutyMetrics(metrics, this.duties, running::containsKey);
         thread.execute(() -> MDC.put("node", nodeId));
         fence.execute(() -> MDC.put("node", nodeId));
     }
@@ -252,11 +243,7 @@ public final class DutyRunner implements RoleChange.Observer, AutoCloseable {
         long now = System.currentTimeMillis();
         DutyRun ended = run.ended(now, outcome, code, why + " after " + (now - run.startedAtMs()) + " ms");
         log.info("duty {}: run {} {}: {}", duty.name(), run.runId(), outcome, ended.reason());
-        Counter.builder("understudy.duty.runs").tag("duty", duty.name()).tag("outcome", outcome.name())
-                .description("duty runs ended on this node, by outcome").register(metrics).increment();
-        Timer.builder("understudy.duty.duration").tag("duty", duty.name()).tag("outcome", outcome.name())
-                .description("duration of duty runs ended on this node").register(metrics)
-                .record(Duration.ofMillis(ended.durationMs()));
+        metrics.ended(ended);
         records.remove(duty.name());
         store.end(ended).ifPresent(v -> records.put(duty.name(), v));
     }

@@ -1,19 +1,22 @@
 package io.understudy.cluster;
 
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import com.fasterxml.jackson.annotation.JsonInclude;
 
 /**
- * One entry under {@code /history/}: a role change of the cluster, for status pages and reports.
+ * One entry under {@code /history/}: a role change of the cluster or a duty run, for status pages and reports.
  *
  * @param type           what happened
- * @param nodeId         the node it happened to (the new primary for promotions)
+ * @param nodeId         the node it happened to (the new primary for promotions, the running node for duties)
  * @param previousNodeId the previous primary, when there was one
- * @param epoch          the epoch after the event
+ * @param epoch          the epoch after the event (for duties: the epoch the run was fenced by)
  * @param atMs           wall-clock time, for humans only
  * @param reason         why, in words an operator can act on
+ * @param duty           the run, for {@link Type#DUTY_STARTED} and {@link Type#DUTY_ENDED} only; absent otherwise
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
-public record HistoryRecord(Type type, String nodeId, String previousNodeId, long epoch, long atMs, String reason) {
+public record HistoryRecord(Type type, String nodeId, String previousNodeId, long epoch, long atMs, String reason,
+                            @JsonInclude(JsonInclude.Include.NON_NULL) DutyRun duty) {
 
     public enum Type {
         /** First primary of an empty cluster (epoch 1). */
@@ -29,6 +32,15 @@ public record HistoryRecord(Type type, String nodeId, String previousNodeId, lon
         /** An old primary came back as a secondary (possibly after a resync). */
         REJOIN,
         /** An operator command was carried out or refused; the reason says which and why. */
-        COMMAND
+        COMMAND,
+        /** The primary started a run of a scheduled duty, recorded before the duty's process starts. */
+        DUTY_STARTED,
+        /** A duty run ended: exit code, outcome and duration are in {@link #duty()}. */
+        DUTY_ENDED
+    }
+
+    /** A role-change entry, without a duty run. */
+    public HistoryRecord(Type type, String nodeId, String previousNodeId, long epoch, long atMs, String reason) {
+        this(type, nodeId, previousNodeId, epoch, atMs, reason, null);
     }
 }

@@ -1,7 +1,14 @@
 package io.understudy.launcher;
 
+import java.io.IOException;
+import java.io.Reader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Map;
+import java.util.Properties;
+import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import org.slf4j.Logger;
@@ -60,6 +67,11 @@ final class LocalCommand implements Callable<Integer> {
             description = "first ZooKeeper leader-election port, three in a row (default: ${DEFAULT-VALUE})")
     int zkElectionPort;
 
+    @Option(names = "--node-config", paramLabel = "FILE",
+            description = "key=value node settings added to both nodes' configuration, e.g. hooks.*, app.*, duties.*"
+                    + " (the appliance rewrites the nodes' own files at every start)")
+    Path nodeConfig;
+
     @Option(names = "--ready-timeout", defaultValue = "PT3M", paramLabel = "DURATION",
             description = "how long to wait for a primary and a healthy secondary, ISO-8601 (default: ${DEFAULT-VALUE})")
     Duration readyTimeout;
@@ -73,7 +85,13 @@ final class LocalCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), e.getMessage(), e);
         }
-        LocalAppliance appliance = new LocalAppliance(config);
+        Map<String, String> nodeSettings;
+        try {
+            nodeSettings = nodeConfig == null ? Map.of() : readNodeSettings(nodeConfig);
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), e.getMessage(), e);
+        }
+        LocalAppliance appliance = new LocalAppliance(config, System.getProperty("java.class.path"), nodeSettings);
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             appliance.close();
@@ -87,5 +105,22 @@ final class LocalCommand implements Callable<Integer> {
         }
         stopped.await();
         return 0;
+    }
+
+    /**
+     * The settings of a {@code --node-config} file, sorted by key. The nodes validate them when they start.
+     *
+     * @throws IllegalArgumentException naming the file when it cannot be read
+     */
+    static Map<String, String> readNodeSettings(Path file) {
+        Properties props = new Properties();
+        try (Reader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+            props.load(reader);
+        } catch (IOException | IllegalArgumentException e) {
+            throw new IllegalArgumentException("--node-config " + file + ": cannot read: " + e.getMessage(), e);
+        }
+        Map<String, String> settings = new TreeMap<>();
+        props.stringPropertyNames().forEach(key -> settings.put(key, props.getProperty(key)));
+        return settings;
     }
 }

@@ -4,7 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
 class UnderstudyCliTest {
@@ -49,5 +53,25 @@ class UnderstudyCliTest {
     void shouldRejectConflictingPortsBeforeStartingAnything() {
         assertThat(run("local", "--switch-port", "8081")).isEqualTo(2);
         assertThat(err.toString()).contains("port 8081 is used twice");
+    }
+
+    @Test
+    void shouldRefuseANodeConfigFileItCannotReadBeforeStartingAnything() {
+        assertThat(run("local", "--node-config", "/nonexistent/duties.properties")).isEqualTo(2);
+        assertThat(err.toString()).contains("--node-config /nonexistent/duties.properties: cannot read");
+    }
+
+    @Test
+    void shouldReadTheNodeSettingsThatBothNodesGet(@TempDir Path dir) throws Exception {
+        Path file = Files.writeString(dir.resolve("duties.properties"), String.join("\n",
+                "# nightly backup",
+                "duties.backup.schedule=0 2 * * *",
+                "duties.backup.command=pg_dump --format=custom --file=\"/tmp/x.dump\"",
+                "app.runOn = all", ""));
+
+        assertThat(LocalCommand.readNodeSettings(file)).containsExactly(
+                Map.entry("app.runOn", "all"),
+                Map.entry("duties.backup.command", "pg_dump --format=custom --file=\"/tmp/x.dump\""),
+                Map.entry("duties.backup.schedule", "0 2 * * *"));
     }
 }

@@ -27,12 +27,14 @@ public final class Node implements NodeState, AutoCloseable {
     private final Database db;
     private final NodeController controller;
     private final ApiServer api;
+    private final RoleWork work;
 
-    private Node(NodeConfig config, Database db, NodeController controller, ApiServer api) {
+    private Node(NodeConfig config, Database db, NodeController controller, ApiServer api, RoleWork work) {
         this.config = config;
         this.db = db;
         this.controller = controller;
         this.api = api;
+        this.work = work;
     }
 
     /** Opens the database (migrating it), serves the API, and joins the cluster as STARTING. */
@@ -42,16 +44,19 @@ public final class Node implements NodeState, AutoCloseable {
                 "node-" + config.nodeId());
         WriteGate gate = new WriteGate(WriteGate.leaseFor(config.zookeeperSessionTimeoutMs()), System::nanoTime);
         NodeController controller = new NodeController(config, db, gate, version());
-        Node node = new Node(config, db, controller, null);
+        RoleWork work = RoleWork.create(config, db, gate, controller);
+        Node node = new Node(config, db, controller, null, work);
         ApiServer api = new ApiServer(config.apiHost(), config.apiPort(), db, gate, node, config.maxObjectBytes(),
                 config.maxFileBytes(), controller.replication().hooks(), NodeController.quarantine(config));
-        node = new Node(config, db, controller, api);
+        node = new Node(config, db, controller, api, work);
         try {
             api.start();
             log.info("node {} serving its API on {}", config.nodeId(), config.apiAdvertisedUrl());
-            controller.start(new ZkCoordinator(config.nodeId(), config.clusterName(), config.zookeeperConnect(),
+            ZkCoordinator zk = new ZkCoordinator(config.nodeId(), config.clusterName(), config.zookeeperConnect(),
                     config.zookeeperSessionTimeoutMs(), config.zookeeperConnectionTimeoutMs(), controller,
-                    sessionFile(config)), ZOOKEEPER_WAIT_MS);
+                    sessionFile(config));
+            controller.start(zk, ZOOKEEPER_WAIT_MS);
+            work.start(zk);
         } catch (Exception e) {
             node.close();
             throw e;
@@ -118,11 +123,13 @@ public final class Node implements NodeState, AutoCloseable {
 
     @Override
     public void close() {
+        work.stopWhileHoldingRole();
         try {
             controller.close();
         } catch (Exception e) {
             log.warn("error while stopping the controller", e);
         }
+        work.stopAfterLeaving();
         if (api != null) {
             api.close();
         }

@@ -3,8 +3,11 @@ package io.understudy.node;
 import io.understudy.cluster.config.ConfigException;
 import io.understudy.cluster.config.Settings;
 import io.understudy.cluster.zk.ZkPaths;
+import io.understudy.node.duties.DutySettings;
+import io.understudy.node.hooks.HookSettings;
 import io.understudy.node.replication.ReplicationSettings;
 import io.understudy.node.role.Fitness;
+import io.understudy.node.supervise.SupervisionSettings;
 import java.net.URI;
 import java.nio.file.Path;
 import java.util.Set;
@@ -38,7 +41,10 @@ public record NodeConfig(
         long maxFileBytes,
         Path dataDir,
         Fitness.Tags tags,
-        long dbFailTimeoutMs) {
+        long dbFailTimeoutMs,
+        HookSettings hooks,
+        SupervisionSettings app,
+        DutySettings duties) {
 
     static final Set<String> KEYS = keys(
             "node.id", "cluster.name", "zookeeper.connect", "zookeeper.sessionTimeoutMs",
@@ -48,7 +54,7 @@ public record NodeConfig(
             "api.maxObjectBytes", "api.maxFileBytes", "data.dir", "tags.nofailover", "tags.priority", "db.failTimeoutMs");
 
     public static NodeConfig from(Settings s) {
-        s.rejectUnknownKeys(KEYS);
+        s.rejectUnknownKeys(KEYS, DutySettings::isDutyKey, DutySettings.KEYS_TEXT);
         String nodeId = s.matching("node.id", null, NodeConfig::validName,
                 "must be 1-63 letters, digits, '_', '.' or '-', starting with a letter or digit");
         String host = s.string("api.host", "127.0.0.1");
@@ -85,13 +91,18 @@ public record NodeConfig(
                 new Fitness.Tags(s.bool("tags.nofailover", false),
                         s.intValue("tags.priority", Fitness.Tags.DEFAULT.priority(), 0, 1_000_000)),
                 // how long a primary's own database may not answer before it steps down
-                s.longValue("db.failTimeoutMs", 3000, 500, 600_000));
+                s.longValue("db.failTimeoutMs", 3000, 500, 600_000),
+                HookSettings.from(s),
+                SupervisionSettings.from(s),
+                DutySettings.from(s));
     }
 
-    /** The node's own keys plus the replication settings' ({@link ReplicationSettings#KEYS}, documented there). */
+    /** The node's own keys plus those of the feature settings ({@link ReplicationSettings#KEYS} ..., documented there). */
     private static Set<String> keys(String... own) {
         Set<String> all = new java.util.HashSet<>(Set.of(own));
         all.addAll(ReplicationSettings.KEYS);
+        all.addAll(HookSettings.KEYS);
+        all.addAll(SupervisionSettings.KEYS);
         return Set.copyOf(all);
     }
 

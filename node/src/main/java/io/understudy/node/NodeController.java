@@ -129,6 +129,11 @@ final class NodeController implements ZkCoordinator.Listener, ReplicationListene
         return replication;
     }
 
+    /** Adds an observer of role changes (called on the event thread, must not block); before {@link #start}. */
+    void observeRoles(io.understudy.node.supervise.RoleChange.Observer observer) {
+        transitions.observe(observer);
+    }
+
     // ---- inputs (any thread) ----
 
     @Override

@@ -15,7 +15,10 @@ import io.understudy.node.role.RejoinState;
 import io.understudy.node.role.WriteGate;
 import io.understudy.node.role.ZkLink;
 import io.understudy.node.store.Database;
+import io.understudy.node.supervise.RoleChange;
 import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
@@ -38,6 +41,8 @@ final class Transitions {
     private final MemberPublisher members;
     private final ControllerState state;
     private ZkCoordinator zk;
+    /** Told of every role change once it is carried out and published (hooks, the application, duties). */
+    private final List<RoleChange.Observer> observers = new CopyOnWriteArrayList<>();
     /** The ZooKeeper session in which this node claimed /primary; a reopened gate must still be in it. */
     private long gateSessionId;
 
@@ -57,8 +62,26 @@ final class Transitions {
         this.zk = coordinator;
     }
 
-    /** Runs the decision's actions, then takes its role and publishes it; a lost claim abandons it, logged. */
+    void observe(RoleChange.Observer observer) {
+        observers.add(observer);
+    }
+
+    /**
+     * Runs the decision's actions, then takes its role and publishes it; a lost claim abandons it, logged. The
+     * observers hear of the role the node ends up in, also when an action after a promotion failed.
+     */
     void carryOut(Decision decision) throws Exception {
+        Role from = state.role;
+        try {
+            takeRole(decision);
+        } finally {
+            if (state.role != from) {
+                tell(new RoleChange(from, state.role, state.epoch(), decision.reason()));
+            }
+        }
+    }
+
+    private void takeRole(Decision decision) throws Exception {
         Role from = state.role;
         try {
             for (Action action : decision.actions()) {
@@ -84,6 +107,16 @@ final class Transitions {
             log.info("{} -> {} ({})", from, state.role, decision.reason());
         }
         members.publishMember();
+    }
+
+    private void tell(RoleChange change) {
+        for (RoleChange.Observer observer : observers) {
+            try {
+                observer.roleChanged(change);
+            } catch (RuntimeException e) {
+                log.error("role change observer failed on {} -> {}", change.from(), change.to(), e);
+            }
+        }
     }
 
     private void execute(Action action) throws Exception {

@@ -2,9 +2,12 @@ package io.understudy.node;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.tuple;
 
 import io.understudy.cluster.config.ConfigException;
 import io.understudy.cluster.config.Settings;
+import io.understudy.node.duties.Duty;
+import io.understudy.node.supervise.SupervisionSettings;
 import java.util.HashMap;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -77,5 +80,61 @@ class NodeConfigTest {
         notBool.put("tags.nofailover", "maybe");
         assertThatThrownBy(() -> NodeConfig.from(Settings.of("node-b.properties", notBool)))
                 .hasMessage("node-b.properties: tags.nofailover: must be true or false, got 'maybe'");
+    }
+
+    @Test
+    void shouldReadHooksTheApplicationAndDutiesWithDefaults() {
+        NodeConfig defaults = NodeConfig.from(Settings.of("node-b.properties", minimal()));
+        assertThat(defaults.hooks().onPrimary()).isNull();
+        assertThat(defaults.hooks().timeoutMs()).isEqualTo(30_000);
+        assertThat(defaults.app().enabled()).isFalse();
+        assertThat(defaults.app().runOn()).isEqualTo(SupervisionSettings.RunOn.PRIMARY);
+        assertThat(defaults.app().restartBackoffMs()).isEqualTo(1000);
+        assertThat(defaults.duties().duties()).isEmpty();
+
+        Map<String, String> m = minimal();
+        m.put("hooks.onPrimary", "echo up");
+        m.put("hooks.timeoutMs", "5000");
+        m.put("app.command", "exec ./server");
+        m.put("app.runOn", "all");
+        m.put("duties.backup.schedule", "0 2 * * *");
+        m.put("duties.backup.command", "pg_dump -Fc -f /tmp/x.dump");
+        m.put("duties.report-9.schedule", "*/10 * * * * *");
+        m.put("duties.report-9.command", "true");
+        m.put("duties.report-9.timeoutMs", "2000");
+        NodeConfig c = NodeConfig.from(Settings.of("node-b.properties", m));
+        assertThat(c.hooks().command(io.understudy.node.hooks.Hook.ON_PRIMARY)).isEqualTo("echo up");
+        assertThat(c.hooks().timeoutMs()).isEqualTo(5000);
+        assertThat(c.app().runOn()).isEqualTo(SupervisionSettings.RunOn.ALL);
+        assertThat(c.duties().duties()).extracting(Duty::name, d -> d.schedule().toString(), Duty::timeoutMs)
+                .containsExactly(tuple("backup", "0 2 * * *", 3_600_000L), tuple("report-9", "*/10 * * * * *", 2000L));
+    }
+
+    @Test
+    void shouldNameTheKeyOfABadHookApplicationOrDutySetting() {
+        assertThatThrownBy(() -> NodeConfig.from(Settings.of("n.properties", with("duties.backup.schedule", "0 25 * * *",
+                "duties.backup.command", "true"))))
+                .hasMessageStartingWith("n.properties: duties.backup.schedule: not a valid cron expression '0 25 * * *'");
+        assertThatThrownBy(() -> NodeConfig.from(Settings.of("n.properties", with("duties.backup.schedule", "0 2 * * *"))))
+                .hasMessage("n.properties: duties.backup.command: is required");
+        assertThatThrownBy(() -> NodeConfig.from(Settings.of("n.properties", with("duties.backup.scedule", "0 2 * * *"))))
+                .hasMessageStartingWith("n.properties: duties.backup.scedule: unknown key")
+                .hasMessageContaining("duties.<name>.[command, schedule, timeoutMs]");
+        assertThatThrownBy(() -> NodeConfig.from(Settings.of("n.properties", with("duties.a/b.command", "true"))))
+                .hasMessageStartingWith("n.properties: duties.a/b.command: duty name must match");
+        assertThatThrownBy(() -> NodeConfig.from(Settings.of("n.properties", with("app.command", "x", "app.runOn", "some"))))
+                .hasMessage("n.properties: app.runOn: must be one of [PRIMARY, ALL], got 'some'");
+        assertThatThrownBy(() -> NodeConfig.from(Settings.of("n.properties", with("hooks.onPromote", "x"))))
+                .hasMessageStartingWith("n.properties: hooks.onPromote: unknown key");
+        assertThatThrownBy(() -> NodeConfig.from(Settings.of("n.properties", with("hooks.timeoutMs", "0"))))
+                .hasMessage("n.properties: hooks.timeoutMs: must be between 100 and 3600000, got 0");
+    }
+
+    private static Map<String, String> with(String... keyValues) {
+        Map<String, String> m = minimal();
+        for (int i = 0; i < keyValues.length; i += 2) {
+            m.put(keyValues[i], keyValues[i + 1]);
+        }
+        return m;
     }
 }

@@ -59,13 +59,37 @@ public final class Settings {
 
     /** Fails on keys in the file that no module reads: a typo must not silently fall back to a default. */
     public Settings rejectUnknownKeys(Set<String> known) {
+        return rejectUnknownKeys(known, key -> false, "");
+    }
+
+    /**
+     * As {@link #rejectUnknownKeys(Set)}, for modules that also read keys of their own naming, such as
+     * {@code duties.<name>.command}: {@code alsoKnown} accepts those, {@code alsoKnownText} describes them.
+     */
+    public Settings rejectUnknownKeys(Set<String> known, java.util.function.Predicate<String> alsoKnown,
+                                      String alsoKnownText) {
         Set<String> unknown = new TreeSet<>(values.stringPropertyNames());
         unknown.removeAll(known);
+        unknown.removeIf(alsoKnown);
         if (!unknown.isEmpty()) {
             String key = unknown.iterator().next();
-            throw new ConfigException(source, key, "unknown key (known keys: " + new TreeSet<>(known) + ")");
+            throw new ConfigException(source, key, "unknown key (known keys: " + new TreeSet<>(known) + alsoKnownText + ")");
         }
         return this;
+    }
+
+    /**
+     * The keys of the file that start with {@code prefix}, sorted; for keys whose names a module does not know in
+     * advance, such as one group per duty. Environment variables override such keys but do not add any.
+     */
+    public Set<String> keysStartingWith(String prefix) {
+        Set<String> keys = new TreeSet<>();
+        for (String key : values.stringPropertyNames()) {
+            if (key.startsWith(prefix)) {
+                keys.add(key);
+            }
+        }
+        return keys;
     }
 
     private String raw(String key) {

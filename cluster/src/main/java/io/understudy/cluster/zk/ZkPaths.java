@@ -12,6 +12,7 @@ import java.util.regex.Pattern;
  *   history/event-N    persistent sequential, HistoryRecord JSON
  *   commands/command-N persistent sequential, CommandRecord JSON (operator requests)
  *   config             persistent, cluster-wide settings
+ *   duties/&lt;name&gt;      persistent, DutyRecord JSON (the last run of each primary-only duty)
  * </pre>
  */
 public final class ZkPaths {
@@ -73,5 +74,14 @@ public final class ZkPaths {
 
     public String config() {
         return base + "/config";
+    }
+
+    public String duties() {
+        return base + "/duties";
+    }
+
+    /** {@code DutyRecord} JSON of one primary-only duty. */
+    public String duty(String name) {
+        return duties() + "/" + requireName("duty name", name);
     }
 }

@@ -117,6 +117,15 @@ public final class ZkCoordinator implements Closeable {
         }
     }
 
+    /** The connected client, for the node's parts that keep records of their own (duties); not for role decisions. */
+    public CuratorFramework client() {
+        return client;
+    }
+
+    public ZkPaths paths() {
+        return paths;
+    }
+
     public int negotiatedSessionTimeoutMs() {
         try {
             return client.getZookeeperClient().getZooKeeper().getSessionTimeout();

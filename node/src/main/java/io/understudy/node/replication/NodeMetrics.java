@@ -85,6 +85,11 @@ public final class NodeMetrics {
         this.alarms = List.copyOf(alarms);
     }
 
+    /** The registry behind {@link #scrape()}, for the node's other parts to register their meters in. */
+    public io.micrometer.core.instrument.MeterRegistry registry() {
+        return registry;
+    }
+
     public String scrape() {
         return registry.scrape();
     }

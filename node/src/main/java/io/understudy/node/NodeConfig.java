@@ -1,6 +1,7 @@
 package io.understudy.node;
 
 import io.understudy.cluster.config.ConfigException;
+import io.understudy.cluster.config.LogSettings;
 import io.understudy.cluster.config.Settings;
 import io.understudy.cluster.zk.ZkPaths;
 import io.understudy.node.replication.ReplicationSettings;
@@ -49,6 +50,7 @@ public record NodeConfig(
 
     public static NodeConfig from(Settings s) {
         s.rejectUnknownKeys(KEYS);
+        LogSettings.from(s); // applied by the launcher before logging starts; validated here with the rest
         String nodeId = s.matching("node.id", null, NodeConfig::validName,
                 "must be 1-63 letters, digits, '_', '.' or '-', starting with a letter or digit");
         String host = s.string("api.host", "127.0.0.1");
@@ -88,10 +90,11 @@ public record NodeConfig(
                 s.longValue("db.failTimeoutMs", 3000, 500, 600_000));
     }
 
-    /** The node's own keys plus the replication settings' ({@link ReplicationSettings#KEYS}, documented there). */
+    /** The node's own keys plus the replication and log settings' ({@link ReplicationSettings#KEYS}, {@link LogSettings#KEYS}). */
     private static Set<String> keys(String... own) {
         Set<String> all = new java.util.HashSet<>(Set.of(own));
         all.addAll(ReplicationSettings.KEYS);
+        all.addAll(LogSettings.KEYS);
         return Set.copyOf(all);
     }
 

@@ -80,14 +80,25 @@
     }
   }
 
+  /** Redraws a part only when its data changed, so that an operator can select and copy text in it. */
+  const shown = new Map();
+  function changed(part, data) {
+    const text = JSON.stringify(data);
+    if (shown.get(part) === text) return false;
+    shown.set(part, text);
+    return true;
+  }
+
   function render(status) {
     $('cluster').textContent = status.cluster;
-    renderTopology(status);
-    renderMembers(status);
-    renderTargets(status);
+    if (changed('topology', [status.primary, status.route, status.failover, status.settings])) renderTopology(status);
+    if (changed('members', [status.members, status.route.nodeId])) renderMembers(status);
+    if (changed('targets', [status.members.map(m => [m.nodeId, m.eligible]), status.primary])) renderTargets(status);
     drawChart(Date.now());
-    renderHistory(status.history);
-    renderDrills(status.history.filter(h => h.type === 'DRILL'));
+    if (changed('history', status.history)) {
+      renderHistory(status.history);
+      renderDrills(status.history.filter(h => h.type === 'DRILL'));
+    }
   }
 
   function renderTopology(status) {
@@ -158,8 +169,10 @@
     for (const samples of lagSeries.values()) {
       for (const s of samples) if (s.lag !== null && s.lag > max) max = s.lag;
     }
-    const step = Math.pow(10, Math.floor(Math.log10(max)));
-    max = Math.ceil(max / step) * step;
+    // four grid steps of 1, 2 or 5 times a power of ten
+    const magnitude = Math.pow(10, Math.floor(Math.log10(max / 4)));
+    const step = [1, 2, 5, 10].map(f => f * magnitude).find(s => 4 * s >= max);
+    max = 4 * step;
     const x = t => left + (width - left - right) * (1 - (now - t) / WINDOW_MS);
     const y = lag => top + (height - top - bottom) * (1 - lag / max);
     const parts = [];
@@ -167,11 +180,12 @@
       const value = max * i / 4;
       parts.push(svg('line', {x1: left, x2: width - right, y1: y(value), y2: y(value), class: 'grid'}));
       const label = svg('text', {x: left - 6, y: y(value) + 4, 'text-anchor': 'end', class: 'axis'});
-      label.textContent = Math.round(value);
+      label.textContent = value;
       parts.push(label);
     }
     for (let minute = 5; minute >= 0; minute--) {
-      const label = svg('text', {x: x(now - minute * 60000), y: height - 6, 'text-anchor': 'middle', class: 'axis'});
+      const anchor = minute === 5 ? 'start' : minute === 0 ? 'end' : 'middle';
+      const label = svg('text', {x: x(now - minute * 60000), y: height - 6, 'text-anchor': anchor, class: 'axis'});
       label.textContent = minute ? '-' + minute + ' min' : 'now';
       parts.push(label);
     }

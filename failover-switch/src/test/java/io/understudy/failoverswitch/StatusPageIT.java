@@ -12,47 +12,46 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** The switch serves its status page itself, from its own jar, never forwarding those paths to a node. */
 class StatusPageIT {
 
     private static final Duration WAIT = Duration.ofSeconds(15);
+    private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
-    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
-    private ClusterFixture cluster;
-    private EchoBackend a;
-    private SwitchServer server;
+    /** One switch for every test: they only read, but for the pause, which no other test looks at. */
+    private static ClusterFixture cluster;
+    private static EchoBackend primary;
+    private static SwitchServer server;
 
-    @BeforeEach
-    void start() throws Exception {
+    @BeforeAll
+    static void startSwitchRoutingToA() throws Exception {
         cluster = new ClusterFixture();
-        a = new EchoBackend("A");
-        cluster.promote("a", a.url(), 2);
+        primary = new EchoBackend("A");
         cluster.register("b", "http://127.0.0.1:1", Role.SECONDARY, 2);
-        server = cluster.startSwitch(Map.of());
-        await().atMost(WAIT).until(() -> "a".equals(server.status().route().nodeId()));
+        server = cluster.startSwitchRoutingTo("a", primary.url(), 2, Map.of());
     }
 
-    @AfterEach
-    void stop() throws Exception {
+    @AfterAll
+    static void stopAll() throws Exception {
         if (server != null) {
             server.close();
         }
-        a.close();
+        primary.close();
         cluster.close();
     }
 
-    private HttpResponse<String> send(String method, String path, Map<String, String> headers) throws Exception {
+    private static HttpResponse<String> send(String method, String path, Map<String, String> headers) throws Exception {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + path))
                 .timeout(WAIT).method(method, HttpRequest.BodyPublishers.noBody());
         headers.forEach(request::header);
-        return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+        return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
     }
 
-    private HttpResponse<String> get(String path) throws Exception {
+    private static HttpResponse<String> get(String path) throws Exception {
         return send("GET", path, Map.of());
     }
 
@@ -70,7 +69,7 @@ class StatusPageIT {
         assertThat(script.body()).contains("fetch('status'");
         assertThat(style.statusCode()).isEqualTo(200);
         assertThat(style.headers().firstValue("Content-Type")).get().asString().startsWith("text/css");
-        assertThat(a.acceptedConnections()).as("nothing of the page was forwarded to the primary").isZero();
+        assertThat(primary.acceptedConnections()).as("nothing of the page was forwarded to the primary").isZero();
     }
 
     @Test
@@ -108,7 +107,7 @@ class StatusPageIT {
         assertThat(post.statusCode()).isEqualTo(405);
         assertThat(post.headers().firstValue("Allow")).contains("GET, HEAD");
         assertThat(ClusterJson.MAPPER.readTree(post.body()).path("error").asText()).isEqualTo("method_not_allowed");
-        assertThat(a.acceptedConnections()).isZero();
+        assertThat(primary.acceptedConnections()).isZero();
     }
 
     @Test

@@ -17,10 +17,10 @@ public final class UnderstudyCli implements Runnable {
     CommandLine.Model.CommandSpec spec;
 
     public static void main(String[] args) {
-        // before anything logs: UNDERSTUDY_LOG_FORMAT applies to every subcommand (a node's or switch's file may override it)
+        // before anything logs: UNDERSTUDY_LOG_FORMAT applies to every subcommand (`node` and `switch` read their file too)
         try {
-            LogFormat.use(LogSettings.from(new Settings("environment", new Properties(), System.getenv())).format(),
-                    LogFormat.processName("understudy"));
+            Settings environment = new Settings("UNDERSTUDY_LOG_FORMAT in the environment", new Properties(), System.getenv());
+            LogFormat.use(LogSettings.from(environment).format(), LogFormat.processName("understudy"));
         } catch (ConfigException e) {
             System.err.println("understudy: " + e.getMessage());
             System.exit(MainDelegate.CONFIG_ERROR);

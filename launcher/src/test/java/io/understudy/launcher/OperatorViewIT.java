@@ -115,11 +115,13 @@ class OperatorViewIT {
 
         try {
             new WebDriverWait(page, PAGE_FOLLOWS_WITHIN).pollingEvery(Duration.ofMillis(20))
-                    .until(d -> survivor.equals(shownPrimary(d)));
+                    .until(d -> survivor.equals(shownPrimary(d))
+                            && d.findElement(By.id("route")).getText().startsWith("routes to " + survivor + " "));
         } catch (TimeoutException e) {
             chromium.screenshot(SCREENSHOTS.resolve("status-page-missed-failover.png"));
-            fail("the page did not show %s as primary within %s of the switch routing to it; it shows '%s'",
-                    survivor, PAGE_FOLLOWS_WITHIN, page.findElement(By.id("primary")).getText());
+            fail("the page did not show %s as primary within %s of the switch routing to it; it shows '%s', '%s'",
+                    survivor, PAGE_FOLLOWS_WITHIN, page.findElement(By.id("primary")).getText(),
+                    page.findElement(By.id("route")).getText());
         }
         LOG.info("MEASURED status page showed the new primary {} ms after the status JSON named it",
                 TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - routed));

@@ -1,5 +1,6 @@
 package io.understudy.launcher;
 
+import io.understudy.cluster.config.LogSettings;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -49,6 +50,7 @@ public final class LocalAppliance implements AutoCloseable {
     private final Map<String, ChildProcess> children = new LinkedHashMap<>();
     private final Map<String, String> nodeSettings = new LinkedHashMap<>();
     private boolean proxiedZooKeeper;
+    private LogSettings.Format childLogFormat = LogFormat.inEffect();
     private ZooKeeperProxies zooKeeperProxies;
     private volatile State state = State.NEW;
     private volatile boolean stopRequested;
@@ -117,7 +119,7 @@ public final class LocalAppliance implements AutoCloseable {
                 values.putAll(overrides.getOrDefault(id, Map.of()));
                 overrides.put(id, values);
             }
-            ChildLauncher.writeConfigs(config, overrides);
+            ChildLauncher.writeConfigs(config, overrides, childLogFormat);
             ChildLauncher.startAll(config, childClasspath, runDir(), children);
             SwitchStatus status = awaitReady(readyTimeout);
             startupTime = Duration.ofNanos(System.nanoTime() - begin);
@@ -212,6 +214,17 @@ public final class LocalAppliance implements AutoCloseable {
     public synchronized LocalAppliance withZooKeeperProxies() {
         requireNew("ZooKeeper proxies");
         proxiedZooKeeper = true;
+        return this;
+    }
+
+    /**
+     * How the nodes and the switch write their logs (default: as this process does); only before {@link #start}.
+     *
+     * @return this
+     */
+    public synchronized LocalAppliance childLogFormat(LogSettings.Format format) {
+        requireNew("the children's log format");
+        childLogFormat = format;
         return this;
     }
 

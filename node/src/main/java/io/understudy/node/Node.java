@@ -44,14 +44,15 @@ public final class Node implements NodeState, AutoCloseable {
         NodeController controller = new NodeController(config, db, gate, version());
         Node node = new Node(config, db, controller, null);
         ApiServer api = new ApiServer(config.apiHost(), config.apiPort(), db, gate, node, config.maxObjectBytes(),
-                config.maxFileBytes(), controller.replication().hooks(), NodeController.quarantine(config));
+                config.maxFileBytes(), controller.replication().hooks(), NodeController.quarantine(config),
+                config.security().apiAccess());
         node = new Node(config, db, controller, api);
         try {
             api.start();
             log.info("node {} serving its API on {}", config.nodeId(), config.apiAdvertisedUrl());
             controller.start(new ZkCoordinator(config.nodeId(), config.clusterName(), config.zookeeperConnect(),
                     config.zookeeperSessionTimeoutMs(), config.zookeeperConnectionTimeoutMs(), controller,
-                    sessionFile(config)), ZOOKEEPER_WAIT_MS);
+                    sessionFile(config), config.security().zookeeperAuth()), ZOOKEEPER_WAIT_MS);
         } catch (Exception e) {
             node.close();
             throw e;

@@ -38,9 +38,10 @@ public record NodeConfig(
         long maxFileBytes,
         Path dataDir,
         Fitness.Tags tags,
-        long dbFailTimeoutMs) {
+        long dbFailTimeoutMs,
+        NodeSecurity security) {
 
-    static final Set<String> KEYS = keys(
+    public static final Set<String> KEYS = keys(
             "node.id", "cluster.name", "zookeeper.connect", "zookeeper.sessionTimeoutMs",
             "zookeeper.connectionTimeoutMs", "api.host", "api.port", "api.advertisedUrl", "db.url", "db.user",
             "db.password", "db.poolSize", "db.advertisedAddress", "replication.user", "replication.password",
@@ -85,13 +86,15 @@ public record NodeConfig(
                 new Fitness.Tags(s.bool("tags.nofailover", false),
                         s.intValue("tags.priority", Fitness.Tags.DEFAULT.priority(), 0, 1_000_000)),
                 // how long a primary's own database may not answer before it steps down
-                s.longValue("db.failTimeoutMs", 3000, 500, 600_000));
+                s.longValue("db.failTimeoutMs", 3000, 500, 600_000),
+                NodeSecurity.from(s));
     }
 
-    /** The node's own keys plus the replication settings' ({@link ReplicationSettings#KEYS}, documented there). */
+    /** The node's own keys plus those of {@link ReplicationSettings#KEYS} and {@link NodeSecurity#KEYS}, documented there. */
     private static Set<String> keys(String... own) {
         Set<String> all = new java.util.HashSet<>(Set.of(own));
         all.addAll(ReplicationSettings.KEYS);
+        all.addAll(NodeSecurity.KEYS);
         return Set.copyOf(all);
     }
 

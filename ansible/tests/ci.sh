@@ -3,6 +3,7 @@
 # idempotent second deploy, check mode, verify, the refusals of the security set-up, a rolling upgrade
 # under a keyed write load, adding and removing a node, a DR drill, and teardown. Prints each part's time.
 # Needs root, the packages .ci/run installs, and the shaded jar (mvn -DskipTests package).
+# US_CI_REUSE=1 runs the steps after the first deploy on hosts already up and deployed, and leaves them up.
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 ANSIBLE_DIR=$(dirname "$HERE")
@@ -17,6 +18,7 @@ VAULT=(--vault-password-file tests/ci-vault-password)
 SWITCHES=http://10.77.0.11:8080,http://10.77.0.12:8080
 NODES=http://10.77.0.11:8081,http://10.77.0.12:8081,http://10.77.0.13:8081
 TOKEN=ci-api-token-0123456789abcdef   # the CI vault's vault_understudy_api_token
+REUSE=${US_CI_REUSE:-0}
 declare -a TIMES=()
 
 part() { PART=$1; PART_START=$SECONDS; echo; echo "=== $PART"; }
@@ -31,7 +33,7 @@ summary() {
 }
 cleanup() {
   local rc=$?
-  part "teardown (hosts, namespaces, mounts)"; "$HOSTS" down || true; done_part
+  if [ "$REUSE" != 1 ]; then part "teardown (hosts, namespaces, mounts)"; "$HOSTS" down || true; done_part; fi
   summary
   exit $rc
 }
@@ -39,7 +41,7 @@ cleanup() {
 [ -f "$JAR" ] || { echo "no $JAR: build it first (mvn -DskipTests package)"; exit 1; }
 rm -rf "$WORK"; mkdir -p "$WORK"
 cd "$ANSIBLE_DIR"
-"$HOSTS" down >/dev/null 2>&1 || true
+[ "$REUSE" = 1 ] || "$HOSTS" down >/dev/null 2>&1 || true
 trap cleanup EXIT
 
 part "ansible-lint (production profile)"
@@ -52,6 +54,7 @@ for p in playbooks/*.yml; do
 done
 done_part
 
+if [ "$REUSE" != 1 ]; then
 part "boot 4 hosts (systemd-nspawn, network namespaces)"
 "$HOSTS" up 4
 done_part
@@ -66,6 +69,7 @@ play "${INV[@]}" "${VAULT[@]}" playbooks/deploy.yml >"$WORK/deploy-2.log" || fai
 changed_counts "$WORK/deploy-2.log"
 [ -z "$(changed_counts "$WORK/deploy-2.log" | awk '$2 != "changed=0"')" ] || fail "the second deploy changed something: $WORK/deploy-2.log"
 done_part
+fi
 
 part "check mode with diff: changed=0"
 play "${INV[@]}" "${VAULT[@]}" --check --diff playbooks/deploy.yml >"$WORK/check.log" || fail "see $WORK/check.log"

@@ -34,10 +34,8 @@ ssh_opts() {
 }
 
 prepare() {
-  mkdir -p "$DIR/wants" "$DIR/ssh-control"
+  mkdir -p "$DIR/ssh-control"
   [ -f "$DIR/id_ed25519" ] || ssh-keygen -q -t ed25519 -N '' -C us-hosts -f "$DIR/id_ed25519"
-  # Only sshd starts at boot: without this every unit enabled on this machine would boot in every host.
-  ln -sfn /lib/systemd/system/ssh.service "$DIR/wants/ssh.service"
   for tool in systemd-nspawn sshd unshare ip; do
     command -v "$tool" >/dev/null || { log "missing $tool (apt-get install systemd-container openssh-server iproute2)"; exit 1; }
   done
@@ -65,12 +63,16 @@ network_up() {
 boot_host() {
   local ns=$1 root="$DIR/root-$1"
   mkdir -p "$root"
+  # Only sshd starts at boot: without this every unit enabled on this machine would boot in every host.
+  # Writable, so that enabling a service inside works; it goes away with the host.
+  rm -rf "$DIR/wants-$ns" && mkdir -p "$DIR/wants-$ns"
+  ln -s /lib/systemd/system/ssh.service "$DIR/wants-$ns/ssh.service"
   # A private mount namespace keeps the bind of / (and everything nspawn mounts) out of this machine's view.
   setsid unshare --mount --propagation private -- sh -c '
     mount --bind / "$1" && exec systemd-nspawn --quiet -b --volatile=overlay -D "$1" -M "$2" \
       --network-namespace-path=/run/netns/"$2" --register=no --keep-unit \
       --tmpfs=/root --bind-ro="$3/id_ed25519.pub:/root/.ssh/authorized_keys" \
-      --bind-ro="$3/wants:/etc/systemd/system/multi-user.target.wants"' \
+      --bind="$3/wants-$2:/etc/systemd/system/multi-user.target.wants"' \
     sh "$root" "$ns" "$DIR" </dev/null >"$DIR/$ns.console" 2>&1 &
   echo $! >"$DIR/$ns.pid"
 }
@@ -121,7 +123,7 @@ cmd_down() {
   if findmnt -rno TARGET | grep -q "^$DIR/"; then
     findmnt -rno TARGET | grep "^$DIR/" | sort -r | xargs -r -n1 umount -l
   fi
-  rm -rf "$DIR"/root-us-h* "$DIR/up" "$DIR/ssh-control"
+  rm -rf "$DIR"/root-us-h* "$DIR"/wants-us-h* "$DIR/up" "$DIR/ssh-control"
   log "down in $((SECONDS - begin)) s"
 }
 

@@ -11,6 +11,8 @@ public final class Headers {
     public static final String NODE = "X-Understudy-Node";
     /** Client-chosen key that makes a write safe to retry; the node deduplicates on it. */
     public static final String IDEMPOTENCY_KEY = "Idempotency-Key";
+    /** Shared secret the switch sends to the nodes; a node configured with {@code api.token} takes writes only with it. */
+    public static final String TOKEN = "X-Understudy-Token";
 
     private Headers() {
     }

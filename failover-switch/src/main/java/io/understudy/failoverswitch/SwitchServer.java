@@ -53,7 +53,7 @@ public final class SwitchServer implements AutoCloseable {
         SwitchConfig.Limits limits = config.limits();
         this.router = new PrimaryRouter(limits.backendIdlePerThread(),
                 new HoldQueue.Bounds(limits.holdTimeoutMs(), limits.maxHeldRequests()), metrics, metrics::primaryChanged);
-        this.forwarder = new Forwarder(router, limits, config.trustForwarded(), metrics);
+        this.forwarder = new Forwarder(router, limits, config.trustForwarded(), config.nodeToken(), metrics);
         metrics.bind(router.holds()::size, forwarder::bufferedBytes);
         metrics.bindCandidates(() -> {
             ClusterFollower now = follower;
@@ -74,7 +74,7 @@ public final class SwitchServer implements AutoCloseable {
         SwitchServer server = new SwitchServer(config);
         try {
             server.follower = ClusterFollower.start(config.clusterName(), config.zookeeperConnect(),
-                    config.zkSessionTimeoutMs(), config.zkConnectionTimeoutMs(), server::enqueueRecompute);
+                    config.zkSessionTimeoutMs(), config.zkConnectionTimeoutMs(), config.zookeeperAuth(), server::enqueueRecompute);
             server.enqueueRecompute();
             server.undertow = Listener.build(config, server.rootHandler());
             server.undertow.start();

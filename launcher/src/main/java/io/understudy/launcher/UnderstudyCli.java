@@ -10,7 +10,7 @@ import picocli.CommandLine.Command;
 /** The {@code understudy} command. */
 @Command(name = "understudy", mixinStandardHelpOptions = true, version = "understudy 0.1.0",
         description = "Primary/secondary failover appliance.",
-        subcommands = {LocalCommand.class, NodeCommand.class, SwitchCommand.class})
+        subcommands = {LocalCommand.class, NodeCommand.class, SwitchCommand.class, SessionCommand.class})
 public final class UnderstudyCli implements Runnable {
 
     @CommandLine.Spec
@@ -34,6 +34,6 @@ public final class UnderstudyCli implements Runnable {
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "a subcommand is required: local, node or switch");
+        throw new CommandLine.ParameterException(spec.commandLine(), "a subcommand is required: local, node, switch or session");
     }
 }

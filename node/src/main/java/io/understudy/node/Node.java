@@ -47,14 +47,15 @@ public final class Node implements NodeState, AutoCloseable {
         RoleWork work = RoleWork.create(config, db, gate, controller);
         Node node = new Node(config, db, controller, null, work);
         ApiServer api = new ApiServer(config.apiHost(), config.apiPort(), db, gate, node, config.maxObjectBytes(),
-                config.maxFileBytes(), controller.replication().hooks(), NodeController.quarantine(config));
+                config.maxFileBytes(), controller.replication().hooks(), NodeController.quarantine(config),
+                config.security().apiAccess());
         node = new Node(config, db, controller, api, work);
         try {
             api.start();
             log.info("node {} serving its API on {}", config.nodeId(), config.apiAdvertisedUrl());
             ZkCoordinator zk = new ZkCoordinator(config.nodeId(), config.clusterName(), config.zookeeperConnect(),
                     config.zookeeperSessionTimeoutMs(), config.zookeeperConnectionTimeoutMs(), controller,
-                    sessionFile(config));
+                    sessionFile(config), config.security().zookeeperAuth());
             controller.start(zk, ZOOKEEPER_WAIT_MS);
             work.start(zk);
         } catch (Exception e) {

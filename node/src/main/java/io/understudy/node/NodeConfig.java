@@ -45,9 +45,10 @@ public record NodeConfig(
         long dbFailTimeoutMs,
         HookSettings hooks,
         SupervisionSettings app,
-        DutySettings duties) {
+        DutySettings duties,
+        NodeSecurity security) {
 
-    static final Set<String> KEYS = keys(
+    public static final Set<String> KEYS = keys(
             "node.id", "cluster.name", "zookeeper.connect", "zookeeper.sessionTimeoutMs",
             "zookeeper.connectionTimeoutMs", "api.host", "api.port", "api.advertisedUrl", "db.url", "db.user",
             "db.password", "db.poolSize", "db.advertisedAddress", "replication.user", "replication.password",
@@ -96,7 +97,8 @@ public record NodeConfig(
                 s.longValue("db.failTimeoutMs", 3000, 500, 600_000),
                 HookSettings.from(s),
                 SupervisionSettings.from(s),
-                DutySettings.from(s));
+                DutySettings.from(s),
+                NodeSecurity.from(s));
     }
 
     /** The node's own keys plus those of the feature settings ({@link ReplicationSettings#KEYS} ..., documented there). */
@@ -106,6 +108,7 @@ public record NodeConfig(
         all.addAll(HookSettings.KEYS);
         all.addAll(SupervisionSettings.KEYS);
         all.addAll(LogSettings.KEYS);
+        all.addAll(NodeSecurity.KEYS);
         return Set.copyOf(all);
     }
 

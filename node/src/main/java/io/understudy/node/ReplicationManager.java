@@ -90,7 +90,7 @@ final class ReplicationManager implements AutoCloseable {
         sync.serve(null);
         ReplicatorConfig rc = streamFrom(primary);
         AppliedReporter pusher = new AppliedReporter(config.nodeId(), rc.sourceId(), primary.apiUrl(),
-                settings.mode() == ReplicationSettings.SyncMode.SYNC);
+                settings.mode() == ReplicationSettings.SyncMode.SYNC, config.security().apiToken());
         Replicator replicator = new Replicator(rc, db.dataSource(), new Fanout(listener, pusher, metrics));
         currentSourceId = rc.sourceId();
         current = replicator;

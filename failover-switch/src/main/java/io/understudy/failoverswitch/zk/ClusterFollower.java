@@ -5,6 +5,7 @@ import io.understudy.cluster.ClusterView;
 import io.understudy.cluster.CommandRecord;
 import io.understudy.cluster.HistoryRecord;
 import io.understudy.cluster.zk.ClusterWatcher;
+import io.understudy.cluster.zk.ZkAuth;
 import io.understudy.cluster.zk.ZkPaths;
 import io.understudy.failoverswitch.routing.ZkLink;
 import java.util.ArrayList;
@@ -48,11 +49,13 @@ public final class ClusterFollower implements AutoCloseable {
     /**
      * Connects (blocking up to {@code connectionTimeoutMs}) and starts watching.
      *
+     * @param auth credentials for Understudy's znodes (see {@link ZkAuth}), or null when they are open
      * @throws IllegalStateException when ZooKeeper cannot be reached in time; nothing is left running
      */
     public static ClusterFollower start(String clusterName, String connectString, int sessionTimeoutMs,
-            int connectionTimeoutMs, Runnable onChange) throws Exception {
-        CuratorFramework client = CuratorFrameworkFactory.builder()
+            int connectionTimeoutMs, ZkAuth auth, Runnable onChange) throws Exception {
+        CuratorFrameworkFactory.Builder builder = CuratorFrameworkFactory.builder();
+        CuratorFramework client = (auth == null ? builder : auth.applyTo(builder))
                 .connectString(connectString)
                 .sessionTimeoutMs(sessionTimeoutMs)
                 .connectionTimeoutMs(connectionTimeoutMs)

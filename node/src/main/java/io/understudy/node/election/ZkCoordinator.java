@@ -8,6 +8,7 @@ import io.understudy.cluster.MemberRecord;
 import io.understudy.cluster.PrimaryRecord;
 import io.understudy.cluster.zk.ClusterWatcher;
 import io.understudy.cluster.zk.SessionFile;
+import io.understudy.cluster.zk.ZkAuth;
 import io.understudy.cluster.zk.ZkPaths;
 import java.io.Closeable;
 import java.io.IOException;
@@ -59,14 +60,18 @@ public final class ZkCoordinator implements Closeable {
     private ClusterWatcher watcher;
     private LeaderLatch latch;
 
-    /** @param sessionFile where each new session's credentials are recorded (see {@link SessionFile}), or null */
+    /**
+     * @param sessionFile where each new session's credentials are recorded (see {@link SessionFile}), or null
+     * @param auth        credentials that own the znodes this node creates (see {@link ZkAuth}), or null for open znodes
+     */
     public ZkCoordinator(String nodeId, String clusterName, String connect, int sessionTimeoutMs,
-                         int connectionTimeoutMs, Listener listener, Path sessionFile) {
+                         int connectionTimeoutMs, Listener listener, Path sessionFile, ZkAuth auth) {
         this.nodeId = nodeId;
         this.sessionFile = sessionFile;
         this.paths = new ZkPaths(clusterName);
         this.listener = listener;
-        this.client = CuratorFrameworkFactory.builder()
+        CuratorFrameworkFactory.Builder builder = CuratorFrameworkFactory.builder();
+        this.client = (auth == null ? builder : auth.applyTo(builder))
                 .connectString(connect)
                 .sessionTimeoutMs(sessionTimeoutMs)
                 .connectionTimeoutMs(connectionTimeoutMs)

@@ -5,6 +5,7 @@ import static io.understudy.node.role.StreamState.sourceIdOf;
 import io.understudy.cluster.HistoryRecord;
 import io.understudy.cluster.PrimaryRecord;
 import io.understudy.cluster.Role;
+import io.understudy.node.app.DbFence;
 import io.understudy.node.election.ClaimLostException;
 import io.understudy.node.election.ZkCoordinator;
 import io.understudy.node.rejoin.RejoinMarker;
@@ -22,7 +23,8 @@ import org.slf4j.MDC;
 
 /**
  * Carries out a {@link Decision} of the {@link io.understudy.node.role.RoleMachine}: runs its actions in order
- * through the adapters (ZooKeeper, replication, write gate, database) and moves the node to the decided role.
+ * through the adapters (ZooKeeper, replication, write gate, database, the application's database fence) and moves
+ * the node to the decided role.
  * The order of operations inside each action is what keeps the node safe; do not reorder. Event thread only.
  */
 final class Transitions {
@@ -37,12 +39,13 @@ final class Transitions {
     private final Rejoiner rejoiner;
     private final MemberPublisher members;
     private final ControllerState state;
+    private final DbFence fence;
     private ZkCoordinator zk;
     /** The ZooKeeper session in which this node claimed /primary; a reopened gate must still be in it. */
     private long gateSessionId;
 
     Transitions(NodeConfig config, Database db, WriteGate gate, ReplicationManager replication, RejoinMarker rejoinMarker,
-            Rejoiner rejoiner, MemberPublisher members, ControllerState state) {
+            Rejoiner rejoiner, MemberPublisher members, ControllerState state, DbFence fence) {
         this.config = config;
         this.db = db;
         this.gate = gate;
@@ -51,6 +54,7 @@ final class Transitions {
         this.rejoiner = rejoiner;
         this.members = members;
         this.state = state;
+        this.fence = fence;
     }
 
     void attach(ZkCoordinator coordinator) {
@@ -93,7 +97,9 @@ final class Transitions {
             promote(promote);
         } else if (action instanceof Action.ReopenGate reopen) {
             replication.becomeSource(reopen.epoch());
-            gate.open(reopen.epoch(), zk.confirmClaim(reopen.epoch(), gateSessionId));
+            long leaseStart = zk.confirmClaim(reopen.epoch(), gateSessionId);
+            fence.liftOrLog("still primary of epoch " + reopen.epoch());
+            gate.open(reopen.epoch(), leaseStart);
         } else if (action instanceof Action.Rejoin r) {
             rejoin(r);
         } else if (action instanceof Action.Demote demote) {
@@ -107,6 +113,7 @@ final class Transitions {
 
     private void follow(PrimaryRecord primary) throws Exception {
         gate.close("following " + sourceIdOf(primary));
+        fence.fenceOrLog("following " + sourceIdOf(primary));
         // Nobody streams from a secondary: slots here belong to streams of an earlier epoch.
         db.dropInactiveSlots(ReplicationManager.SLOT_PREFIX);
         replication.follow(primary);
@@ -130,7 +137,8 @@ final class Transitions {
             replication.keepSlotForRejoin(previous.nodeId());
         }
         PrimaryRecord next = new PrimaryRecord(config.nodeId(), config.apiAdvertisedUrl(), config.dbAdvertisedAddress(),
-                promote.newEpoch(), System.currentTimeMillis(), previous == null ? null : previous.nodeId(), promotedFrom);
+                promote.newEpoch(), System.currentTimeMillis(), previous == null ? null : previous.nodeId(), promotedFrom,
+                config.app().advertisedUrl());
         long sentAt = System.nanoTime();
         zk.casPrimary(previous, next);
         state.unseenOwnRecord = next;
@@ -138,6 +146,8 @@ final class Transitions {
         state.heldEpoch = promote.newEpoch();
         markServingAsPrimary(state.heldEpoch);
         replication.serveAsSource(state.heldEpoch);
+        // Only now that /primary names this node: lifted earlier, a lost claim would leave a secondary's application writing.
+        fence.liftOrLog("primary of epoch " + state.heldEpoch);
         gate.open(state.heldEpoch, sentAt);
         zk.recordHistory(new HistoryRecord(promote.kind(), config.nodeId(), next.promotedFromNodeId(), state.heldEpoch,
                 System.currentTimeMillis(), promote.historyReason()));
@@ -156,6 +166,7 @@ final class Transitions {
 
     private void rejoin(Action.Rejoin r) throws Exception {
         gate.close("rejoining under " + sourceIdOf(r.primary()));
+        fence.fenceOrLog("rejoining under " + sourceIdOf(r.primary()));
         RejoinState.Verdict verdict = rejoiner.check(r.primary(), r.ownEpoch(),
                 ReplicationManager.slotNameOf(r.primary().nodeId()), replication::seedFromRejoinSlot);
         state.rejoin = new RejoinState(0, verdict);
@@ -182,6 +193,7 @@ final class Transitions {
 
     private void demote(String why) {
         gate.close(why);
+        fence.fenceOrLog(why);
         if (state.link == ZkLink.CONNECTED) {
             zk.recordHistory(new HistoryRecord(HistoryRecord.Type.DEMOTION, config.nodeId(), config.nodeId(), state.heldEpoch,
                     System.currentTimeMillis(), why));

@@ -36,7 +36,7 @@ import org.slf4j.LoggerFactory;
  *       then renamed)</li>
  *   <li>{@code POST /admin/hold} and {@code /admin/release}: while held, a write is applied and then answered only
  *       once released (at most 2 min), to catch a request inside the application; {@code GET /admin/stats}:
- *       {@code {"requests", "writes", "held"}}</li>
+ *       {@code {"requests", "writes", "held"}} (requests other than {@code /admin/})</li>
  * </ul>
  * The epoch a gateway admitted the request in ({@code X-Understudy-Epoch}) is stored with each row. A database error
  * is answered 503 {@code {"error": "database"}}.
@@ -89,7 +89,9 @@ public final class TestApp implements AutoCloseable {
     }
 
     private void handle(HttpExchange exchange) throws IOException {
-        requests.incrementAndGet();
+        if (!exchange.getRequestURI().getPath().startsWith("/admin/")) {
+            requests.incrementAndGet();
+        }
         exchange.getResponseHeaders().add("X-Test-App", name);
         try (exchange) {
             try {

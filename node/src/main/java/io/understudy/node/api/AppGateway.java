@@ -186,23 +186,28 @@ public final class AppGateway implements AutoCloseable {
                 }
                 try (call) {
                     Relay atStart = GatewayRules.relay(epoch, gate.admit(), null);
-                    if (atStart instanceof Relay.Withhold withhold) {
-                        replies.withhold(exchange, withhold); // a keyed attempt stays in doubt: it may have been applied
-                        return;
-                    }
                     if (!write) {
-                        stream(exchange, call);
+                        if (atStart instanceof Relay.Withhold withhold) {
+                            replies.withhold(exchange, withhold);
+                        } else {
+                            stream(exchange, call);
+                        }
                         return;
                     }
                     Answer answer = replies.readAnswer(call.response);
                     if (answer == null) {
                         replies.unavailable(exchange, 502, "app_answer_too_large", "the application's answer to a write is"
                                 + " larger than app.maxBufferedBytes (" + settings.maxBufferedBytes()
-                                + " bytes); it may have been applied");
+                                + " bytes); it may have been applied"); // a keyed attempt stays in doubt
                         return;
                     }
+                    // Recorded even when withheld: a successor that drains this record has the write too, and replays it.
                     attempt.answered(answer);
-                    acknowledge(exchange, epoch, answer, false);
+                    if (atStart instanceof Relay.Withhold withhold) {
+                        replies.withhold(exchange, withhold);
+                    } else {
+                        acknowledge(exchange, epoch, answer, false);
+                    }
                 }
             }
         }

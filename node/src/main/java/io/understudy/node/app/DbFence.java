@@ -40,6 +40,7 @@ public final class DbFence {
     private final String role;
     private final DataSource db;
     private State state = State.UNKNOWN;
+    private boolean missingLogged;
 
     /** @param role the application's role, or null for a node without a fence (every call then does nothing) */
     public DbFence(String role, DataSource db) {
@@ -57,6 +58,9 @@ public final class DbFence {
             return;
         }
         state = State.UNKNOWN;
+        if (!exists()) {
+            return; // nothing can write as a role that does not exist; {@link #reconcile} fences it once it does
+        }
         int ended = apply("ALTER ROLE " + quoted() + " SET default_transaction_read_only = on");
         state = State.FENCED;
         log.info("application role {} fenced: read-only, {} session(s) ended ({})", role, ended, reason);
@@ -82,6 +86,9 @@ public final class DbFence {
             return;
         }
         state = State.UNKNOWN;
+        if (!exists()) {
+            return;
+        }
         int ended = apply("ALTER ROLE " + quoted() + " RESET default_transaction_read_only");
         state = State.OPEN;
         log.info("application role {} unfenced: may write, {} read-only session(s) ended ({})", role, ended, reason);
@@ -108,6 +115,22 @@ public final class DbFence {
             liftOrLog("primary");
         } else {
             fenceOrLog("not primary");
+        }
+    }
+
+    /** Whether the role exists in this server; says so once while it does not (created later by the application's installer). */
+    private boolean exists() throws SQLException {
+        try (Connection c = db.getConnection(); PreparedStatement ps = c.prepareStatement("SELECT 1 FROM pg_roles WHERE rolname = ?")) {
+            ps.setString(1, role);
+            try (ResultSet rs = ps.executeQuery()) {
+                boolean exists = rs.next();
+                if (!exists && !missingLogged) {
+                    log.warn("app.dbUser role {} does not exist in this database: nothing can write as it; it is fenced as"
+                            + " soon as it exists while this node is not primary", role);
+                }
+                missingLogged = !exists;
+                return exists;
+            }
         }
     }
 

@@ -53,17 +53,19 @@ public final class DbFence {
      *
      * @throws SQLException when the database refused or did not answer; the caller decides whether that stops it
      */
-    public synchronized void fence(String reason) throws SQLException {
-        if (role == null || state == State.FENCED) {
-            return;
-        }
-        state = State.UNKNOWN;
-        if (!exists()) {
-            return; // nothing can write as a role that does not exist; {@link #reconcile} fences it once it does
-        }
-        int ended = apply("ALTER ROLE " + quoted() + " SET default_transaction_read_only = on");
-        state = State.FENCED;
-        log.info("application role {} fenced: read-only, {} session(s) ended ({})", role, ended, reason);
+    public void fence(String reason) throws SQLException {
+        move(State.FENCED, "SET default_transaction_read_only = on", "fenced: read-only, {} session(s) ended ({})", reason);
+    }
+
+    /**
+     * Lets the role write again and ends its read-only sessions, unless it is known to be open. Called after
+     * {@code /primary} names this node and before the write gate opens.
+     *
+     * @throws SQLException when the database refused or did not answer
+     */
+    public void lift(String reason) throws SQLException {
+        move(State.OPEN, "RESET default_transaction_read_only", "unfenced: may write, {} read-only session(s) ended ({})",
+                reason);
     }
 
     /** Fences, and logs instead of throwing when the database does not answer: {@link #reconcile} tries again. */
@@ -75,25 +77,6 @@ public final class DbFence {
         }
     }
 
-    /**
-     * Lets the role write again and ends its read-only sessions, unless it is known to be open. Called before the
-     * write gate opens.
-     *
-     * @throws SQLException when the database refused or did not answer; the promotion must not go on
-     */
-    public synchronized void lift(String reason) throws SQLException {
-        if (role == null || state == State.OPEN) {
-            return;
-        }
-        state = State.UNKNOWN;
-        if (!exists()) {
-            return;
-        }
-        int ended = apply("ALTER ROLE " + quoted() + " RESET default_transaction_read_only");
-        state = State.OPEN;
-        log.info("application role {} unfenced: may write, {} read-only session(s) ended ({})", role, ended, reason);
-    }
-
     /** Lifts, and logs instead of throwing: {@link #reconcile} tries again. */
     public void liftOrLog(String reason) {
         try {
@@ -101,6 +84,19 @@ public final class DbFence {
         } catch (SQLException e) {
             log.error("application role {} NOT unfenced ({}): {}; trying again every second", role, reason, e.getMessage());
         }
+    }
+
+    private synchronized void move(State target, String setting, String done, String reason) throws SQLException {
+        if (role == null || state == target) {
+            return;
+        }
+        state = State.UNKNOWN;
+        if (!exists()) {
+            return; // nothing can write as a role that does not exist; reconcile() acts once it does
+        }
+        int ended = apply("ALTER ROLE " + quoted() + " " + setting);
+        state = target;
+        log.info("application role " + role + " " + done, ended, reason);
     }
 
     /**

@@ -171,11 +171,12 @@ class ApplicationGatewayIT {
         await("node " + to + " primary").atMost(WAIT).pollInterval(Duration.ofMillis(100))
                 .until(() -> to.equals(primaryOrNull()) && epoch() > epoch);
         List<HttpResponse<String>> during = load.get(3, TimeUnit.MINUTES);
-        // Each answer came from the application of the node that was primary of the epoch it was served in; in sync
-        // mode the new primary refuses writes, applying nothing, until the old one follows it as a secondary.
+        // Each answer came from the application of the node that was primary of the epoch it was served in, or nothing
+        // was applied: in sync mode the new primary refuses writes until the old one follows it as a secondary, and on
+        // a loaded machine the switchover can outlast the switch's hold (switch.holdTimeoutMs).
         assertThat(during).as("writes sent during the switchover").allSatisfy(r -> {
             if (r.statusCode() == 503) {
-                assertThat(error(r)).as(r.body()).isEqualTo("no_sync_replica");
+                assertThat(error(r)).as(r.body()).isIn("no_sync_replica", "no_primary");
             } else {
                 assertThat(r.statusCode()).as(r.body()).isIn(200, 201);
                 long served = Long.parseLong(r.headers().firstValue("X-Understudy-Served-Epoch").orElseThrow());

@@ -10,7 +10,7 @@ import picocli.CommandLine.Command;
 /** The {@code understudy} command. */
 @Command(name = "understudy", mixinStandardHelpOptions = true, version = "understudy 0.1.0",
         description = "Primary/secondary failover appliance.",
-        subcommands = {LocalCommand.class, NodeCommand.class, SwitchCommand.class, SessionCommand.class})
+        subcommands = {LocalCommand.class, NodeCommand.class, SwitchCommand.class, SessionCommand.class, TestAppCommand.class})
 public final class UnderstudyCli implements Runnable {
 
     @CommandLine.Spec

@@ -4,6 +4,7 @@ import io.understudy.cluster.config.ConfigException;
 import io.understudy.cluster.config.LogSettings;
 import io.understudy.cluster.config.Settings;
 import io.understudy.cluster.zk.ZkPaths;
+import io.understudy.node.app.GatewaySettings;
 import io.understudy.node.duties.DutySettings;
 import io.understudy.node.hooks.HookSettings;
 import io.understudy.node.replication.ReplicationSettings;
@@ -44,9 +45,10 @@ public record NodeConfig(
         Fitness.Tags tags,
         long dbFailTimeoutMs,
         HookSettings hooks,
-        SupervisionSettings app,
+        SupervisionSettings supervision,
         DutySettings duties,
-        NodeSecurity security) {
+        NodeSecurity security,
+        GatewaySettings app) {
 
     public static final Set<String> KEYS = keys(
             "node.id", "cluster.name", "zookeeper.connect", "zookeeper.sessionTimeoutMs",
@@ -98,7 +100,8 @@ public record NodeConfig(
                 HookSettings.from(s),
                 SupervisionSettings.from(s),
                 DutySettings.from(s),
-                NodeSecurity.from(s));
+                NodeSecurity.from(s),
+                GatewaySettings.from(s, host, port, java.util.List.of(dbUser, s.string("replication.user", dbUser))));
     }
 
     /** The node's own keys plus those of the feature settings ({@link ReplicationSettings#KEYS} ..., documented there). */
@@ -109,6 +112,7 @@ public record NodeConfig(
         all.addAll(SupervisionSettings.KEYS);
         all.addAll(LogSettings.KEYS);
         all.addAll(NodeSecurity.KEYS);
+        all.addAll(GatewaySettings.KEYS);
         return Set.copyOf(all);
     }
 

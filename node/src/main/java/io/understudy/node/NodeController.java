@@ -3,6 +3,7 @@ package io.understudy.node;
 import io.understudy.cluster.ClusterView;
 import io.understudy.cluster.MemberRecord;
 import io.understudy.cluster.Role;
+import io.understudy.node.app.DbFence;
 import io.understudy.node.election.ZkCoordinator;
 import io.understudy.node.rejoin.QuarantineStore;
 import io.understudy.node.rejoin.RejoinMarker;
@@ -53,6 +54,7 @@ final class NodeController implements ZkCoordinator.Listener, ReplicationListene
     private final Transitions transitions;
     private final ScheduledExecutorService events;
     private final ScheduledExecutorService lease;
+    private final DbFence fence;
     private ZkCoordinator zk;
 
     /** Where the node stands, shared with {@link Transitions} and {@link MemberPublisher}. */
@@ -74,7 +76,8 @@ final class NodeController implements ZkCoordinator.Listener, ReplicationListene
         this.rejoinMarker = new RejoinMarker(db.dataSource());
         Rejoiner rejoiner = new Rejoiner(config.nodeId(), db, quarantine(config), ReplicationManager.REPLICATED_TABLES);
         this.members = new MemberPublisher(config, db, gate, replication, probe, version, state);
-        this.transitions = new Transitions(config, db, gate, replication, rejoinMarker, rejoiner, members, state);
+        this.fence = new DbFence(config.app().dbUser(), db.dataSource());
+        this.transitions = new Transitions(config, db, gate, replication, rejoinMarker, rejoiner, members, state, fence);
         this.events = Executors.newSingleThreadScheduledExecutor(r -> new Thread(r, "node-events"));
         this.lease = Executors.newSingleThreadScheduledExecutor(r -> new Thread(r, "zk-lease"));
         events.execute(() -> MDC.put("node", config.nodeId()));
@@ -91,6 +94,12 @@ final class NodeController implements ZkCoordinator.Listener, ReplicationListene
             log.info("this database took writes as primary of epoch {}: it checks for divergence before following anyone",
                     unresolved);
             state.rejoin = new RejoinState(unresolved, null);
+        }
+        try {
+            fence.fence("starting: not primary until elected");
+        } catch (java.sql.SQLException e) {
+            throw new IllegalStateException("app.dbUser: cannot fence the application's role '" + config.app().dbUser()
+                    + "' (the node's db.user must be allowed to alter it and end its sessions): " + e.getMessage(), e);
         }
         this.zk = coordinator;
         members.attach(coordinator);
@@ -251,6 +260,9 @@ final class NodeController implements ZkCoordinator.Listener, ReplicationListene
             replication.tick(state.role, epoch(), state.view, record.position());
         }
         members.publish(record);
+        if (members.dbAnswers()) {
+            fence.reconcile(state.role == Role.PRIMARY);
+        }
         evaluate();
         if (viewLoaded) {
             failoverWarning.check(state.view, System.nanoTime());

@@ -87,9 +87,9 @@ class NodeConfigTest {
         NodeConfig defaults = NodeConfig.from(Settings.of("node-b.properties", minimal()));
         assertThat(defaults.hooks().onPrimary()).isNull();
         assertThat(defaults.hooks().timeoutMs()).isEqualTo(30_000);
-        assertThat(defaults.app().enabled()).isFalse();
-        assertThat(defaults.app().runOn()).isEqualTo(SupervisionSettings.RunOn.PRIMARY);
-        assertThat(defaults.app().restartBackoffMs()).isEqualTo(1000);
+        assertThat(defaults.supervision().enabled()).isFalse();
+        assertThat(defaults.supervision().runOn()).isEqualTo(SupervisionSettings.RunOn.PRIMARY);
+        assertThat(defaults.supervision().restartBackoffMs()).isEqualTo(1000);
         assertThat(defaults.duties().duties()).isEmpty();
 
         Map<String, String> m = minimal();
@@ -105,7 +105,7 @@ class NodeConfigTest {
         NodeConfig c = NodeConfig.from(Settings.of("node-b.properties", m));
         assertThat(c.hooks().command(io.understudy.node.hooks.Hook.ON_PRIMARY)).isEqualTo("echo up");
         assertThat(c.hooks().timeoutMs()).isEqualTo(5000);
-        assertThat(c.app().runOn()).isEqualTo(SupervisionSettings.RunOn.ALL);
+        assertThat(c.supervision().runOn()).isEqualTo(SupervisionSettings.RunOn.ALL);
         assertThat(c.duties().duties()).extracting(Duty::name, d -> d.schedule().toString(), Duty::timeoutMs)
                 .containsExactly(tuple("backup", "0 2 * * *", 3_600_000L), tuple("report-9", "*/10 * * * * *", 2000L));
     }

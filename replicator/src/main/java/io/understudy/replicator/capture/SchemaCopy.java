@@ -53,6 +53,11 @@ public final class SchemaCopy implements AutoCloseable {
         try {
             source.setAutoCommit(true);
             try (Statement st = source.createStatement()) {
+                // The lock lives as long as this session: if this host vanishes, the primary notices within half a
+                // minute (not the system's two hours) and schema changes can run again.
+                st.execute("SET tcp_keepalives_idle = 10");
+                st.execute("SET tcp_keepalives_interval = 5");
+                st.execute("SET tcp_keepalives_count = 3");
                 st.execute("SELECT pg_advisory_lock(" + SourceLocks.NAMESPACE + ", " + SourceLocks.SCHEMA_COPY + ")");
             }
             List<String> schemas = scope.capturedSchemas(ScopeCatalog.schemas(source));

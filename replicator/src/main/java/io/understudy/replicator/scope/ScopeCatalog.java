@@ -63,17 +63,40 @@ public final class ScopeCatalog {
             throw new ScopeRefused(refused);
         }
         Resolution.Replicable ok = (Resolution.Replicable) resolution;
+        if (ok.makeFull().isEmpty()) {
+            return ok;
+        }
+        if (c.getAutoCommit()) {
+            c.setAutoCommit(false);
+            try {
+                makeFull(c, ok);
+                c.commit();
+            } catch (SQLException | RuntimeException e) {
+                c.rollback();
+                throw e;
+            } finally {
+                c.setAutoCommit(true);
+            }
+        } else {
+            makeFull(c, ok);
+        }
+        return ok;
+    }
+
+    /**
+     * Inside a transaction. The capture trigger is told to leave these statements alone (as it does its own): they
+     * are Understudy's housekeeping, which every new primary repeats, not the application's schema changes.
+     */
+    private static void makeFull(Connection c, Resolution.Replicable ok) throws SQLException {
         try (Statement st = c.createStatement()) {
+            st.execute("SELECT set_config('understudy.ddl_reconciling', 'on', true)");
             for (TableName table : ok.makeFull()) {
                 st.execute("ALTER TABLE " + table.sql() + " REPLICA IDENTITY FULL");
                 LOG.info("{} has no primary key: REPLICA IDENTITY FULL, so its UPDATEs and DELETEs can be replicated"
                         + " (replication.noPrimaryKey=full)", table);
             }
+            st.execute("SELECT set_config('understudy.ddl_reconciling', '', true)");
         }
-        for (TableName table : ok.unlogged()) {
-            LOG.warn("{} is UNLOGGED: PostgreSQL writes no WAL for its rows, so they are not replicated (its definition is)", table);
-        }
-        return ok;
     }
 
     /**
@@ -87,6 +110,10 @@ public final class ScopeCatalog {
         try (Statement st = c.createStatement()) {
             st.execute("SELECT pg_advisory_xact_lock(" + SourceLocks.NAMESPACE + ", " + SourceLocks.PUBLICATIONS + ")");
             Resolution.Replicable ok = prepare(c, scope);
+            for (TableName table : ok.unlogged()) {
+                LOG.warn("{} is UNLOGGED: PostgreSQL writes no WAL for its rows, so they are not replicated (its definition is)",
+                        table);
+            }
             String tables = String.join(", ", ok.publish().stream().map(TableName::sql).toList());
             String name = TableName.quote(publication);
             boolean exists;

@@ -4,6 +4,7 @@ import io.understudy.cluster.config.ConfigException;
 import io.understudy.cluster.config.Settings;
 import io.understudy.cluster.zk.ZkPaths;
 import io.understudy.node.replication.ReplicationSettings;
+import io.understudy.node.replication.ScopeSettings;
 import io.understudy.node.role.Fitness;
 import java.net.URI;
 import java.nio.file.Path;
@@ -34,6 +35,7 @@ public record NodeConfig(
         long replicationHeartbeatIntervalMs,
         long drainTimeoutMs,
         ReplicationSettings replication,
+        ScopeSettings scope,
         long maxObjectBytes,
         long maxFileBytes,
         Path dataDir,
@@ -78,6 +80,7 @@ public record NodeConfig(
                 s.longValue("replication.heartbeatIntervalMs", 1000, 100, 600_000),
                 s.longValue("replication.drainTimeoutMs", 5000, 0, 600_000),
                 ReplicationSettings.from(s),
+                ScopeSettings.from(s),
                 s.longValue("api.maxObjectBytes", 16L << 20, 1, 1L << 30),
                 s.longValue("api.maxFileBytes", 1L << 30, 1, 1L << 40),
                 s.path("data.dir", Path.of("data", "node", nodeId)),
@@ -88,10 +91,11 @@ public record NodeConfig(
                 s.longValue("db.failTimeoutMs", 3000, 500, 600_000));
     }
 
-    /** The node's own keys plus the replication settings' ({@link ReplicationSettings#KEYS}, documented there). */
+    /** The node's own keys plus the replication settings' ({@link ReplicationSettings#KEYS}, {@link ScopeSettings#KEYS}). */
     private static Set<String> keys(String... own) {
         Set<String> all = new java.util.HashSet<>(Set.of(own));
         all.addAll(ReplicationSettings.KEYS);
+        all.addAll(ScopeSettings.KEYS);
         return Set.copyOf(all);
     }
 

@@ -8,6 +8,7 @@ import io.understudy.node.app.GatewaySettings;
 import io.understudy.node.duties.DutySettings;
 import io.understudy.node.hooks.HookSettings;
 import io.understudy.node.replication.ReplicationSettings;
+import io.understudy.node.replication.ScopeSettings;
 import io.understudy.node.role.Fitness;
 import io.understudy.node.supervise.SupervisionSettings;
 import java.net.URI;
@@ -39,6 +40,7 @@ public record NodeConfig(
         long replicationHeartbeatIntervalMs,
         long drainTimeoutMs,
         ReplicationSettings replication,
+        ScopeSettings scope,
         long maxObjectBytes,
         long maxFileBytes,
         Path dataDir,
@@ -89,6 +91,7 @@ public record NodeConfig(
                 s.longValue("replication.heartbeatIntervalMs", 1000, 100, 600_000),
                 s.longValue("replication.drainTimeoutMs", 5000, 0, 600_000),
                 ReplicationSettings.from(s),
+                ScopeSettings.from(s),
                 s.longValue("api.maxObjectBytes", 16L << 20, 1, 1L << 30),
                 s.longValue("api.maxFileBytes", 1L << 30, 1, 1L << 40),
                 s.path("data.dir", Path.of("data", "node", nodeId)),
@@ -108,6 +111,7 @@ public record NodeConfig(
     private static Set<String> keys(String... own) {
         Set<String> all = new java.util.HashSet<>(Set.of(own));
         all.addAll(ReplicationSettings.KEYS);
+        all.addAll(ScopeSettings.KEYS);
         all.addAll(HookSettings.KEYS);
         all.addAll(SupervisionSettings.KEYS);
         all.addAll(LogSettings.KEYS);

@@ -74,7 +74,7 @@ final class NodeController implements ZkCoordinator.Listener, ReplicationListene
                 Math.max(100, Math.min(500, config.dbFailTimeoutMs() / 4)), config.nodeId());
         replication.metrics().bindEligibility(config.nodeId(), () -> state.eligibility.eligible());
         this.rejoinMarker = new RejoinMarker(db.dataSource());
-        Rejoiner rejoiner = new Rejoiner(config.nodeId(), db, quarantine(config), ReplicationManager.REPLICATED_TABLES);
+        Rejoiner rejoiner = new Rejoiner(config.nodeId(), db, quarantine(config), replication.app()::replicatedTables);
         this.members = new MemberPublisher(config, db, gate, replication, probe, version, state);
         this.fence = new DbFence(config.app().dbUser(), db.dataSource());
         this.transitions = new Transitions(config, db, gate, replication, rejoinMarker, rejoiner, members, state, fence);
@@ -89,6 +89,7 @@ final class NodeController implements ZkCoordinator.Listener, ReplicationListene
     }
 
     void start(ZkCoordinator coordinator, long connectWaitMs) throws Exception {
+        replication.app().checkAtStart();
         long unresolved = rejoinMarker.unresolvedEpoch();
         if (unresolved > 0) {
             log.info("this database took writes as primary of epoch {}: it checks for divergence before following anyone",
@@ -257,7 +258,7 @@ final class NodeController implements ZkCoordinator.Listener, ReplicationListene
         // delay a step-down), so look again before each part of it.
         MemberRecord record = memberRecord(); // reads the WAL position only while the database answers
         if (members.dbAnswers()) {
-            replication.tick(state.role, epoch(), state.view, record.position());
+            replication.tick(state.role, epoch(), state.view, record.position(), gate.admit() instanceof WriteGate.Verdict.Open);
         }
         members.publish(record);
         if (members.dbAnswers()) {

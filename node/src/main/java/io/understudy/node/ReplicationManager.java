@@ -8,6 +8,7 @@ import io.understudy.cluster.PrimaryRecord;
 import io.understudy.cluster.ReplicationInfo;
 import io.understudy.cluster.Role;
 import io.understudy.node.api.SyncHooks;
+import io.understudy.node.replication.AppDatabase;
 import io.understudy.node.replication.AppliedReporter;
 import io.understudy.node.replication.Alarms;
 import io.understudy.node.replication.NodeMetrics;
@@ -43,9 +44,13 @@ final class ReplicationManager implements AutoCloseable {
     /** Prefix of every slot and publication Understudy creates. */
     static final String SLOT_PREFIX = "understudy_";
 
-    /** The node's tables that secondaries copy; each has a primary key. */
+    /**
+     * The tables replicated whatever {@code replication.include} says: the node's built-in tables and Understudy's own
+     * replicated tables in schema {@code understudy}. A new always-replicated table is added here.
+     */
     static final List<String> REPLICATED_TABLES =
-            List.of("public.objects", "public.files", "public.file_chunks", "public.idempotency_keys");
+            List.of("public.objects", "public.files", "public.file_chunks", "public.idempotency_keys",
+                    "understudy.ddl_log", "understudy.sequence_marks");
 
     private final NodeConfig config;
     private final Database db;
@@ -54,6 +59,7 @@ final class ReplicationManager implements AutoCloseable {
     private final NodeMetrics metrics = new NodeMetrics();
     private final SyncReplication sync;
     private final SlotKeeper slots;
+    private final AppDatabase app;
     private volatile Replicator current;
     private volatile boolean lastDrainComplete;
     private volatile String currentSourceId;
@@ -68,6 +74,12 @@ final class ReplicationManager implements AutoCloseable {
         this.settings = config.replication();
         this.sync = new SyncReplication(settings, db, metrics::scrape);
         this.slots = new SlotKeeper(db.dataSource(), SLOT_PREFIX, settings);
+        this.app = new AppDatabase(db.dataSource(), config.scope(), REPLICATED_TABLES);
+    }
+
+    /** The application's tables in this node's database: scope, capture, sequences. */
+    AppDatabase app() {
+        return app;
     }
 
     /** The slot and publication name of a secondary on its primary (same rule as {@link NodeConfig#replicationName()}). */
@@ -103,7 +115,7 @@ final class ReplicationManager implements AutoCloseable {
         Address source = Address.parse(primary.dbAddress());
         return new ReplicatorConfig(config.replicationName(), sourceIdOf(primary), source.host(),
                 source.port(), source.database(), config.replicationUser(), config.replicationPassword(),
-                REPLICATED_TABLES, config.dataDir().resolve("replication"), config.replicationPollIntervalMs(),
+                app.scope(), config.dataDir().resolve("replication"), config.replicationPollIntervalMs(),
                 config.replicationHeartbeatIntervalMs());
     }
 
@@ -119,7 +131,7 @@ final class ReplicationManager implements AutoCloseable {
 
     /** As a new primary, before the write gate opens: a slot from which {@code oldPrimary} can stream on if it rejoins. */
     void keepSlotForRejoin(String oldPrimary) {
-        slots.keepForRejoin(slotNameOf(oldPrimary), REPLICATED_TABLES);
+        slots.keepForRejoin(slotNameOf(oldPrimary), app.scope());
     }
 
     /** This node now serves as primary of {@code epoch}: bound slot WAL, clean stale publications, accept reports. */
@@ -165,8 +177,17 @@ final class ReplicationManager implements AutoCloseable {
         return lastDrainComplete;
     }
 
-    /** Periodic housekeeping on the event thread: slots and alarms on a primary, alarms and metrics everywhere. */
-    void tick(Role role, long epoch, ClusterView view, long position) {
+    /**
+     * Periodic housekeeping on the event thread: slots, alarms and sequence marks on a primary, alarms and metrics
+     * everywhere.
+     *
+     * @param writable whether the write gate is open: only then are sequence marks written (a demoted primary's
+     *                 database must take no replicated write)
+     */
+    void tick(Role role, long epoch, ClusterView view, long position, boolean writable) {
+        if (role == Role.PRIMARY && writable) {
+            app.markSequences(System.currentTimeMillis());
+        }
         if (role == Role.PRIMARY) {
             Set<String> present = view.members().stream().map(MemberRecord::nodeId).filter(id -> !id.equals(config.nodeId()))
                     .map(ReplicationManager::slotNameOf).collect(Collectors.toSet());

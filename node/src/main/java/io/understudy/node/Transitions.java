@@ -162,6 +162,20 @@ final class Transitions {
             throw new ClaimLostException("drain did not catch up with " + previous.nodeId() + "@" + previous.epoch()
                     + " within " + config.drainTimeoutMs() + " ms; streaming on and trying again");
         }
+        try {
+            // Before the gate opens: schema changes are captured from the first write on, and no sequence hands out
+            // a value the old primary already used.
+            replication.app().prepareSource();
+            if (previous != null && !previous.nodeId().equals(config.nodeId())) {
+                replication.app().advanceSequences();
+            }
+        } catch (java.sql.SQLException | RuntimeException e) {
+            if (previous != null && !previous.nodeId().equals(config.nodeId())) {
+                replication.follow(previous);
+            }
+            throw new ClaimLostException("cannot prepare this database to serve as primary (" + e.getMessage() + ")"
+                    + (previous == null ? "" : "; streaming on from " + previous.nodeId() + " and trying again"));
+        }
         // Nobody streams from a node that is not primary: slots here belong to streams of an earlier epoch.
         db.dropInactiveSlots(ReplicationManager.SLOT_PREFIX);
         if (previous != null && !previous.nodeId().equals(config.nodeId())) {

@@ -82,6 +82,34 @@ class NodeConfigTest {
                 .hasMessage("node-b.properties: tags.nofailover: must be true or false, got 'maybe'");
     }
 
+    @org.junit.jupiter.params.ParameterizedTest(name = "{0}={1} -> {2}")
+    @org.junit.jupiter.params.provider.CsvSource(delimiter = '|', value = {
+            "replication.include      | public.*          | node-b.properties: replication.include: 'public.*' names schema public",
+            "replication.include      | app               | node-b.properties: replication.include: 'app' is not a schema.table pattern",
+            "replication.exclude      | app.a, understudy.x | node-b.properties: replication.exclude: 'understudy.x' names schema understudy",
+            "replication.noPrimaryKey | skip              | node-b.properties: replication.noPrimaryKey: must be 'full' or 'refuse', got 'skip'",
+            "replication.sequenceGap  | -1                | node-b.properties: replication.sequenceGap: must be between 0 and 1099511627776, got -1",
+    })
+    void shouldNameTheFileAndKeyOfABadReplicationScope(String key, String value, String message) {
+        Map<String, String> bad = minimal();
+        bad.put(key, value);
+        assertThatThrownBy(() -> NodeConfig.from(Settings.of("node-b.properties", bad)))
+                .isInstanceOf(ConfigException.class).hasMessageStartingWith(message);
+    }
+
+    @Test
+    void shouldReadTheReplicationScope() {
+        Map<String, String> m = minimal();
+        m.put("replication.include", "app.*, billing.invoices");
+        m.put("replication.exclude", "app.audit_log");
+        m.put("replication.noPrimaryKey", "refuse");
+        NodeConfig c = NodeConfig.from(Settings.of("node-b.properties", m));
+
+        assertThat(c.scope().scope(java.util.List.of("public.objects")).toString())
+                .isEqualTo("include=[app.*, billing.invoices] exclude=[app.audit_log] noPrimaryKey=refuse");
+        assertThat(NodeConfig.from(Settings.of("node-b.properties", minimal())).scope().include()).isEmpty();
+    }
+
     @Test
     void shouldReadHooksTheApplicationAndDutiesWithDefaults() {
         NodeConfig defaults = NodeConfig.from(Settings.of("node-b.properties", minimal()));

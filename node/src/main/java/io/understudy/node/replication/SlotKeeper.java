@@ -11,6 +11,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import io.understudy.replicator.scope.ReplicationScope;
+import io.understudy.replicator.scope.ScopeCatalog;
 import javax.sql.DataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -82,13 +84,9 @@ public final class SlotKeeper {
      * that if it rejoins without having diverged, it streams every write of this epoch without a fresh copy. When it
      * cannot be created, the old primary takes a fresh copy.
      */
-    public void keepForRejoin(String name, List<String> tables) {
+    public void keepForRejoin(String name, ReplicationScope scope) {
         try (Connection c = db.getConnection(); Statement st = c.createStatement()) {
-            try (ResultSet rs = st.executeQuery("SELECT 1 FROM pg_publication WHERE pubname = '" + name + "'")) {
-                if (!rs.next()) {
-                    st.execute("CREATE PUBLICATION \"" + name + "\" FOR TABLE " + String.join(", ", tables));
-                }
-            }
+            ScopeCatalog.publish(c, scope, name);
             try (ResultSet rs = st.executeQuery("SELECT 1 FROM pg_replication_slots WHERE slot_name = '" + name + "'")) {
                 if (rs.next()) {
                     log.info("slot {} already exists; the old primary may resume from it", name);
@@ -101,7 +99,7 @@ public final class SlotKeeper {
                 log.info("created slot {} at {} for the old primary: if it has not diverged it streams on from there", name,
                         io.understudy.cluster.Lsn.format(rs.getLong(1)));
             }
-        } catch (SQLException e) {
+        } catch (SQLException | RuntimeException e) {
             log.warn("cannot keep a slot for the old primary ({}); it will take a fresh copy if it rejoins: {}", name,
                     e.getMessage());
         }

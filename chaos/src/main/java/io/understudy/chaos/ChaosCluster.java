@@ -42,7 +42,7 @@ public final class ChaosCluster {
     }
 
     public List<String> nodeIds() {
-        return ApplianceConfig.NODE_IDS;
+        return appliance.config().nodeIds();
     }
 
     /** The switch's status now; empty while the switch does not answer. */

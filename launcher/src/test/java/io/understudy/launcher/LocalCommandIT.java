@@ -89,10 +89,8 @@ class LocalCommandIT {
                 "--data-dir", config.dataDir().toString(),
                 "--cluster", config.clusterName(),
                 "--switch-port", Integer.toString(config.switchPort()),
-                "--node-a-port", Integer.toString(config.nodeApiPortA()),
-                "--node-b-port", Integer.toString(config.nodeApiPortB()),
-                "--pg-port-a", Integer.toString(config.pgPortA()),
-                "--pg-port-b", Integer.toString(config.pgPortB()),
+                "--node-port-base", Integer.toString(config.nodePortBase()),
+                "--pg-port-base", Integer.toString(config.pgPortBase()),
                 "--zk-port", Integer.toString(config.zkClientPortBase()),
                 "--zk-quorum-port", Integer.toString(config.zkQuorumPortBase()),
                 "--zk-election-port", Integer.toString(config.zkElectionPortBase()));
@@ -108,7 +106,7 @@ class LocalCommandIT {
 
     private static List<Long> postmasterPids(ApplianceConfig config) throws Exception {
         List<Long> pids = new ArrayList<>();
-        for (String id : ApplianceConfig.NODE_IDS) {
+        for (String id : config.nodeIds()) {
             Path pidFile = config.postgresDir(id).resolve("postmaster.pid");
             if (Files.exists(pidFile)) {
                 Optional<Long> pid = StalePostmaster.pidOf(Files.readString(pidFile));

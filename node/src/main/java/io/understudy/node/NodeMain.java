@@ -8,8 +8,14 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
 
-/** {@code understudy node --config FILE}: runs one node until SIGTERM/Ctrl-C. Exit 2 on a bad config. */
+/**
+ * {@code understudy node --config FILE}: runs one node until SIGTERM/Ctrl-C. Exit 2 on a bad config, {@link #EXIT_REMOVED}
+ * when the node was removed from its cluster (a supervisor must not start it again until it is readmitted).
+ */
 public final class NodeMain {
+
+    /** The node was removed from the cluster (docs/membership.md): starting it again cannot help. */
+    public static final int EXIT_REMOVED = 3;
 
     private static final Logger log = LoggerFactory.getLogger(NodeMain.class);
 

@@ -29,6 +29,10 @@ public record HistoryRecord(Type type, String nodeId, String previousNodeId, lon
         /** An old primary came back as a secondary (possibly after a resync). */
         REJOIN,
         /** An operator command was carried out or refused; the reason says which and why. */
-        COMMAND
+        COMMAND,
+        /** A node joined the cluster for the first time (or again, after it was readmitted). */
+        MEMBER_ADDED,
+        /** A node was decommissioned: its slot and publication were dropped and it may not rejoin until readmitted. */
+        MEMBER_REMOVED
     }
 }

@@ -121,7 +121,6 @@ public final class LocalAppliance implements AutoCloseable {
             supervisor.start(SWITCH, ChildLauncher.switchLaunch(config, childClasspath, runDir()), () -> { });
             config.nodeIds().forEach(this::startNodeProcess);
             SwitchStatus status = awaitReady(readyTimeout, "every node serving");
-            supervisor.superviseFromNow();
             startupTime = Duration.ofNanos(System.nanoTime() - begin);
             setState(State.STARTING, State.RUNNING, status.summary());
             LOG.info(Banner.render(config, status, startupTime, coldStart));
@@ -203,8 +202,8 @@ public final class LocalAppliance implements AutoCloseable {
     }
 
     /**
-     * Polls the switch until {@code nodeIds} all serve (see {@link SwitchStatus#readyWith}). While starting, a child
-     * that exits fails the wait at once (nothing restarts it yet).
+     * Polls the switch until every node serves (see {@link SwitchStatus#readyWith}). While starting, a child the
+     * supervisor gave up on (a refused configuration) fails the wait at once.
      */
     SwitchStatus awaitReady(Duration timeout, String what) {
         Collection<String> nodeIds = config.nodeIds();
@@ -213,12 +212,10 @@ public final class LocalAppliance implements AutoCloseable {
         Waiter.await(what + " at " + config.switchUrl() + "/_understudy/status", timeout, Duration.ofMillis(250), () -> {
             ensureNotStopping();
             if (state == State.STARTING) {
-                for (ChildProcess child : supervisor.processes()) {
-                    if (!child.isAlive()) {
-                        throw new IllegalStateException(child.name() + " exited with code " + child.process().exitValue()
-                                + " while the appliance was starting; see " + config.logDir().resolve(child.name() + ".log"));
-                    }
-                }
+                supervisor.gaveUp().forEach((name, why) -> {
+                    throw new IllegalStateException(name + " exited while the appliance was starting (" + why + "); see "
+                            + config.logDir().resolve(name + ".log"));
+                });
             }
             Optional<SwitchStatus> status = statusClient.fetch();
             status.ifPresent(s -> {

@@ -1,5 +1,6 @@
 package io.understudy.launcher;
 
+import io.understudy.node.NodeMain;
 import java.time.Duration;
 import java.util.Objects;
 
@@ -41,11 +42,16 @@ record RestartPolicy(Duration first, Duration max, Duration stableAfter) {
      * @param ranFor        how long the child ran before it exited
      * @param previousDelay the delay before its current start, or {@link Duration#ZERO} when it was not a restart
      * @param inARow        exits in a row before this one (0 when the previous run was stable or there was none)
-     * @param removed       the child is a node that exited because it was removed from the cluster
+     * @param exitCode      its exit code: {@link MainDelegate#CONFIG_ERROR} (its configuration was refused) and, for a
+     *                      node, {@link NodeMain#EXIT_REMOVED} cannot be helped by starting it again
+     * @param node          the child is a node (not the switch)
      */
-    Verdict afterExit(Duration ranFor, Duration previousDelay, int inARow, boolean removed) {
-        if (removed) {
+    Verdict afterExit(Duration ranFor, Duration previousDelay, int inARow, int exitCode, boolean node) {
+        if (node && exitCode == NodeMain.EXIT_REMOVED) {
             return new Verdict.Stay("it was removed from the cluster; it runs again only once added back");
+        }
+        if (exitCode == MainDelegate.CONFIG_ERROR) {
+            return new Verdict.Stay("its configuration was refused (exit code " + exitCode + "); see its log");
         }
         if (ranFor.compareTo(stableAfter) >= 0 || previousDelay.isZero()) {
             return new Verdict.Restart(first, 1);

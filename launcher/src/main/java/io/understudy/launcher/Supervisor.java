@@ -1,6 +1,5 @@
 package io.understudy.launcher;
 
-import io.understudy.node.NodeMain;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -14,10 +13,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Keeps the appliance's child processes running, as a service manager would: a child that exits without being asked
- * to is started again after the {@link RestartPolicy}'s back-off, each restart logged with its reason. Restarts happen
- * only once {@link #superviseFromNow} was called (during start-up a dying child fails the start instead). Before a
- * restart is scheduled, the child's own clean-up runs ({@code afterExit}: a node's ZooKeeper session is ended at once).
- * Thread-safe; exits are handled on the JDK's process-reaper threads, restarts on one timer thread.
+ * to is started again after the {@link RestartPolicy}'s back-off, each restart logged with its reason, unless a restart
+ * cannot help (a refused configuration, a removed node: {@link #gaveUp}). Before a restart is scheduled, the child's
+ * own clean-up runs ({@code afterExit}: a node's ZooKeeper session is ended at once). Thread-safe; exits are handled
+ * on pool threads, restarts on one timer thread.
  */
 final class Supervisor implements AutoCloseable {
 
@@ -36,6 +35,8 @@ final class Supervisor implements AutoCloseable {
         Duration lastDelay = Duration.ZERO;
         int inARow;
         int restarts;
+        /** Why it is left stopped after it exited, or null while it runs or will be restarted. */
+        String gaveUp;
 
         Service(String name, Launch launch, Runnable afterExit) {
             this.name = name;
@@ -53,7 +54,6 @@ final class Supervisor implements AutoCloseable {
         thread.setDaemon(true);
         return thread;
     });
-    private boolean supervising;
     private boolean closed;
 
     Supervisor(RestartPolicy policy) {
@@ -74,11 +74,6 @@ final class Supervisor implements AutoCloseable {
         return service.process;
     }
 
-    /** From now on, children that exit unexpectedly are started again. */
-    synchronized void superviseFromNow() {
-        supervising = true;
-    }
-
     /** Under the lock, so an exit reported meanwhile (on another thread) sees the new process as the current one. */
     private void launch(Service service) {
         service.process = service.launch.start((child, code) -> exited(service, child, code));
@@ -92,6 +87,13 @@ final class Supervisor implements AutoCloseable {
 
     synchronized List<ChildProcess> processes() {
         return services.values().stream().map(s -> s.process).toList();
+    }
+
+    /** Supervised children left stopped after they exited, with the reason, by name. */
+    synchronized Map<String, String> gaveUp() {
+        Map<String, String> out = new LinkedHashMap<>();
+        services.values().stream().filter(s -> s.gaveUp != null).forEach(s -> out.put(s.name, s.gaveUp));
+        return out;
     }
 
     /** How many times {@code name} was started again since it was first started. */
@@ -127,13 +129,10 @@ final class Supervisor implements AutoCloseable {
             }
             Duration ranFor = Duration.ofNanos(System.nanoTime() - service.startedAtNanos);
             String why = "exit code " + exitCode + (exitCode == 137 ? " (SIGKILL)" : "") + " after " + ranFor.toMillis() + " ms";
-            if (!supervising) {
-                LOG.error("{} exited during start-up ({}); not restarting", service.name, why);
-                return;
-            }
-            RestartPolicy.Verdict verdict = policy.afterExit(ranFor, service.lastDelay, service.inARow,
-                    service.name.startsWith("node-") && exitCode == NodeMain.EXIT_REMOVED);
+            RestartPolicy.Verdict verdict = policy.afterExit(ranFor, service.lastDelay, service.inARow, exitCode,
+                    service.name.startsWith("node-"));
             if (verdict instanceof RestartPolicy.Verdict.Stay stay) {
+                service.gaveUp = why + ": " + stay.reason();
                 LOG.warn("{} exited ({}); not restarting: {}", service.name, why, stay.reason());
                 return;
             }

@@ -31,15 +31,25 @@ class RestartPolicyTest {
             "29999,  4000,  3, 8000,  4",
     })
     void shouldBackOffInACrashLoopAndResetAfterAStableRun(long ranMs, long previousMs, int inARow, long delayMs, int next) {
-        Verdict verdict = POLICY.afterExit(Duration.ofMillis(ranMs), Duration.ofMillis(previousMs), inARow, false);
+        Verdict verdict = POLICY.afterExit(Duration.ofMillis(ranMs), Duration.ofMillis(previousMs), inARow, 137, true);
         assertThat(verdict).isEqualTo(new Verdict.Restart(Duration.ofMillis(delayMs), next));
     }
 
-    @Test
-    void shouldLeaveARemovedNodeStopped() {
-        assertThat(POLICY.afterExit(Duration.ofMillis(10), Duration.ZERO, 0, true))
+    @ParameterizedTest(name = "exit code {0} of a {1} -> {2}")
+    @CsvSource({
+            "3,   node,   removed from the cluster",
+            "2,   node,   configuration was refused",
+            "2,   switch, configuration was refused",
+    })
+    void shouldLeaveAChildStoppedThatARestartCannotHelp(int exitCode, String kind, String reason) {
+        assertThat(POLICY.afterExit(Duration.ofMillis(10), Duration.ZERO, 0, exitCode, kind.equals("node")))
                 .isInstanceOf(Verdict.Stay.class)
-                .extracting(v -> ((Verdict.Stay) v).reason()).asString().contains("removed from the cluster");
+                .extracting(v -> ((Verdict.Stay) v).reason()).asString().contains(reason);
+    }
+
+    @Test
+    void shouldRestartASwitchThatExitedWithTheRemovedCode() {
+        assertThat(POLICY.afterExit(Duration.ofMillis(10), Duration.ZERO, 0, 3, false)).isInstanceOf(Verdict.Restart.class);
     }
 
     @Test
@@ -48,7 +58,7 @@ class RestartPolicyTest {
         Duration previous = Duration.ZERO;
         int inARow = 0;
         for (int i = 0; i < 8; i++) {
-            Verdict.Restart restart = (Verdict.Restart) POLICY.afterExit(Duration.ofSeconds(1), previous, inARow, false);
+            Verdict.Restart restart = (Verdict.Restart) POLICY.afterExit(Duration.ofSeconds(1), previous, inARow, 1, true);
             delays.add(restart.delay().toSeconds());
             previous = restart.delay();
             inARow = restart.inARow();

@@ -2,6 +2,7 @@ package io.understudy.node;
 
 import io.understudy.cluster.config.ConfigException;
 import io.understudy.cluster.config.Settings;
+import io.understudy.node.election.NodeRemovedException;
 import java.nio.file.Path;
 import java.util.concurrent.CountDownLatch;
 import org.slf4j.Logger;
@@ -36,7 +37,17 @@ public final class NodeMain {
             return;
         }
         MDC.put("node", config.nodeId());
-        Node node = Node.start(config);
+        Node node;
+        try {
+            node = Node.start(config, () -> {
+                log.warn("exiting with code {}: this node was removed from the cluster", EXIT_REMOVED);
+                System.exit(EXIT_REMOVED);
+            });
+        } catch (NodeRemovedException e) {
+            log.error("refusing to start: {}", e.getMessage());
+            System.exit(EXIT_REMOVED);
+            return;
+        }
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             node.close();

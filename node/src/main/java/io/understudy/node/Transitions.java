@@ -102,6 +102,8 @@ final class Transitions {
             completeCommand(complete);
         } else if (action instanceof Action.SetFailoverPaused pause) {
             zk.setFailoverPaused(pause.paused(), pause.reason());
+        } else if (action instanceof Action.RemoveMember remove) {
+            removeMember(remove);
         }
     }
 
@@ -178,6 +180,27 @@ final class Transitions {
             zk.recordHistory(new HistoryRecord(HistoryRecord.Type.COMMAND, config.nodeId(), null, state.epoch(),
                     System.currentTimeMillis(), reason));
         }
+    }
+
+    /**
+     * In this order: out of {@code /sync} (no acknowledged write depends on it afterwards), marked removed in
+     * {@code /roster} (it stops if it still runs, and may not rejoin), its slot and publication dropped.
+     */
+    private void removeMember(Action.RemoveMember remove) throws Exception {
+        String target = remove.nodeId();
+        var command = remove.command().command();
+        if (!replication.withdrawSyncStandby(target)) {
+            completeCommand(new Action.CompleteCommand(remove.command(), "refused: " + target + " is the last synchronous"
+                    + " standby and may alone hold acknowledged writes"));
+            return;
+        }
+        String reason = "removed by command " + command.id() + " from " + command.requestedBy()
+                + (command.reason() == null || command.reason().isBlank() ? "" : ": " + command.reason());
+        zk.records().markRemoved(target, reason);
+        String dropped = replication.dropSlotOf(target);
+        zk.recordHistory(new HistoryRecord(HistoryRecord.Type.MEMBER_REMOVED, target, null, state.epoch(),
+                System.currentTimeMillis(), target + " " + reason + "; " + dropped + " on " + config.nodeId()));
+        completeCommand(new Action.CompleteCommand(remove.command(), "done: " + target + " removed, " + dropped));
     }
 
     private void demote(String why) {

@@ -12,6 +12,8 @@ import java.util.regex.Pattern;
  *   history/event-N    persistent sequential, HistoryRecord JSON
  *   commands/command-N persistent sequential, CommandRecord JSON (operator requests)
  *   config             persistent, cluster-wide settings
+ *   roster/&lt;nodeId&gt;    persistent, RosterEntry JSON: every node of the cluster, running or not, and removals
+ *   sync               persistent, SyncStandbys JSON: who holds every acknowledged write (sync mode)
  * </pre>
  */
 public final class ZkPaths {
@@ -73,5 +75,17 @@ public final class ZkPaths {
 
     public String config() {
         return base + "/config";
+    }
+
+    public String roster() {
+        return base + "/roster";
+    }
+
+    public String rosterEntry(String nodeId) {
+        return roster() + "/" + requireName("node id", nodeId);
+    }
+
+    public String sync() {
+        return base + "/sync";
     }
 }

@@ -62,10 +62,17 @@ public final class AdminHandler implements HttpHandler {
 
     private final Switch target;
     private final AdminAuth auth;
+    private final HttpHandler members;
 
     public AdminHandler(Switch target, String adminToken) {
+        this(target, adminToken, null);
+    }
+
+    /** @param members serves {@code /_understudy/members...} ({@link MembersHandler}), or null for none */
+    public AdminHandler(Switch target, String adminToken, HttpHandler members) {
         this.target = target;
         this.auth = new AdminAuth(adminToken);
+        this.members = members;
     }
 
     /** True for every path this handler owns, so none of them is ever forwarded to a node. */
@@ -74,8 +81,12 @@ public final class AdminHandler implements HttpHandler {
     }
 
     @Override
-    public void handleRequest(HttpServerExchange exchange) {
+    public void handleRequest(HttpServerExchange exchange) throws Exception {
         String path = exchange.getRelativePath();
+        if (members != null && MembersHandler.owns(path)) {
+            members.handleRequest(exchange);
+            return;
+        }
         switch (path) {
             case PREFIX + "/health" -> ifMethod(exchange, Methods.GET, () -> health(exchange));
             case PREFIX + "/metrics" -> ifMethod(exchange, Methods.GET, () -> metrics(exchange));

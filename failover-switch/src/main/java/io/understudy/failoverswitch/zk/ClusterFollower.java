@@ -139,6 +139,37 @@ public final class ClusterFollower implements AutoCloseable {
                 .forPath(paths.commandEntry(), ClusterJson.toBytes(command));
     }
 
+    /**
+     * Lets a removed node join again: deletes its {@code /roster} entry if, and only if, it still says removed
+     * (versioned delete). Blocks on ZooKeeper: never call it on an IO thread.
+     *
+     * @return false when the node was not removed
+     */
+    public boolean readmit(String nodeId) throws Exception {
+        String path = paths.rosterEntry(nodeId);
+        for (int attempt = 0; attempt < 10; attempt++) {
+            org.apache.zookeeper.data.Stat stat = new org.apache.zookeeper.data.Stat();
+            byte[] data;
+            try {
+                data = client.getData().storingStatIn(stat).forPath(path);
+            } catch (org.apache.zookeeper.KeeperException.NoNodeException e) {
+                return false;
+            }
+            if (!ClusterJson.fromBytes(data, io.understudy.cluster.RosterEntry.class).removed()) {
+                return false;
+            }
+            try {
+                client.delete().withVersion(stat.getVersion()).forPath(path);
+                log.info("readmitted {}: its roster entry {} is gone, so it may join again", nodeId, path);
+                return true;
+            } catch (org.apache.zookeeper.KeeperException.BadVersionException
+                     | org.apache.zookeeper.KeeperException.NoNodeException raced) {
+                // changed meanwhile; look again
+            }
+        }
+        throw new IllegalStateException("could not readmit " + nodeId + ": " + path + " kept changing");
+    }
+
     @Override
     public void close() {
         history.close();

@@ -65,10 +65,6 @@ public final class ChaosCluster {
                 .orElseThrow(() -> new IllegalStateException("no live primary: " + state().map(ClusterState::summary).orElse("switch down")));
     }
 
-    public String other(String nodeId) {
-        return nodeIds().stream().filter(n -> !n.equals(nodeId)).findFirst().orElseThrow();
-    }
-
     /** Sends a signal ({@code STOP}, {@code CONT}) to node {@code nodeId}'s process with {@code kill}. */
     public void signal(String nodeId, String signal) {
         long pid = appliance.nodeProcess(nodeId).pid();

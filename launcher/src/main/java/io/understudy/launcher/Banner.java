@@ -20,8 +20,9 @@ final class Banner {
                 "  switch (use this):  " + config.switchUrl()));
         for (String id : config.nodeIds()) {
             String role = id.equals(primary) ? "primary  " : "secondary";
-            lines.add("  " + role + " node " + id + ":  " + config.nodeApiUrl(id) + (id.equals(primary) ? "" : "  (read-only)")
-                    + "  PostgreSQL " + ApplianceConfig.HOST + ":" + config.pgPort(id));
+            String note = id.equals(primary) ? "" : status.isHealthySecondary(id) ? "  (read-only)" : "  (still joining)";
+            lines.add("  " + role + " node " + id + ":  " + config.nodeApiUrl(id) + "  PostgreSQL " + ApplianceConfig.HOST
+                    + ":" + config.pgPort(id) + note);
         }
         lines.addAll(List.of(
                 "  ZooKeeper:          " + config.zookeeperConnect(),

@@ -32,7 +32,7 @@ public final class LocalAppliance implements AutoCloseable {
         NEW,
         /** Starting its parts; a failure here stops whatever was started. */
         STARTING,
-        /** Every node seen through the switch: the primary and healthy secondaries; children that die are restarted. */
+        /** A primary and a healthy secondary seen through the switch (other nodes may still be copying). */
         RUNNING,
         /** Stopping children, then PostgreSQL, then ZooKeeper. */
         STOPPING,
@@ -86,7 +86,8 @@ public final class LocalAppliance implements AutoCloseable {
     }
 
     /**
-     * Starts everything and blocks until the switch reports a primary and every other node a healthy secondary.
+     * Starts everything and blocks until the switch reports a primary and a healthy secondary: writes are taken and
+     * copied. Further nodes may still be taking their first copy; the banner says which.
      *
      * @throws IllegalStateException with a message for the operator (port taken, data dir in use,
      *         a child died, timeout); whatever had started is stopped again
@@ -120,7 +121,7 @@ public final class LocalAppliance implements AutoCloseable {
             ChildLauncher.warnAboutIgnoredEnvironment();
             supervisor.start(SWITCH, ChildLauncher.switchLaunch(config, childClasspath, runDir()), () -> { });
             config.nodeIds().forEach(this::startNodeProcess);
-            SwitchStatus status = awaitReady(readyTimeout, "every node serving");
+            SwitchStatus status = awaitReady(readyTimeout, "a primary and a healthy secondary", SwitchStatus::ready);
             startupTime = Duration.ofNanos(System.nanoTime() - begin);
             setState(State.STARTING, State.RUNNING, status.summary());
             LOG.info(Banner.render(config, status, startupTime, coldStart));
@@ -202,11 +203,10 @@ public final class LocalAppliance implements AutoCloseable {
     }
 
     /**
-     * Polls the switch until every node serves (see {@link SwitchStatus#readyWith}). While starting, a child the
-     * supervisor gave up on (a refused configuration) fails the wait at once.
+     * Polls the switch until {@code ready} holds. While starting, a child the supervisor gave up on (a refused
+     * configuration) fails the wait at once.
      */
-    SwitchStatus awaitReady(Duration timeout, String what) {
-        Collection<String> nodeIds = config.nodeIds();
+    SwitchStatus awaitReady(Duration timeout, String what, java.util.function.Predicate<SwitchStatus> ready) {
         SwitchStatus[] last = new SwitchStatus[1];
         String[] lastSummary = {""};
         Waiter.await(what + " at " + config.switchUrl() + "/_understudy/status", timeout, Duration.ofMillis(250), () -> {
@@ -225,7 +225,7 @@ public final class LocalAppliance implements AutoCloseable {
                     LOG.info("waiting for the cluster: {}", s.summary());
                 }
             });
-            return status.map(s -> s.readyWith(nodeIds)).orElse(false);
+            return status.map(ready::test).orElse(false);
         });
         return last[0];
     }
@@ -305,7 +305,8 @@ public final class LocalAppliance implements AutoCloseable {
         requireRunning("nodes come back");
         Waiter.await("node " + nodeId + " running again", timeout, Duration.ofMillis(100),
                 () -> supervisor.process(nodeName(nodeId)).map(ChildProcess::isAlive).orElse(false));
-        awaitReady(timeout, "node " + nodeId + " back and every node serving");
+        Collection<String> nodeIds = config.nodeIds();
+        awaitReady(timeout, "node " + nodeId + " back and every node serving", s -> s.readyWith(nodeIds));
     }
 
     /**

@@ -171,15 +171,18 @@ final class Transitions {
                 System.currentTimeMillis(), verdict.reason()));
     }
 
-    private void completeCommand(Action.CompleteCommand complete) throws Exception {
+    /** Removes the command and records its outcome; false when an earlier run (or another node) did so already. */
+    private boolean completeCommand(Action.CompleteCommand complete) throws Exception {
         var command = complete.command().command();
-        if (zk.completeCommand(complete.command().znode())) {
-            String reason = "command " + command.id() + " (" + command.type() + ") from " + command.requestedBy() + ": "
-                    + complete.outcome();
-            log.info(reason);
-            zk.recordHistory(new HistoryRecord(HistoryRecord.Type.COMMAND, config.nodeId(), null, state.epoch(),
-                    System.currentTimeMillis(), reason));
+        if (!zk.completeCommand(complete.command().znode())) {
+            return false;
         }
+        String reason = "command " + command.id() + " (" + command.type() + ") from " + command.requestedBy() + ": "
+                + complete.outcome();
+        log.info(reason);
+        zk.recordHistory(new HistoryRecord(HistoryRecord.Type.COMMAND, config.nodeId(), null, state.epoch(),
+                System.currentTimeMillis(), reason));
+        return true;
     }
 
     /**
@@ -198,9 +201,11 @@ final class Transitions {
                 + (command.reason() == null || command.reason().isBlank() ? "" : ": " + command.reason());
         zk.records().markRemoved(target, reason);
         String dropped = replication.dropSlotOf(target);
-        zk.recordHistory(new HistoryRecord(HistoryRecord.Type.MEMBER_REMOVED, target, null, state.epoch(),
-                System.currentTimeMillis(), target + " " + reason + "; " + dropped + " on " + config.nodeId()));
-        completeCommand(new Action.CompleteCommand(remove.command(), "done: " + target + " removed, " + dropped));
+        // A view that still shows the command may run this again: only the run that completes it records the removal.
+        if (completeCommand(new Action.CompleteCommand(remove.command(), "done: " + target + " removed, " + dropped))) {
+            zk.recordHistory(new HistoryRecord(HistoryRecord.Type.MEMBER_REMOVED, target, null, state.epoch(),
+                    System.currentTimeMillis(), target + " " + reason + "; " + dropped + " on " + config.nodeId()));
+        }
     }
 
     private void demote(String why) {

@@ -130,6 +130,9 @@ public final class SlotKeeper {
      * @return what was dropped, for logs and history
      */
     public String dropNow(String name) throws SQLException {
+        if (!exists(name)) {
+            return "no slot or publication " + name + " was left";
+        }
         boolean slotDropped = false;
         try (Connection c = db.getConnection()) {
             for (int attempt = 0; attempt < 20 && !slotDropped; attempt++) {
@@ -174,9 +177,7 @@ public final class SlotKeeper {
      */
     public List<SlotView> inspect(Set<String> presentSlots, Set<String> removedSlots, long nowMs) throws SQLException {
         for (String name : removedSlots) {
-            if (exists(name)) {
-                dropNow(name);
-            }
+            dropNow(name);
         }
         List<SlotView> kept = new ArrayList<>();
         try (Connection c = db.getConnection(); PreparedStatement ps = c.prepareStatement(

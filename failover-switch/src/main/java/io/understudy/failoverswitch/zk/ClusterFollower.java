@@ -29,6 +29,12 @@ import org.slf4j.LoggerFactory;
 public final class ClusterFollower implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(ClusterFollower.class);
+    /**
+     * At start, how long to wait for the first connection and the first full view, at least: a switch that gave up
+     * sooner would only be started again by its supervisor, at the cost of a new JVM on a machine that is slow
+     * already. It serves nothing before it has a view.
+     */
+    private static final int START_WAIT_MS = 30_000;
 
     private final CuratorFramework client;
     private final ZkPaths paths;
@@ -46,7 +52,7 @@ public final class ClusterFollower implements AutoCloseable {
     }
 
     /**
-     * Connects (blocking up to {@code connectionTimeoutMs}) and starts watching.
+     * Connects (blocking up to {@code connectionTimeoutMs}, and at least 30 s) and starts watching.
      *
      * @throws IllegalStateException when ZooKeeper cannot be reached in time; nothing is left running
      */
@@ -63,16 +69,17 @@ public final class ClusterFollower implements AutoCloseable {
         try {
             client.getConnectionStateListenable().addListener((c, state) -> follower.onConnectionState(state, onChange));
             client.start();
-            if (!client.blockUntilConnected(connectionTimeoutMs, TimeUnit.MILLISECONDS)) {
+            int startWaitMs = Math.max(connectionTimeoutMs, START_WAIT_MS);
+            if (!client.blockUntilConnected(startWaitMs, TimeUnit.MILLISECONDS)) {
                 throw new IllegalStateException("cannot reach ZooKeeper at " + connectString + " within "
-                        + connectionTimeoutMs + " ms");
+                        + startWaitMs + " ms");
             }
             follower.watcher.addListener(view -> onChange.run());
             follower.watcher.start(client);
             follower.history.start();
-            if (!follower.watcher.awaitInitialized(connectionTimeoutMs, TimeUnit.MILLISECONDS)) {
+            if (!follower.watcher.awaitInitialized(startWaitMs, TimeUnit.MILLISECONDS)) {
                 throw new IllegalStateException("ZooKeeper at " + connectString + " did not deliver the cluster view"
-                        + " within " + connectionTimeoutMs + " ms");
+                        + " within " + startWaitMs + " ms");
             }
             return follower;
         } catch (Exception | Error e) {

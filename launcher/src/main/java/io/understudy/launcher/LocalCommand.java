@@ -8,6 +8,7 @@ import java.util.concurrent.CountDownLatch;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -28,9 +29,8 @@ final class LocalCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--data-dir", defaultValue = "./data", paramLabel = "DIR",
-            description = "where all state lives; a restart on the same dir keeps it (default: ${DEFAULT-VALUE})")
-    Path dataDir;
+    @Mixin
+    DataDirOption dataDirOption;
 
     @Option(names = "--cluster", defaultValue = "local", description = "cluster name (default: ${DEFAULT-VALUE})")
     String cluster;
@@ -70,6 +70,7 @@ final class LocalCommand implements Callable<Integer> {
     public Integer call() throws InterruptedException {
         ApplianceConfig config;
         try {
+            Path dataDir = dataDirOption.dataDir;
             List<String> ids = ApplianceNodes.choose(nodes, ApplianceNodes.read(dataDir.toAbsolutePath().normalize()
                     .resolve("conf")));
             config = new ApplianceConfig(dataDir, cluster, switchPort, nodePortBase, pgPortBase, ids, zkPort, zkQuorumPort,

@@ -1,11 +1,11 @@
 package io.understudy.launcher;
 
 import java.io.PrintWriter;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -29,16 +29,15 @@ final class LocalNodeCommands {
         @Spec
         CommandSpec spec;
 
-        @Option(names = "--data-dir", defaultValue = "./data", paramLabel = "DIR",
-                description = "data dir of the running appliance (default: ${DEFAULT-VALUE})")
-        Path dataDir;
+        @Mixin
+        DataDirOption dataDir;
 
         @Option(names = "--id", paramLabel = "ID", description = "node id, a letter a-i (default: the first free one)")
         String id;
 
         @Override
         public Integer call() {
-            return answer(spec, () -> ControlClient.forDataDir(dataDir).post("/nodes",
+            return answer(spec, () -> ControlClient.forDataDir(dataDir.dataDir).post("/nodes",
                     id == null ? Map.of() : Map.of("id", id), Duration.ofMinutes(6)));
         }
     }
@@ -52,16 +51,15 @@ final class LocalNodeCommands {
         @Spec
         CommandSpec spec;
 
-        @Option(names = "--data-dir", defaultValue = "./data", paramLabel = "DIR",
-                description = "data dir of the running appliance (default: ${DEFAULT-VALUE})")
-        Path dataDir;
+        @Mixin
+        DataDirOption dataDir;
 
         @Parameters(index = "0", paramLabel = "ID", description = "the node to remove")
         String id;
 
         @Override
         public Integer call() {
-            return answer(spec, () -> ControlClient.forDataDir(dataDir).post("/nodes/" + id + "/remove", Map.of(),
+            return answer(spec, () -> ControlClient.forDataDir(dataDir.dataDir).post("/nodes/" + id + "/remove", Map.of(),
                     Duration.ofMinutes(2)));
         }
     }

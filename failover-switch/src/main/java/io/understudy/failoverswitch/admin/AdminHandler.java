@@ -157,7 +157,8 @@ public final class AdminHandler implements HttpHandler {
         }
     }
 
-    private static JsonNode readBody(HttpServerExchange exchange) throws IOException {
+    /** The request body as JSON (at most 8 KiB), or null when it is empty. Worker thread. */
+    static JsonNode readBody(HttpServerExchange exchange) throws IOException {
         exchange.startBlocking();
         try (InputStream in = exchange.getInputStream()) {
             byte[] bytes = in.readNBytes(MAX_BODY + 1);

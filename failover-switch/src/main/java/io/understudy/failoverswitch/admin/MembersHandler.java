@@ -1,7 +1,6 @@
 package io.understudy.failoverswitch.admin;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.understudy.cluster.ClusterJson;
 import io.understudy.cluster.ClusterView;
 import io.understudy.cluster.CommandRecord;
 import io.understudy.cluster.HistoryRecord;
@@ -12,7 +11,6 @@ import io.undertow.server.HttpHandler;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.util.Methods;
 import java.io.IOException;
-import java.io.InputStream;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -56,7 +54,6 @@ public final class MembersHandler implements HttpHandler {
     public static final String PATH = AdminHandler.PREFIX + "/members";
     static final long WAIT_MS = 15_000;
     private static final long POLL_MS = 50;
-    private static final int MAX_BODY = 8 * 1024;
     private static final Pattern ACTION = Pattern.compile(Pattern.quote(PATH) + "/([^/]+)/(remove|readmit)");
     private static final Logger log = LoggerFactory.getLogger(MembersHandler.class);
 
@@ -105,12 +102,16 @@ public final class MembersHandler implements HttpHandler {
     private void remove(HttpServerExchange exchange, String nodeId) {
         JsonNode body;
         try {
-            body = readBody(exchange);
+            body = AdminHandler.readBody(exchange);
         } catch (IOException e) {
-            JsonResponses.error(exchange, 400, "bad_request", "the body is not a JSON object: " + e.getMessage());
+            JsonResponses.error(exchange, 400, "bad_request", "the body is not JSON: " + e.getMessage());
             return;
         }
-        String reason = body.path("reason").isTextual() ? body.path("reason").asText() : null;
+        if (body != null && !body.isObject()) {
+            JsonResponses.error(exchange, 400, "bad_request", "the body must be a JSON object");
+            return;
+        }
+        String reason = body != null && body.path("reason").isTextual() ? body.path("reason").asText() : null;
         String by = cluster.identity() + " for " + exchange.getSourceAddress().getAddress().getHostAddress();
         MemberRequests.Check check = MemberRequests.remove(nodeId, reason, cluster.view(), UUID.randomUUID().toString(), by,
                 System.currentTimeMillis());
@@ -205,23 +206,5 @@ public final class MembersHandler implements HttpHandler {
             m.put("reason", entry == null ? "" : entry.reason());
             return m;
         }).toList();
-    }
-
-    private static JsonNode readBody(HttpServerExchange exchange) throws IOException {
-        exchange.startBlocking();
-        try (InputStream in = exchange.getInputStream()) {
-            byte[] bytes = in.readNBytes(MAX_BODY + 1);
-            if (bytes.length > MAX_BODY) {
-                throw new IOException("larger than " + MAX_BODY + " bytes");
-            }
-            if (bytes.length == 0) {
-                return ClusterJson.MAPPER.createObjectNode();
-            }
-            JsonNode body = ClusterJson.MAPPER.readTree(bytes);
-            if (!body.isObject()) {
-                throw new IOException("got " + body.getNodeType());
-            }
-            return body;
-        }
     }
 }

@@ -172,6 +172,20 @@ class ThreeNodeApplianceIT {
             assertThat(ObjectsApi.get(added.apiUrl(), "m-after").body()).isEqualTo(ObjectsApi.document(31));
         });
         assertThat(slotsAndPublications(primary, slot)).as("the added node streams through a new slot").isEqualTo(2);
+
+        // Removed through the switch while it runs: it stops on its own (exit code 3) and the appliance leaves it stopped.
+        Process running = appliance.nodeProcess(victim);
+        int restarts = appliance.restarts(victim);
+        SwitchAdminClient.Answer again = appliance.adminClient().removeMember(victim, "removed while running");
+        assertThat(again.status()).as(again.body().toString()).isEqualTo(200);
+        assertThat(slotsAndPublications(primary, slot)).isZero();
+        assertThat(running.waitFor(5, TimeUnit.MINUTES)).as("the removed node exits").isTrue();
+        assertThat(running.exitValue()).isEqualTo(3);
+        await("the appliance gives up on it").atMost(LONG).until(() -> appliance.supervisor().gaveUp().containsKey("node-" + victim));
+        assertThat(appliance.restarts(victim)).as("not started again").isEqualTo(restarts);
+        assertThat(appliance.removeNode(victim).body().path("removed").asBoolean()).as("and it leaves the appliance").isTrue();
+        assertThat(appliance.config().nodeIds()).doesNotContain(victim);
+        appliance.addNode(victim, LONG); // three nodes again, for whatever runs next
     }
 
     private static void assertHolds(String node, List<SwitchWriteLoad.Ack> acked) throws Exception {

@@ -42,7 +42,7 @@ public final class ChaosCluster {
     }
 
     public List<String> nodeIds() {
-        return ApplianceConfig.NODE_IDS;
+        return appliance.config().nodeIds();
     }
 
     /** The switch's status now; empty while the switch does not answer. */
@@ -63,10 +63,6 @@ public final class ChaosCluster {
     public String primary() {
         return state().flatMap(ClusterState::livePrimary)
                 .orElseThrow(() -> new IllegalStateException("no live primary: " + state().map(ClusterState::summary).orElse("switch down")));
-    }
-
-    public String other(String nodeId) {
-        return nodeIds().stream().filter(n -> !n.equals(nodeId)).findFirst().orElseThrow();
     }
 
     /** Sends a signal ({@code STOP}, {@code CONT}) to node {@code nodeId}'s process with {@code kill}. */

@@ -14,7 +14,7 @@ import java.util.TreeSet;
  * values in, a {@link CheckReport} out. The rules:
  * <ul>
  *   <li>every acknowledged write is present, with its body, on every node given (sync mode: the
- *       primary and the secondary);</li>
+ *       primary and every secondary, once they have caught up);</li>
  *   <li>no epoch is served by two nodes (from the response headers);</li>
  *   <li>no write is acknowledged in an epoch older than one whose acknowledgement the client had
  *       already seen when it sent the write (a demoted primary must not ack after waking);</li>

@@ -36,7 +36,11 @@ public record HistoryRecord(Type type, String nodeId, String previousNodeId, lon
         /** The primary started a run of a scheduled duty, recorded before the duty's process starts. */
         DUTY_STARTED,
         /** A duty run ended: exit code, outcome and duration are in {@link #duty()}. */
-        DUTY_ENDED
+        DUTY_ENDED,
+        /** A node joined the cluster for the first time (or again, after it was readmitted). */
+        MEMBER_ADDED,
+        /** A node was decommissioned: its slot and publication were dropped and it may not rejoin until readmitted. */
+        MEMBER_REMOVED
     }
 
     /** A role-change entry, without a duty run. */

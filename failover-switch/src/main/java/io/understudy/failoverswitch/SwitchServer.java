@@ -4,6 +4,8 @@ import io.understudy.cluster.ClusterView;
 import io.understudy.cluster.CommandRecord;
 import io.understudy.cluster.FailoverOutlook;
 import io.understudy.failoverswitch.admin.AdminHandler;
+import io.understudy.failoverswitch.admin.MembersHandler;
+import io.understudy.cluster.HistoryRecord;
 import io.understudy.failoverswitch.admin.StatusReport;
 import io.understudy.failoverswitch.http.HeadSize;
 import io.understudy.failoverswitch.http.Listener;
@@ -88,7 +90,8 @@ public final class SwitchServer implements AutoCloseable {
     }
 
     private HttpHandler rootHandler() {
-        AdminHandler admin = new AdminHandler(new AdminView(), config.adminToken());
+        AdminHandler admin = new AdminHandler(new AdminView(), config.adminToken(),
+                new MembersHandler(new MembersView(), config.adminToken()));
         ExchangeCompletionListener counting = (exchange, next) -> {
             metrics.responded(exchange.getStatusCode());
             next.proceed();
@@ -163,6 +166,33 @@ public final class SwitchServer implements AutoCloseable {
             follower.close();
         }
         log.info("switch stopped");
+    }
+
+    private final class MembersView implements MembersHandler.Cluster {
+        @Override
+        public ClusterView view() {
+            return follower.view();
+        }
+
+        @Override
+        public List<HistoryRecord> recentHistory(int max) {
+            return follower.recentHistory(max);
+        }
+
+        @Override
+        public String submit(CommandRecord command) throws Exception {
+            return follower.submit(command);
+        }
+
+        @Override
+        public boolean readmit(String nodeId) throws Exception {
+            return follower.readmit(nodeId);
+        }
+
+        @Override
+        public String identity() {
+            return "switch@" + config.host() + ":" + port();
+        }
     }
 
     private final class AdminView implements AdminHandler.Switch {

@@ -270,8 +270,8 @@ class ApplicationGatewayIT {
         assertThat(Long.parseLong(held.headers().firstValue("X-Understudy-Served-Epoch").orElseThrow())).isGreaterThan(epoch);
         assertThat(apps.writeAsApplication(other)).as("on the new primary " + other).isNull();
 
-        // sync mode: writes are acknowledged again once the restarted node follows the new primary
-        appliance.restartNode(killed, Duration.ofMinutes(3));
+        // sync mode: writes are acknowledged again once the node, started again by the appliance, follows the new primary
+        appliance.awaitNodeBack(killed, Duration.ofMinutes(3));
         awaitWritable();
         HttpResponse<String> written = TestApps.send("PUT", appliance.switchUrl() + "/items/after-the-kill", "x");
         assertThat(written.statusCode()).as(written.body()).isEqualTo(201);
@@ -301,7 +301,7 @@ class ApplicationGatewayIT {
     }
 
     private static String other(String nodeId) {
-        return ApplianceConfig.NODE_IDS.stream().filter(n -> !n.equals(nodeId)).findFirst().orElseThrow();
+        return appliance.config().nodeIds().stream().filter(n -> !n.equals(nodeId)).findFirst().orElseThrow();
     }
 
     private static String error(HttpResponse<String> response) throws Exception {

@@ -23,10 +23,8 @@ final class LocalCommandLine implements AutoCloseable {
                 "--data-dir", config.dataDir().toString(),
                 "--cluster", config.clusterName(),
                 "--switch-port", Integer.toString(config.switchPort()),
-                "--node-a-port", Integer.toString(config.nodeApiPortA()),
-                "--node-b-port", Integer.toString(config.nodeApiPortB()),
-                "--pg-port-a", Integer.toString(config.pgPortA()),
-                "--pg-port-b", Integer.toString(config.pgPortB()),
+                "--node-port-base", Integer.toString(config.nodePortBase()),
+                "--pg-port-base", Integer.toString(config.pgPortBase()),
                 "--zk-port", Integer.toString(config.zkClientPortBase()),
                 "--zk-quorum-port", Integer.toString(config.zkQuorumPortBase()),
                 "--zk-election-port", Integer.toString(config.zkElectionPortBase()));

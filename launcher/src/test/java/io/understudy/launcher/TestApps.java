@@ -34,7 +34,7 @@ final class TestApps implements AutoCloseable {
 
     TestApps(ApplianceConfig config) {
         this.config = config;
-        for (String id : ApplianceConfig.NODE_IDS) {
+        for (String id : config.nodeIds()) {
             appPorts.put(id, TestPorts.freePort());
             gatewayPorts.put(id, TestPorts.freePort());
         }
@@ -43,7 +43,7 @@ final class TestApps implements AutoCloseable {
     /** Each node fronts its own application, with the application's role fenced while it is not primary. */
     LocalAppliance configure(LocalAppliance appliance) {
         appliance.nodeSetting("app.dbUser", ROLE);
-        for (String id : ApplianceConfig.NODE_IDS) {
+        for (String id : config.nodeIds()) {
             appliance.nodeSetting(id, "app.url", "http://" + ApplianceConfig.HOST + ":" + appPorts.get(id));
             appliance.nodeSetting(id, "app.gatewayPort", Integer.toString(gatewayPorts.get(id)));
         }
@@ -52,7 +52,7 @@ final class TestApps implements AutoCloseable {
 
     /** Starts both applications; they reach their databases only when asked, so the appliance may start after. */
     void start() throws Exception {
-        for (String id : ApplianceConfig.NODE_IDS) {
+        for (String id : config.nodeIds()) {
             apps.put(id, TestApp.start(id, ApplianceConfig.HOST, appPorts.get(id),
                     new TestAppStore(dbUrl(id), ROLE, ""), null));
         }
@@ -60,7 +60,7 @@ final class TestApps implements AutoCloseable {
 
     /** The application's role, schema and table in each node's database (roles are not replicated). */
     void provision() throws SQLException {
-        for (String id : ApplianceConfig.NODE_IDS) {
+        for (String id : config.nodeIds()) {
             TestAppStore.provision(dbUrl(id), LocalPostgres.SUPERUSER, "", ROLE);
         }
     }

@@ -48,11 +48,22 @@ public final class Node implements NodeState, AutoCloseable {
 
     /** Opens the database (migrating it), serves the API, and joins the cluster as STARTING. */
     public static Node start(NodeConfig config) throws Exception {
+        return start(config, () -> { });
+    }
+
+    /**
+     * Opens the database (migrating it), serves the API, and joins the cluster as STARTING.
+     *
+     * @param onRemoved run once if the cluster removes this node while it runs (it has stopped serving by then)
+     * @throws io.understudy.node.election.NodeRemovedException when the cluster removed this node before
+     */
+    public static Node start(NodeConfig config, Runnable onRemoved) throws Exception {
         Files.createDirectories(config.dataDir());
         Database db = Database.open(config.dbUrl(), config.dbUser(), config.dbPassword(), config.dbPoolSize(),
                 "node-" + config.nodeId());
         WriteGate gate = new WriteGate(WriteGate.leaseFor(config.zookeeperSessionTimeoutMs()), System::nanoTime);
         NodeController controller = new NodeController(config, db, gate, version());
+        controller.onRemoved(onRemoved);
         RoleWork work = RoleWork.create(config, db, gate, controller);
         Node node = new Node(config, db, controller, null, work, null);
         ApiServer api = new ApiServer(config.apiHost(), config.apiPort(), db, gate, node, config.maxObjectBytes(),

@@ -65,6 +65,8 @@ final class NodeController implements ZkCoordinator.Listener, ReplicationListene
     private volatile boolean stopping;
     /** The highest position the recorded primary published, kept after its member record vanished. */
     private PrimaryMark primaryMark = PrimaryMark.NONE;
+    /** Told, once, when the cluster removed this node; it has stopped serving by then. */
+    private volatile Runnable onRemoved = () -> { };
 
     NodeController(NodeConfig config, Database db, WriteGate gate, String version) {
         this.config = config;
@@ -103,6 +105,7 @@ final class NodeController implements ZkCoordinator.Listener, ReplicationListene
                     + "' (the node's db.user must be allowed to alter it and end its sessions): " + e.getMessage(), e);
         }
         this.zk = coordinator;
+        replication.publishStandbysWith(coordinator.records()::writeSyncStandbys);
         members.attach(coordinator);
         transitions.attach(coordinator);
         probe.start();
@@ -111,6 +114,11 @@ final class NodeController implements ZkCoordinator.Listener, ReplicationListene
         long renewMs = WriteGate.renewIntervalFor(zk.negotiatedSessionTimeoutMs());
         lease.scheduleWithFixedDelay(this::renewLease, 0, renewMs, TimeUnit.MILLISECONDS);
         events.scheduleWithFixedDelay(() -> safely("tick", this::tick), TICK_MS, TICK_MS, TimeUnit.MILLISECONDS);
+    }
+
+    /** What to do once this node sees itself removed from the cluster (the node process exits). */
+    void onRemoved(Runnable action) {
+        this.onRemoved = action;
     }
 
     Role role() {
@@ -230,6 +238,10 @@ final class NodeController implements ZkCoordinator.Listener, ReplicationListene
         if (!viewLoaded) {
             return; // deciding on an unloaded view would mistake a running cluster for an empty one
         }
+        if (state.view.removed(config.nodeId())) {
+            leaveAsRemoved();
+            return;
+        }
         syncElection(RoleMachine.eligibility(situation()));
         // Decide on a fresh snapshot: leaving the election above may have changed the leadership.
         var decision = RoleMachine.decide(situation());
@@ -268,6 +280,23 @@ final class NodeController implements ZkCoordinator.Listener, ReplicationListene
         if (viewLoaded) {
             failoverWarning.check(state.view, System.nanoTime());
         }
+    }
+
+    /**
+     * The cluster removed this node (docs/membership.md): it stops writing and streaming at once, leaves the election,
+     * and tells its owner, which ends the process. It does not rejoin until an operator readmits it.
+     */
+    private void leaveAsRemoved() throws Exception {
+        stopping = true;
+        gate.close("removed from the cluster");
+        zk.leaveElection();
+        replication.close();
+        String reason = state.view.roster().stream().filter(e -> e.nodeId().equals(config.nodeId())).findFirst()
+                .map(io.understudy.cluster.RosterEntry::reason).orElse("");
+        log.warn("{} -> REMOVED ({}); stopped streaming and serving; it does not rejoin until readmitted", state.role, reason);
+        Thread owner = new Thread(onRemoved, "node-removed");
+        owner.setDaemon(true);
+        owner.start();
     }
 
     /** An eligibility's gist for the log: its verdict and reason with figures masked, so moving lag is not news. */

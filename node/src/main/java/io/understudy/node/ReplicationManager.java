@@ -7,6 +7,7 @@ import io.understudy.cluster.MemberRecord;
 import io.understudy.cluster.PrimaryRecord;
 import io.understudy.cluster.ReplicationInfo;
 import io.understudy.cluster.Role;
+import io.understudy.cluster.RosterEntry;
 import io.understudy.node.api.SyncHooks;
 import io.understudy.node.replication.AppDatabase;
 import io.understudy.node.replication.AppliedReporter;
@@ -90,6 +91,26 @@ final class ReplicationManager implements AutoCloseable {
     /** Sync-mode hooks, the applied-position endpoint and metrics, for the HTTP layer. */
     SyncHooks hooks() {
         return sync;
+    }
+
+    /** Where sync mode publishes the synchronous standbys ({@code /sync}). */
+    void publishStandbysWith(SyncReplication.StandbysWriter writer) {
+        sync.attach(writer);
+    }
+
+    /**
+     * As the primary, for the removal of {@code nodeId}: takes it out of the synchronous standbys, {@code /sync}
+     * rewritten before writes stop waiting for it. Blocks.
+     *
+     * @return false when it must stay (the last standby, fallback {@code refuse})
+     */
+    boolean withdrawSyncStandby(String nodeId) throws Exception {
+        return sync.withdraw(nodeId);
+    }
+
+    /** As the primary, for the removal of {@code nodeId}: drops its slot and publication now; returns what was dropped. */
+    String dropSlotOf(String nodeId) throws java.sql.SQLException {
+        return slots.dropNow(slotNameOf(nodeId));
     }
 
     /** Starts streaming from {@code primary}, replacing any stream from an earlier primary. */
@@ -188,18 +209,23 @@ final class ReplicationManager implements AutoCloseable {
         if (role == Role.PRIMARY && writable) {
             app.markSequences(System.currentTimeMillis());
         }
+        Set<String> removed = view.roster().stream().filter(RosterEntry::removed).map(RosterEntry::nodeId)
+                .filter(id -> !id.equals(config.nodeId())).collect(Collectors.toSet());
         if (role == Role.PRIMARY) {
             Set<String> present = view.members().stream().map(MemberRecord::nodeId).filter(id -> !id.equals(config.nodeId()))
                     .map(ReplicationManager::slotNameOf).collect(Collectors.toSet());
+            sync.removed(removed);
+            sync.tick();
             try {
-                List<Alarms.SlotView> kept = slots.inspect(present, System.currentTimeMillis());
+                List<Alarms.SlotView> kept = slots.inspect(present,
+                        removed.stream().map(ReplicationManager::slotNameOf).collect(Collectors.toSet()), System.currentTimeMillis());
                 slotRetainedBytes = kept.stream().mapToLong(Alarms.SlotView::retainedBytes).max().orElse(0);
                 raise(Alarms.ofPrimary(kept, settings.slotAlarmBytes(), sync.degraded(), slots.walBoundSet()));
             } catch (java.sql.SQLException e) {
                 log.warn("cannot inspect replication slots: {}", e.getMessage());
             }
         } else {
-            if (sync.attached() || sync.degraded()) {
+            if (sync.serving()) {
                 sync.serve(null);
             }
             slotRetainedBytes = -1;

@@ -141,6 +141,8 @@ final class Transitions {
             completeCommand(complete);
         } else if (action instanceof Action.SetFailoverPaused pause) {
             zk.setFailoverPaused(pause.paused(), pause.reason());
+        } else if (action instanceof Action.RemoveMember remove) {
+            removeMember(remove);
         }
     }
 
@@ -227,14 +229,40 @@ final class Transitions {
                 System.currentTimeMillis(), verdict.reason()));
     }
 
-    private void completeCommand(Action.CompleteCommand complete) throws Exception {
+    /** Removes the command and records its outcome; false when an earlier run (or another node) did so already. */
+    private boolean completeCommand(Action.CompleteCommand complete) throws Exception {
         var command = complete.command().command();
-        if (zk.completeCommand(complete.command().znode())) {
-            String reason = "command " + command.id() + " (" + command.type() + ") from " + command.requestedBy() + ": "
-                    + complete.outcome();
-            log.info(reason);
-            zk.recordHistory(new HistoryRecord(HistoryRecord.Type.COMMAND, config.nodeId(), null, state.epoch(),
-                    System.currentTimeMillis(), reason));
+        if (!zk.completeCommand(complete.command().znode())) {
+            return false;
+        }
+        String reason = "command " + command.id() + " (" + command.type() + ") from " + command.requestedBy() + ": "
+                + complete.outcome();
+        log.info(reason);
+        zk.recordHistory(new HistoryRecord(HistoryRecord.Type.COMMAND, config.nodeId(), null, state.epoch(),
+                System.currentTimeMillis(), reason));
+        return true;
+    }
+
+    /**
+     * In this order: out of {@code /sync} (no acknowledged write depends on it afterwards), marked removed in
+     * {@code /roster} (it stops if it still runs, and may not rejoin), its slot and publication dropped.
+     */
+    private void removeMember(Action.RemoveMember remove) throws Exception {
+        String target = remove.nodeId();
+        var command = remove.command().command();
+        if (!replication.withdrawSyncStandby(target)) {
+            completeCommand(new Action.CompleteCommand(remove.command(), "refused: " + target + " is the last synchronous"
+                    + " standby and may alone hold acknowledged writes"));
+            return;
+        }
+        String reason = "removed by command " + command.id() + " from " + command.requestedBy()
+                + (command.reason() == null || command.reason().isBlank() ? "" : ": " + command.reason());
+        zk.records().markRemoved(target, reason);
+        String dropped = replication.dropSlotOf(target);
+        // A view that still shows the command may run this again: only the run that completes it records the removal.
+        if (completeCommand(new Action.CompleteCommand(remove.command(), "done: " + target + " removed, " + dropped))) {
+            zk.recordHistory(new HistoryRecord(HistoryRecord.Type.MEMBER_REMOVED, target, null, state.epoch(),
+                    System.currentTimeMillis(), target + " " + reason + "; " + dropped + " on " + config.nodeId()));
         }
     }
 

@@ -64,10 +64,17 @@ public final class AdminHandler implements HttpHandler {
     private final Switch target;
     private final AdminAuth auth;
     private final StatusPage page = new StatusPage();
+    private final HttpHandler members;
 
     public AdminHandler(Switch target, String adminToken) {
+        this(target, adminToken, null);
+    }
+
+    /** @param members serves {@code /_understudy/members...} ({@link MembersHandler}), or null for none */
+    public AdminHandler(Switch target, String adminToken, HttpHandler members) {
         this.target = target;
         this.auth = new AdminAuth(adminToken);
+        this.members = members;
     }
 
     /** True for every path this handler owns, so none of them is ever forwarded to a node. */
@@ -82,8 +89,12 @@ public final class AdminHandler implements HttpHandler {
             page.handleRequest(exchange);
             return;
         }
-        // every answer below is of this moment: status, metrics, an action's outcome, an error
+        // every answer below is of this moment: status, metrics, the roster, an action's outcome, an error
         exchange.getResponseHeaders().put(Headers.CACHE_CONTROL, "no-store");
+        if (members != null && MembersHandler.owns(path)) {
+            members.handleRequest(exchange);
+            return;
+        }
         switch (path) {
             case PREFIX + "/health" -> ifMethod(exchange, Methods.GET, () -> health(exchange));
             case PREFIX + "/metrics" -> ifMethod(exchange, Methods.GET, () -> metrics(exchange));
@@ -154,7 +165,8 @@ public final class AdminHandler implements HttpHandler {
         }
     }
 
-    private static JsonNode readBody(HttpServerExchange exchange) throws IOException {
+    /** The request body as JSON (at most 8 KiB), or null when it is empty. Worker thread. */
+    static JsonNode readBody(HttpServerExchange exchange) throws IOException {
         exchange.startBlocking();
         try (InputStream in = exchange.getInputStream()) {
             byte[] bytes = in.readNBytes(MAX_BODY + 1);

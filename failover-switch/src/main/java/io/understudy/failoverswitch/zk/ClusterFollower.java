@@ -30,6 +30,12 @@ import org.slf4j.LoggerFactory;
 public final class ClusterFollower implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(ClusterFollower.class);
+    /**
+     * At start, how long to wait for the first connection and the first full view, at least: a switch that gave up
+     * sooner would only be started again by its supervisor, at the cost of a new JVM on a machine that is slow
+     * already. It serves nothing before it has a view.
+     */
+    private static final int START_WAIT_MS = 30_000;
 
     private final CuratorFramework client;
     private final ZkPaths paths;
@@ -47,7 +53,7 @@ public final class ClusterFollower implements AutoCloseable {
     }
 
     /**
-     * Connects (blocking up to {@code connectionTimeoutMs}) and starts watching.
+     * Connects (blocking up to {@code connectionTimeoutMs}, and at least 30 s) and starts watching.
      *
      * @param auth credentials for Understudy's znodes (see {@link ZkAuth}), or null when they are open
      * @throws IllegalStateException when ZooKeeper cannot be reached in time; nothing is left running
@@ -66,16 +72,17 @@ public final class ClusterFollower implements AutoCloseable {
         try {
             client.getConnectionStateListenable().addListener((c, state) -> follower.onConnectionState(state, onChange));
             client.start();
-            if (!client.blockUntilConnected(connectionTimeoutMs, TimeUnit.MILLISECONDS)) {
+            int startWaitMs = Math.max(connectionTimeoutMs, START_WAIT_MS);
+            if (!client.blockUntilConnected(startWaitMs, TimeUnit.MILLISECONDS)) {
                 throw new IllegalStateException("cannot reach ZooKeeper at " + connectString + " within "
-                        + connectionTimeoutMs + " ms");
+                        + startWaitMs + " ms");
             }
             follower.watcher.addListener(view -> onChange.run());
             follower.watcher.start(client);
             follower.history.start();
-            if (!follower.watcher.awaitInitialized(connectionTimeoutMs, TimeUnit.MILLISECONDS)) {
+            if (!follower.watcher.awaitInitialized(startWaitMs, TimeUnit.MILLISECONDS)) {
                 throw new IllegalStateException("ZooKeeper at " + connectString + " did not deliver the cluster view"
-                        + " within " + connectionTimeoutMs + " ms");
+                        + " within " + startWaitMs + " ms");
             }
             return follower;
         } catch (Exception | Error e) {
@@ -140,6 +147,37 @@ public final class ClusterFollower implements AutoCloseable {
     public String submit(CommandRecord command) throws Exception {
         return client.create().creatingParentsIfNeeded().withMode(CreateMode.PERSISTENT_SEQUENTIAL)
                 .forPath(paths.commandEntry(), ClusterJson.toBytes(command));
+    }
+
+    /**
+     * Lets a removed node join again: deletes its {@code /roster} entry if, and only if, it still says removed
+     * (versioned delete). Blocks on ZooKeeper: never call it on an IO thread.
+     *
+     * @return false when the node was not removed
+     */
+    public boolean readmit(String nodeId) throws Exception {
+        String path = paths.rosterEntry(nodeId);
+        for (int attempt = 0; attempt < 10; attempt++) {
+            org.apache.zookeeper.data.Stat stat = new org.apache.zookeeper.data.Stat();
+            byte[] data;
+            try {
+                data = client.getData().storingStatIn(stat).forPath(path);
+            } catch (org.apache.zookeeper.KeeperException.NoNodeException e) {
+                return false;
+            }
+            if (!ClusterJson.fromBytes(data, io.understudy.cluster.RosterEntry.class).removed()) {
+                return false;
+            }
+            try {
+                client.delete().withVersion(stat.getVersion()).forPath(path);
+                log.info("readmitted {}: its roster entry {} is gone, so it may join again", nodeId, path);
+                return true;
+            } catch (org.apache.zookeeper.KeeperException.BadVersionException
+                     | org.apache.zookeeper.KeeperException.NoNodeException raced) {
+                // changed meanwhile; look again
+            }
+        }
+        throw new IllegalStateException("could not readmit " + nodeId + ": " + path + " kept changing");
     }
 
     @Override

@@ -6,6 +6,7 @@ import io.understudy.cluster.ClusterView;
 import io.understudy.cluster.HistoryRecord;
 import io.understudy.cluster.MemberRecord;
 import io.understudy.cluster.PrimaryRecord;
+import io.understudy.cluster.RosterEntry;
 import io.understudy.cluster.zk.ClusterWatcher;
 import io.understudy.cluster.zk.SessionFile;
 import io.understudy.cluster.zk.ZkAuth;
@@ -13,6 +14,7 @@ import io.understudy.cluster.zk.ZkPaths;
 import java.io.Closeable;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.CuratorFrameworkFactory;
@@ -55,6 +57,8 @@ public final class ZkCoordinator implements Closeable {
     private final ZkPaths paths;
     private final Listener listener;
     private final CuratorFramework client;
+    private final MembershipRecords records;
+    private final String clusterName;
     private final Path sessionFile;
     private PersistentNode member;
     private ClusterWatcher watcher;
@@ -84,9 +88,16 @@ public final class ZkCoordinator implements Closeable {
                 // NAT or DNS name would silently bypass it (the chaos suite's ZooKeeper cut did not cut).
                 .ensembleTracker(false)
                 .build();
+        this.records = new MembershipRecords(client, paths);
+        this.clusterName = clusterName;
     }
 
-    /** Connects (waiting up to {@code waitMs}), registers the member znode and starts watching. */
+    /**
+     * Connects (waiting up to {@code waitMs}), takes its place in the roster, registers the member znode and starts
+     * watching.
+     *
+     * @throws NodeRemovedException when the roster says this node was removed (nothing was registered)
+     */
     public void start(MemberRecord initial, long waitMs) throws Exception {
         client.getConnectionStateListenable().addListener((c, state) -> {
             if (state == ConnectionState.RECONNECTED) {
@@ -99,6 +110,11 @@ public final class ZkCoordinator implements Closeable {
             throw new IOException("could not connect to ZooKeeper within " + waitMs + " ms");
         }
         recordSession();
+        Optional<RosterEntry> entry = records.rosterEntry(nodeId);
+        if (entry.filter(RosterEntry::removed).isPresent()) {
+            throw new NodeRemovedException(nodeId, clusterName, entry.get());
+        }
+        boolean joined = entry.isEmpty() && records.joinRoster(nodeId, "joined the cluster");
         member = new PersistentNode(client, CreateMode.EPHEMERAL, false, paths.member(nodeId), ClusterJson.toBytes(initial));
         member.start();
         if (!member.waitForInitialCreate(waitMs, TimeUnit.MILLISECONDS)) {
@@ -107,6 +123,16 @@ public final class ZkCoordinator implements Closeable {
         watcher = new ClusterWatcher(client, paths).start(client);
         watcher.addListener(listener::onClusterView);
         log.info("registered as {} (session timeout {} ms)", paths.member(nodeId), negotiatedSessionTimeoutMs());
+        if (joined) {
+            log.info("joined the cluster's roster as {}", paths.rosterEntry(nodeId));
+            recordHistory(new HistoryRecord(HistoryRecord.Type.MEMBER_ADDED, nodeId, null, watcher.current().epoch(),
+                    System.currentTimeMillis(), nodeId + " joined the cluster"));
+        }
+    }
+
+    /** The roster and {@code /sync} records, written through this coordinator's session. */
+    public MembershipRecords records() {
+        return records;
     }
 
     private void recordSession() {

@@ -1,9 +1,11 @@
 package io.understudy.cluster;
 
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import com.fasterxml.jackson.annotation.JsonInclude;
 
 /**
- * One entry under {@code /history/}: a role change of the cluster, for status pages and reports.
+ * One entry under {@code /history/}: a role change, an operator command, a change of the cluster-wide
+ * settings or a finished drill, for status pages and reports.
  *
  * @param type           what happened
  * @param nodeId         the node it happened to (the new primary for promotions)
@@ -11,9 +13,16 @@ import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
  * @param epoch          the epoch after the event
  * @param atMs           wall-clock time, for humans only
  * @param reason         why, in words an operator can act on
+ * @param drill          for {@link Type#DRILL_REPORT}: the drill's figures; null otherwise
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
-public record HistoryRecord(Type type, String nodeId, String previousNodeId, long epoch, long atMs, String reason) {
+public record HistoryRecord(Type type, String nodeId, String previousNodeId, long epoch, long atMs, String reason,
+                            @JsonInclude(JsonInclude.Include.NON_NULL) DrillSummary drill) {
+
+    /** A record of anything but a drill report. */
+    public HistoryRecord(Type type, String nodeId, String previousNodeId, long epoch, long atMs, String reason) {
+        this(type, nodeId, previousNodeId, epoch, atMs, reason, null);
+    }
 
     public enum Type {
         /** First primary of an empty cluster (epoch 1). */
@@ -29,6 +38,10 @@ public record HistoryRecord(Type type, String nodeId, String previousNodeId, lon
         /** An old primary came back as a secondary (possibly after a resync). */
         REJOIN,
         /** An operator command was carried out or refused; the reason says which and why. */
-        COMMAND
+        COMMAND,
+        /** Cluster-wide settings in {@code /config} changed; the reason says which, from what, to what, and who asked. */
+        CONFIG,
+        /** A DR drill finished; {@code drill} holds its figures, {@code nodeId} the primary it was run against. */
+        DRILL_REPORT
     }
 }

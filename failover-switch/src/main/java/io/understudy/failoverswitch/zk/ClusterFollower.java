@@ -1,16 +1,19 @@
 package io.understudy.failoverswitch.zk;
 
 import io.understudy.cluster.ClusterJson;
+import io.understudy.cluster.ClusterSettings;
 import io.understudy.cluster.ClusterView;
 import io.understudy.cluster.CommandRecord;
 import io.understudy.cluster.HistoryRecord;
 import io.understudy.cluster.zk.ClusterWatcher;
+import io.understudy.cluster.zk.SettingsZnode;
 import io.understudy.cluster.zk.ZkPaths;
 import io.understudy.failoverswitch.routing.ZkLink;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.function.UnaryOperator;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.CuratorFrameworkFactory;
 import org.apache.curator.framework.state.ConnectionState;
@@ -137,6 +140,20 @@ public final class ClusterFollower implements AutoCloseable {
     public String submit(CommandRecord command) throws Exception {
         return client.create().creatingParentsIfNeeded().withMode(CreateMode.PERSISTENT_SEQUENTIAL)
                 .forPath(paths.commandEntry(), ClusterJson.toBytes(command));
+    }
+
+    /**
+     * Appends {@code record} as the next {@code /history/event-N}; returns its path. Blocks on
+     * ZooKeeper: never call it on an IO thread.
+     */
+    public String appendHistory(HistoryRecord record) throws Exception {
+        return client.create().creatingParentContainersIfNeeded().withMode(CreateMode.PERSISTENT_SEQUENTIAL)
+                .forPath(paths.historyEntry(), ClusterJson.toBytes(record));
+    }
+
+    /** Changes {@code /config} by a versioned read-modify-write (see {@link SettingsZnode}). Blocks on ZooKeeper. */
+    public SettingsZnode.Update updateSettings(UnaryOperator<ClusterSettings> change) throws Exception {
+        return SettingsZnode.update(client, paths, change);
     }
 
     @Override

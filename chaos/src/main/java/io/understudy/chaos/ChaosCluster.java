@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.understudy.launcher.ApplianceConfig;
 import io.understudy.launcher.LocalAppliance;
+import io.understudy.launcher.LocalProcesses;
 import io.understudy.workload.NodeObjects;
 import io.understudy.workload.Stored;
 import java.io.IOException;
@@ -71,19 +72,7 @@ public final class ChaosCluster {
 
     /** Sends a signal ({@code STOP}, {@code CONT}) to node {@code nodeId}'s process with {@code kill}. */
     public void signal(String nodeId, String signal) {
-        long pid = appliance.nodeProcess(nodeId).pid();
-        try {
-            Process kill = new ProcessBuilder("kill", "-" + signal, Long.toString(pid)).redirectErrorStream(true).start();
-            String out = new String(kill.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            if (kill.waitFor() != 0) {
-                throw new IllegalStateException("kill -" + signal + " " + pid + " failed: " + out.trim());
-            }
-        } catch (IOException e) {
-            throw new IllegalStateException("cannot run kill", e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted sending SIG" + signal, e);
-        }
+        LocalProcesses.signal(appliance.nodeProcess(nodeId).toHandle(), signal);
     }
 
     /**

@@ -1,0 +1,91 @@
+package io.understudy.launcher.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.understudy.failoverswitch.admin.StatusReport;
+import java.io.PrintWriter;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Predicate;
+
+/**
+ * Sends one operator command (switchover, failover, pause, resume) to the switch and, when asked,
+ * waits for its outcome: the node that handles a command records it in history as
+ * {@code command <id> (<TYPE>) from <who>: <outcome>}, where a refused or abandoned command says so.
+ */
+final class OperatorCommand {
+
+    private static final Duration POLL = Duration.ofMillis(200);
+
+    private final ClusterOptions cluster;
+    private final AdminClient client;
+    private final PrintWriter out;
+
+    OperatorCommand(ClusterOptions cluster, PrintWriter out) {
+        this.cluster = cluster;
+        this.client = new AdminClient(cluster);
+        this.out = out;
+    }
+
+    StatusReport status() {
+        return StatusParsing.fetch(client);
+    }
+
+    /**
+     * @param done when waiting: the status that shows the command took effect
+     * @return the exit code
+     */
+    int run(String action, Map<String, Object> body, boolean wait, Duration timeout, Predicate<StatusReport> done,
+            String doneText) throws InterruptedException {
+        long begin = System.nanoTime();
+        AdminClient.Answer answer = AdminClient.expectOk(client.act("POST", "/_understudy/" + action, body), action);
+        String id = answer.body().path("command").path("id").asText();
+        if (!wait) {
+            print(answer.body(), action + " accepted as command " + id + "; 'understudy history' shows its outcome");
+            return 0;
+        }
+        long deadline = begin + timeout.toNanos();
+        Optional<String> outcome = Optional.empty();
+        while (System.nanoTime() - deadline < 0) {
+            outcome = outcome.or(() -> outcome(id));
+            if (outcome.isPresent() && (outcome.get().startsWith("refused") || outcome.get().startsWith("abandoned"))) {
+                throw new CliFailure(action + " " + outcome.get());
+            }
+            if (outcome.isPresent()) {
+                StatusReport status = status();
+                if (done.test(status)) {
+                    long ms = Duration.ofNanos(System.nanoTime() - begin).toMillis();
+                    print(answer.body(), action + " done in " + ms + " ms: " + doneText + " (" + outcome.get() + ")");
+                    return 0;
+                }
+            }
+            Thread.sleep(POLL.toMillis()); // polling the cluster's state while the command is carried out
+        }
+        throw new CliFailure(action + " (command " + id + ") not done within " + timeout.toSeconds() + " s (--wait-timeout): "
+                + outcome.map(o -> "the handling node says '" + o + "' but the status does not show it yet")
+                        .orElse("no node has handled it yet; 'understudy history' will show when one does"));
+    }
+
+    /** The outcome the handling node recorded for command {@code id}, if it did yet. */
+    private Optional<String> outcome(String id) {
+        AdminClient.Answer history = client.get("/_understudy/history?limit=200");
+        if (!history.ok()) {
+            return Optional.empty();
+        }
+        String marker = "command " + id + " ";
+        for (JsonNode entry : history.body().path("history")) {
+            String reason = entry.path("reason").asText("");
+            if ("COMMAND".equals(entry.path("type").asText()) && reason.startsWith(marker)) {
+                int from = reason.indexOf(" from ");
+                int colon = reason.indexOf(": ", Math.max(from, 0));
+                return Optional.of(colon < 0 ? reason : reason.substring(colon + 2));
+            }
+        }
+        return Optional.empty();
+    }
+
+    private void print(JsonNode body, String text) {
+        out.print(cluster.json() ? JsonText.pretty(body) : text + "\n");
+        out.flush();
+    }
+}

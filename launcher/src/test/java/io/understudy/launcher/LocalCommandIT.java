@@ -85,17 +85,7 @@ class LocalCommandIT {
     }
 
     private Process startLocal(ApplianceConfig config, String name) throws Exception {
-        List<String> args = List.of("local",
-                "--data-dir", config.dataDir().toString(),
-                "--cluster", config.clusterName(),
-                "--switch-port", Integer.toString(config.switchPort()),
-                "--node-a-port", Integer.toString(config.nodeApiPortA()),
-                "--node-b-port", Integer.toString(config.nodeApiPortB()),
-                "--pg-port-a", Integer.toString(config.pgPortA()),
-                "--pg-port-b", Integer.toString(config.pgPortB()),
-                "--zk-port", Integer.toString(config.zkClientPortBase()),
-                "--zk-quorum-port", Integer.toString(config.zkQuorumPortBase()),
-                "--zk-election-port", Integer.toString(config.zkElectionPortBase()));
+        List<String> args = CliProcesses.localArgs(config);
         List<String> command = ChildProcess.javaCommand(ChildProcess.currentJava(), TestPorts.childClasspath(), 256, name, args);
         Process process = new ProcessBuilder(command)
                 .redirectErrorStream(true)

@@ -11,32 +11,9 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import org.apache.curator.framework.CuratorFramework;
-import org.apache.curator.framework.CuratorFrameworkFactory;
-import org.apache.curator.retry.RetryOneTime;
-import org.apache.curator.test.TestingServer;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-class SettingsZnodeIT {
-
-    private TestingServer server;
-    private CuratorFramework client;
-    private final ZkPaths paths = new ZkPaths("it");
-
-    @BeforeEach
-    void start() throws Exception {
-        server = new TestingServer(true);
-        client = CuratorFrameworkFactory.newClient(server.getConnectString(), new RetryOneTime(100));
-        client.start();
-    }
-
-    @AfterEach
-    void stop() throws Exception {
-        client.close();
-        server.close();
-    }
+class SettingsZnodeIT extends ZooKeeperTestBase {
 
     private ClusterSettings stored() throws Exception {
         return ClusterJson.fromBytes(client.getData().forPath(paths.config()), ClusterSettings.class);

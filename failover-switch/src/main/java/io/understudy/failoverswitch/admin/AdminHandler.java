@@ -13,7 +13,6 @@ import io.undertow.server.HttpHandler;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.util.Headers;
 import io.undertow.util.Methods;
-import java.io.IOException;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -125,22 +124,11 @@ public final class AdminHandler implements HttpHandler {
             AdminHttp.notAllowed(exchange, Methods.POST);
             return;
         }
-        if (!auth.admit(exchange)) {
-            return;
-        }
-        exchange.dispatch(ex -> submit(ex, type));
+        AdminHttp.write(exchange, auth, target::identity, (ex, body, by) -> submit(ex, type, body, by));
     }
 
     /** Worker thread. */
-    private void submit(HttpServerExchange exchange, Type type) {
-        JsonNode body;
-        try {
-            body = AdminHttp.readBody(exchange);
-        } catch (IOException e) {
-            JsonResponses.error(exchange, 400, "bad_request", "the body is not JSON: " + e.getMessage());
-            return;
-        }
-        String by = target.identity() + " for " + exchange.getSourceAddress().getAddress().getHostAddress();
+    private void submit(HttpServerExchange exchange, Type type, JsonNode body, String by) {
         CommandRequests.Result result = CommandRequests.build(type, body, target.view(), UUID.randomUUID().toString(),
                 by, System.currentTimeMillis());
         if (result instanceof CommandRequests.Rejected rejected) {

@@ -8,7 +8,6 @@ import io.understudy.cluster.zk.SettingsZnode;
 import io.understudy.failoverswitch.http.JsonResponses;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.util.Methods;
-import java.io.IOException;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -48,14 +47,14 @@ final class OperatorEndpoints {
             case AdminHandler.PREFIX + "/history" -> AdminHttp.ifMethod(exchange, Methods.GET, () -> history(exchange, false));
             case AdminHandler.PREFIX + "/drills" -> {
                 if (exchange.getRequestMethod().equals(Methods.POST)) {
-                    write(exchange, this::recordDrill);
+                    AdminHttp.write(exchange, auth, target::identity, this::recordDrill);
                 } else {
                     AdminHttp.ifMethod(exchange, Methods.GET, () -> history(exchange, true));
                 }
             }
             case AdminHandler.PREFIX + "/config" -> {
                 if (exchange.getRequestMethod().equals(Methods.PUT)) {
-                    write(exchange, this::setConfig);
+                    AdminHttp.write(exchange, auth, target::identity, this::setConfig);
                 } else {
                     AdminHttp.ifMethod(exchange, Methods.GET, () -> JsonResponses.send(exchange, 200,
                             config(target.view().settings())));
@@ -81,33 +80,6 @@ final class OperatorEndpoints {
                         .limit(limit).toList()
                 : target.history(limit);
         JsonResponses.send(exchange, 200, Map.of(drillsOnly ? "drills" : "history", entries));
-    }
-
-    private interface Write {
-        void run(HttpServerExchange exchange, JsonNode body, String by) throws Exception;
-    }
-
-    /** Token check on the IO thread, then the body and the ZooKeeper write on a worker. */
-    private void write(HttpServerExchange exchange, Write write) {
-        if (!auth.admit(exchange)) {
-            return;
-        }
-        exchange.dispatch(ex -> {
-            JsonNode body;
-            try {
-                body = AdminHttp.readBody(ex);
-            } catch (IOException e) {
-                JsonResponses.error(ex, 400, "bad_request", "the body is not JSON: " + e.getMessage());
-                return;
-            }
-            String by = target.identity() + " for " + ex.getSourceAddress().getAddress().getHostAddress();
-            try {
-                write.run(ex, body, by);
-            } catch (Exception e) {
-                log.warn("{} {} not written: {}", ex.getRequestMethod(), ex.getRelativePath(), e.toString());
-                JsonResponses.error(ex, 503, "zookeeper_unavailable", "nothing was written: " + e.getMessage());
-            }
-        });
     }
 
     private void recordDrill(HttpServerExchange exchange, JsonNode body, String by) throws Exception {

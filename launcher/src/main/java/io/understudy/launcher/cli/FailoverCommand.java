@@ -3,28 +3,15 @@ package io.understudy.launcher.cli;
 import io.understudy.failoverswitch.admin.StatusReport;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code understudy failover}: the primary steps down as if it had been lost; the best eligible secondary promotes. */
 @Command(name = "failover", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Forced failover: the primary demotes at once, as if it had been lost, and the best eligible " +
             "secondary (or --to) promotes. Writes stall meanwhile. While the primary is live and healthy " +
             "this is refused unless --force is given: a planned hand-over is a switchover."})
-final class FailoverCommand implements Callable<Integer> {
-
-    @Spec
-    CommandSpec spec;
-
-    @Mixin
-    ClusterOptions cluster;
-
-    @Mixin
-    WaitOptions waiting;
+final class FailoverCommand extends OperatorCommand {
 
     @Option(names = "--to", paramLabel = "NODE", description = "the secondary to promote (default: the election decides)")
     String to;
@@ -34,8 +21,7 @@ final class FailoverCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws InterruptedException {
-        OperatorCommand command = new OperatorCommand(cluster, spec.commandLine().getOut());
-        StatusReport status = command.status();
+        StatusReport status = status();
         StatusReport.Primary p = status.primary();
         boolean healthy = p != null && p.live() && status.members().stream()
                 .anyMatch(m -> m.nodeId().equals(p.nodeId()) && m.healthy());
@@ -47,8 +33,7 @@ final class FailoverCommand implements Callable<Integer> {
         long before = p == null ? 0 : p.epoch();
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("to", to);
-        body.put("reason", waiting.reason);
-        return command.run("failover", body, waiting.wait, waiting.timeout,
-                s -> SwitchoverCommand.livePrimaryIn(s, to, before), "a new primary took over");
+        body.put("reason", reason());
+        return submit("failover", body, s -> SwitchoverCommand.livePrimaryIn(s, to, before), "a new primary took over");
     }
 }

@@ -6,37 +6,60 @@ import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.Callable;
 import java.util.function.Predicate;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
 
 /**
- * Sends one operator command (switchover, failover, pause, resume) to the switch and, when asked,
- * waits for its outcome: the node that handles a command records it in history as
- * {@code command <id> (<TYPE>) from <who>: <outcome>}, where a refused or abandoned command says so.
+ * The shape of the operator commands (switchover, failover, pause, resume): one command sent to the
+ * switch and, with {@code --wait}, its outcome awaited: the node that handles a command records it
+ * in history as {@code command <id> (<TYPE>) from <who>: <outcome>}, where a refused or abandoned
+ * command says so.
  */
-final class OperatorCommand {
+abstract class OperatorCommand implements Callable<Integer> {
 
     private static final Duration POLL = Duration.ofMillis(200);
 
-    private final ClusterOptions cluster;
-    private final AdminClient client;
-    private final PrintWriter out;
+    @Spec
+    CommandSpec spec;
 
-    OperatorCommand(ClusterOptions cluster, PrintWriter out) {
-        this.cluster = cluster;
-        this.client = new AdminClient(cluster);
-        this.out = out;
+    @Mixin
+    ClusterOptions cluster;
+
+    @Mixin
+    WaitOptions waiting;
+
+    private AdminClient client;
+    private PrintWriter out;
+
+    private AdminClient client() {
+        if (client == null) {
+            client = new AdminClient(cluster);
+            out = spec.commandLine().getOut();
+        }
+        return client;
     }
 
     StatusReport status() {
-        return StatusParsing.fetch(client);
+        return StatusParsing.fetch(client());
+    }
+
+    /** The operator's reason, for the history. */
+    String reason() {
+        return waiting.reason;
     }
 
     /**
-     * @param done when waiting: the status that shows the command took effect
+     * @param done with {@code --wait}: the status that shows the command took effect
      * @return the exit code
      */
-    int run(String action, Map<String, Object> body, boolean wait, Duration timeout, Predicate<StatusReport> done,
-            String doneText) throws InterruptedException {
+    int submit(String action, Map<String, Object> body, Predicate<StatusReport> done, String doneText)
+            throws InterruptedException {
+        AdminClient client = client();
+        boolean wait = waiting.wait;
+        Duration timeout = waiting.timeout;
         long begin = System.nanoTime();
         AdminClient.Answer answer = AdminClient.expectOk(client.act("POST", "/_understudy/" + action, body), action);
         String id = answer.body().path("command").path("id").asText();
@@ -68,7 +91,7 @@ final class OperatorCommand {
 
     /** The outcome the handling node recorded for command {@code id}, if it did yet. */
     private Optional<String> outcome(String id) {
-        AdminClient.Answer history = client.get("/_understudy/history?limit=200");
+        AdminClient.Answer history = client().get("/_understudy/history?limit=200");
         if (!history.ok()) {
             return Optional.empty();
         }

@@ -3,41 +3,26 @@ package io.understudy.launcher.cli;
 import io.understudy.failoverswitch.admin.StatusReport;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code understudy switchover --to NODE}: a planned hand-over of the primary role. */
 @Command(name = "switchover", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Planned hand-over: the primary shuts its write gate, the named secondary drains and promotes, " +
             "the switch holds requests meanwhile. Refused when the target is not an eligible secondary."})
-final class SwitchoverCommand implements Callable<Integer> {
-
-    @Spec
-    CommandSpec spec;
-
-    @Mixin
-    ClusterOptions cluster;
-
-    @Mixin
-    WaitOptions waiting;
+final class SwitchoverCommand extends OperatorCommand {
 
     @Option(names = "--to", required = true, paramLabel = "NODE", description = "the secondary to promote")
     String to;
 
     @Override
     public Integer call() throws InterruptedException {
-        OperatorCommand command = new OperatorCommand(cluster, spec.commandLine().getOut());
-        StatusReport.Primary now = waiting.wait ? command.status().primary() : null;
+        StatusReport.Primary now = waiting.wait ? status().primary() : null;
         long before = now == null ? 0 : now.epoch();
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("to", to);
-        body.put("reason", waiting.reason);
-        return command.run("switchover", body, waiting.wait, waiting.timeout,
-                s -> livePrimaryIn(s, to, before), to + " is the primary");
+        body.put("reason", reason());
+        return submit("switchover", body, s -> livePrimaryIn(s, to, before), to + " is the primary");
     }
 
     /** {@code node} (any node when null) is the live primary of an epoch after {@code epochBefore}. */

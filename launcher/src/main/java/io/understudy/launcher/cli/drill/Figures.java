@@ -10,7 +10,9 @@ import java.util.Set;
  * What the drill's client saw, counted from its request log. Pure. Times are milliseconds since the
  * load started.
  *
- * @param rtoMs                the longest time without an acknowledged write (the client-visible write gap)
+ * @param rtoMs                the longest time without an acknowledged write from the last acknowledgement before
+ *                             the fault to the end of the load (the client-visible write gap; the load's own start,
+ *                             with its cold connections, does not count)
  * @param rtoFromMs            when that gap began (the last acknowledgement before it)
  * @param rtoToMs              when it ended (the first acknowledgement after it)
  * @param writes               logical writes sent (each with its own id, key and body)
@@ -37,11 +39,14 @@ public record Figures(long rtoMs, long rtoFromMs, long rtoToMs, long writes, lon
     /**
      * @param ops        every request of the drill
      * @param startNanos when the load started
+     * @param faultNanos when the fault was injected
      * @param endNanos   when the load stopped
      * @param slowNanos  a request that succeeded slower than this counts as held
      */
-    public static Figures of(List<Op> ops, long startNanos, long endNanos, long slowNanos) {
-        AckGaps.Gap gap = AckGaps.longest(ops, startNanos, endNanos);
+    public static Figures of(List<Op> ops, long startNanos, long faultNanos, long endNanos, long slowNanos) {
+        long lastBefore = ops.stream().filter(op -> op.isWrite() && op.acked() && op.endNanos() <= faultNanos)
+                .mapToLong(Op::endNanos).max().orElse(faultNanos);
+        AckGaps.Gap gap = AckGaps.longest(ops, lastBefore, endNanos);
         Set<Long> written = new HashSet<>();
         Set<Long> acked = new HashSet<>();
         Set<Long> retried = new HashSet<>();

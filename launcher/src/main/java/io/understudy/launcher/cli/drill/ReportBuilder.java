@@ -23,7 +23,7 @@ final class ReportBuilder {
     static DrillReport build(DrillPlan plan, String name, DrillRun.Outcome o, Map<String, Object> clusterSettings,
                              String requestLog) {
         long slow = plan.slow().toNanos();
-        Figures figures = Figures.of(o.ops(), o.startNanos(), o.endNanos(), slow);
+        Figures figures = Figures.of(o.ops(), o.startNanos(), o.faultNanos(), o.endNanos(), slow);
         long epochBefore = o.before().primary().epoch();
         Long writesFlow = o.ops().stream().filter(op -> op.isWrite() && op.acked() && op.epoch() > epochBefore
                         && op.endNanos() > o.faultNanos())

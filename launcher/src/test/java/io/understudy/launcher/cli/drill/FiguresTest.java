@@ -33,7 +33,7 @@ class FiguresTest {
                 read(2, 2200, 2210, Op.MISSING),
                 read(1, 2300, 2310, "io"));
 
-        Figures f = Figures.of(ops, 0, 3000 * MS, 200 * MS);
+        Figures f = Figures.of(ops, 0, 35 * MS, 3000 * MS, 200 * MS);
 
         assertThat(f.rtoMs()).isEqualTo(2170);
         assertThat(f.rtoFromMs()).isEqualTo(30);
@@ -56,9 +56,17 @@ class FiguresTest {
 
     @Test
     void shouldCountASlowSuccessAsHeld() {
-        Figures f = Figures.of(List.of(write(1, 1, 0, 1900, 201, 2, false)), 0, 2000 * MS, 200 * MS);
+        Figures f = Figures.of(List.of(write(1, 1, 0, 1900, 201, 2, false)), 0, 100 * MS, 2000 * MS, 200 * MS);
         assertThat(f.heldRequests()).isEqualTo(1);
         assertThat(f.maxLatencyMs()).isEqualTo(1900);
-        assertThat(f.rtoMs()).as("from the start of the load to the first acknowledgement").isEqualTo(1900);
+        assertThat(f.rtoMs()).as("from the fault, nothing having been acknowledged before it").isEqualTo(1800);
+    }
+
+    @Test
+    void shouldNotCountTheLoadsSlowStartAsTheGap() {
+        Figures f = Figures.of(List.of(write(1, 1, 0, 2500, 201, 1, false), write(2, 1, 2500, 2600, 201, 1, false),
+                write(3, 1, 2600, 3400, 201, 2, false)), 0, 2700 * MS, 3500 * MS, 200 * MS);
+        assertThat(f.rtoMs()).isEqualTo(800);
+        assertThat(f.rtoFromMs()).isEqualTo(2600);
     }
 }

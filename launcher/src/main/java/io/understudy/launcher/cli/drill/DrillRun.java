@@ -31,6 +31,8 @@ final class DrillRun {
     private static final Duration SETTLE = Duration.ofSeconds(30);
     /** Load after the new primary took over, at least, so the report shows writes flowing again. */
     private static final Duration AFTER_RECOVERY = Duration.ofSeconds(3);
+    /** Writes acknowledged for at least this long before the fault, so the report shows the steady state. */
+    private static final Duration STEADY_BEFORE_FAULT = Duration.ofSeconds(2);
 
     private final DrillPlan plan;
     private final String name;
@@ -76,11 +78,7 @@ final class DrillRun {
             events.start(start);
             progress.start();
             writers.start();
-            waitUntil(start + plan.warmUp().toNanos(), progress);
-            if (history.ackedCount() == 0) {
-                throw new CliFailure("no write was acknowledged in the " + plan.warmUp().toSeconds() + " s before the fault: "
-                        + history.failuresBetween(start, System.nanoTime()) + "; not injecting it");
-            }
+            warmUp(start, history, progress);
             faultAt = System.nanoTime();
             faultText = fault.inject();
             events.drill(faultAt, "FAULT", primary.nodeId(), primary.epoch(), faultText);
@@ -112,6 +110,30 @@ final class DrillRun {
         events.cluster(client, startWall);
         return new Outcome(before, after, fault, faultText, start, startWall, end, faultAt, released, seen, rejoin.note(),
                 rejoin.back(), ops, check, events);
+    }
+
+    /**
+     * Load before the fault: the planned warm-up, and writes acknowledged steadily for a while (a
+     * cold appliance can take seconds to answer its first writes), waiting for the first one no
+     * longer than the recovery timeout.
+     */
+    private void warmUp(long start, History history, Progress progress) throws InterruptedException {
+        waitUntil(start + plan.warmUp().toNanos(), progress);
+        long deadline = System.nanoTime() + plan.recoveryTimeout().toNanos();
+        if (history.ackedCount() == 0) {
+            progress.note("no write acknowledged yet; waiting for the first before the fault");
+        }
+        while (history.ackedCount() == 0) {
+            if (System.nanoTime() - deadline > 0) {
+                throw new CliFailure("no write was acknowledged before the fault within " + plan.warmUp().plus(
+                        plan.recoveryTimeout()).toSeconds() + " s: " + history.failuresBetween(start, System.nanoTime())
+                        + "; not injecting it");
+            }
+            waitUntil(System.nanoTime() + POLL.toNanos(), progress);
+        }
+        long firstAck = history.snapshot().stream().filter(op -> op.isWrite() && op.acked()).mapToLong(Op::endNanos).min()
+                .orElseThrow();
+        waitUntil(firstAck + STEADY_BEFORE_FAULT.toNanos(), progress);
     }
 
     /** A live primary and a healthy secondary: otherwise there is nothing to fail over to. */

@@ -23,8 +23,16 @@ record DrillPlan(DrillFault.Kind kind, Duration duration, double rate, int threa
                 : quarter.compareTo(Duration.ofSeconds(15)) > 0 ? Duration.ofSeconds(15) : quarter;
     }
 
-    /** Bounds the load: the planned duration plus the longest recovery, at the planned rate. */
+    /**
+     * Bounds the load's time: the planned duration, plus the longest wait for the first acknowledged
+     * write before the fault and the longest recovery after it.
+     */
+    Duration maxLoadTime() {
+        return duration.plus(recoveryTimeout.multipliedBy(2)).plusSeconds(30);
+    }
+
+    /** Bounds the load's writes: {@link #maxLoadTime} at the planned rate. */
     int maxWrites() {
-        return (int) Math.ceil(rate * (duration.plus(recoveryTimeout).toSeconds() + 10)) + threads;
+        return (int) Math.ceil(rate * maxLoadTime().toSeconds()) + threads;
     }
 }

@@ -69,7 +69,7 @@ final class DrillRun {
         Thread releaseOnExit = new Thread(() -> fault.release(), "drill-release");
         Runtime.getRuntime().addShutdownHook(releaseOnExit);
         Writers writers = new Writers(plan.loadUrl(), name + "-", history, new Writers.Load(plan.threads(), plan.rate(),
-                plan.maxWrites(), plan.duration().plus(plan.recoveryTimeout()).plusSeconds(10), plan.maxAttempts(), true));
+                plan.maxWrites(), plan.maxLoadTime(), plan.maxAttempts(), true));
         long faultAt;
         Long released = null;
         Long seen;
@@ -80,7 +80,13 @@ final class DrillRun {
             writers.start();
             warmUp(start, history, progress);
             faultAt = System.nanoTime();
-            faultText = fault.inject();
+            try {
+                faultText = fault.inject();
+            } catch (CliFailure e) {
+                throw e;
+            } catch (Exception e) {
+                throw new CliFailure("the fault could not be injected: " + e.getMessage());
+            }
             events.drill(faultAt, "FAULT", primary.nodeId(), primary.epoch(), faultText);
             progress.note(faultAt, "FAULT: " + faultText);
             seen = awaitNewPrimary(before, target, faultAt, history, progress);

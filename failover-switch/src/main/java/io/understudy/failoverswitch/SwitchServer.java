@@ -72,7 +72,8 @@ public final class SwitchServer implements AutoCloseable {
 
     /**
      * Connects to ZooKeeper, then starts listening. Fails (leaving nothing running) when ZooKeeper
-     * cannot be reached within the connection timeout or the port cannot be bound.
+     * cannot be reached within the start-up wait (see {@link ClusterFollower#start}) or the port
+     * cannot be bound.
      */
     public static SwitchServer start(SwitchConfig config) throws Exception {
         SwitchServer server = new SwitchServer(config);

@@ -32,6 +32,13 @@ import org.slf4j.LoggerFactory;
 public final class ClusterFollower implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(ClusterFollower.class);
+    /**
+     * How long a starting switch waits for ZooKeeper and the first cluster view at least. A switch
+     * started together with its ensemble (the local appliance, a host that boots) must not give up
+     * while the servers are still starting or the machine is busy: on a loaded two-core machine
+     * connecting and loading the view took longer than the 2 s connection timeout.
+     */
+    static final int START_WAIT_MS = 30_000;
 
     private final CuratorFramework client;
     private final ZkPaths paths;
@@ -49,7 +56,8 @@ public final class ClusterFollower implements AutoCloseable {
     }
 
     /**
-     * Connects (blocking up to {@code connectionTimeoutMs}) and starts watching.
+     * Connects and starts watching, blocking until the cluster view has loaded, for up to
+     * {@code connectionTimeoutMs} or {@link #START_WAIT_MS}, whichever is longer.
      *
      * @throws IllegalStateException when ZooKeeper cannot be reached in time; nothing is left running
      */
@@ -66,16 +74,17 @@ public final class ClusterFollower implements AutoCloseable {
         try {
             client.getConnectionStateListenable().addListener((c, state) -> follower.onConnectionState(state, onChange));
             client.start();
-            if (!client.blockUntilConnected(connectionTimeoutMs, TimeUnit.MILLISECONDS)) {
+            int startWaitMs = Math.max(connectionTimeoutMs, START_WAIT_MS);
+            if (!client.blockUntilConnected(startWaitMs, TimeUnit.MILLISECONDS)) {
                 throw new IllegalStateException("cannot reach ZooKeeper at " + connectString + " within "
-                        + connectionTimeoutMs + " ms");
+                        + startWaitMs + " ms");
             }
             follower.watcher.addListener(view -> onChange.run());
             follower.watcher.start(client);
             follower.history.start();
-            if (!follower.watcher.awaitInitialized(connectionTimeoutMs, TimeUnit.MILLISECONDS)) {
+            if (!follower.watcher.awaitInitialized(startWaitMs, TimeUnit.MILLISECONDS)) {
                 throw new IllegalStateException("ZooKeeper at " + connectString + " did not deliver the cluster view"
-                        + " within " + connectionTimeoutMs + " ms");
+                        + " within " + startWaitMs + " ms");
             }
             return follower;
         } catch (Exception | Error e) {

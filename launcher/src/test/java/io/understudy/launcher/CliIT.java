@@ -180,7 +180,7 @@ class CliIT {
         assertThat(refused.err()).contains("the primary " + before + " is live and healthy").contains("--force");
         assertThat(forced.exitCode()).as(forced.toString()).isZero();
         assertThat(appliance.primaryNodeId()).get().isNotEqualTo(before);
-        assertThat(CliRun.with(cluster, "history").out()).contains("| DRILL ");
+        assertThat(CliRun.with(cluster, "history").out()).contains("(FAILOVER) from switch@");
     }
 
     @Test

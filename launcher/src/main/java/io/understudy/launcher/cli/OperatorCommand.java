@@ -21,6 +21,8 @@ import picocli.CommandLine.Spec;
 abstract class OperatorCommand implements Callable<Integer> {
 
     private static final Duration POLL = Duration.ofMillis(200);
+    /** How long a recorded refusal must stand against the status before it is believed. */
+    private static final Duration REFUSAL_SETTLES = Duration.ofSeconds(3);
 
     @Spec
     CommandSpec spec;
@@ -69,18 +71,23 @@ abstract class OperatorCommand implements Callable<Integer> {
         }
         long deadline = begin + timeout.toNanos();
         Optional<String> outcome = Optional.empty();
+        long refusedAt = 0;
         while (System.nanoTime() - deadline < 0) {
             outcome = outcome.or(() -> outcome(id));
-            if (outcome.isPresent() && (outcome.get().startsWith("refused") || outcome.get().startsWith("abandoned"))) {
-                throw new CliFailure(action + " " + outcome.get());
+            if (outcome.isPresent() && done.test(status())) {
+                long ms = Duration.ofNanos(System.nanoTime() - begin).toMillis();
+                print(answer.body(), action + " done in " + ms + " ms: " + doneText + " (history: " + outcome.get() + ")");
+                return 0;
             }
-            if (outcome.isPresent()) {
-                StatusReport status = status();
-                if (done.test(status)) {
-                    long ms = Duration.ofNanos(System.nanoTime() - begin).toMillis();
-                    print(answer.body(), action + " done in " + ms + " ms: " + doneText + " (" + outcome.get() + ")");
-                    return 0;
-                }
+            boolean refused = outcome.isPresent() && (outcome.get().startsWith("refused") || outcome.get().startsWith("abandoned"));
+            if (refused && refusedAt == 0) {
+                refusedAt = System.nanoTime();
+            }
+            // The status decides: a node that was not the one to carry the command out can record a refusal
+            // while the target is completing it (seen as "refused: the cluster is in epoch N+1" for a switchover
+            // that happened), so a refusal only stands once the status has not shown the command done for a while.
+            if (refused && System.nanoTime() - refusedAt > REFUSAL_SETTLES.toNanos()) {
+                throw new CliFailure(action + " " + outcome.get());
             }
             Thread.sleep(POLL.toMillis()); // polling the cluster's state while the command is carried out
         }

@@ -3,6 +3,7 @@ package io.understudy.chaos;
 import io.understudy.chaos.fault.FaultMix;
 import io.understudy.launcher.ApplianceConfig;
 import io.understudy.launcher.LocalAppliance;
+import io.understudy.workload.History;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -15,9 +16,9 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine;
 
 /**
  * The long chaos run: a local appliance on free ports, writers through the switch, {@code --cycles}

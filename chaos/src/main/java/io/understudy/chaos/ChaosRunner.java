@@ -1,6 +1,12 @@
 package io.understudy.chaos;
 
 import io.understudy.chaos.fault.Fault;
+import io.understudy.workload.CheckReport;
+import io.understudy.workload.History;
+import io.understudy.workload.HistoryChecker;
+import io.understudy.workload.Op;
+import io.understudy.workload.Stored;
+import io.understudy.workload.Writers;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;

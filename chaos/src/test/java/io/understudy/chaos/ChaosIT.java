@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.understudy.chaos.fault.FaultMix;
 import io.understudy.launcher.LocalAppliance;
+import io.understudy.workload.History;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;

@@ -1,8 +1,11 @@
 package io.understudy.failoverswitch;
 
+import io.understudy.cluster.ClusterSettings;
 import io.understudy.cluster.ClusterView;
 import io.understudy.cluster.CommandRecord;
 import io.understudy.cluster.FailoverOutlook;
+import io.understudy.cluster.HistoryRecord;
+import io.understudy.cluster.zk.SettingsZnode;
 import io.understudy.failoverswitch.admin.AdminHandler;
 import io.understudy.failoverswitch.admin.MembersHandler;
 import io.understudy.cluster.HistoryRecord;
@@ -26,6 +29,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.UnaryOperator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -70,7 +74,8 @@ public final class SwitchServer implements AutoCloseable {
 
     /**
      * Connects to ZooKeeper, then starts listening. Fails (leaving nothing running) when ZooKeeper
-     * cannot be reached within the connection timeout or the port cannot be bound.
+     * cannot be reached within the start-up wait (see {@link ClusterFollower#start}) or the port
+     * cannot be bound.
      */
     public static SwitchServer start(SwitchConfig config) throws Exception {
         SwitchServer server = new SwitchServer(config);
@@ -226,6 +231,21 @@ public final class SwitchServer implements AutoCloseable {
         @Override
         public String identity() {
             return "switch@" + config.host() + ":" + port();
+        }
+
+        @Override
+        public List<HistoryRecord> history(int max) {
+            return follower.recentHistory(max);
+        }
+
+        @Override
+        public String appendHistory(HistoryRecord record) throws Exception {
+            return follower.appendHistory(record);
+        }
+
+        @Override
+        public SettingsZnode.Update updateSettings(UnaryOperator<ClusterSettings> change) throws Exception {
+            return follower.updateSettings(change);
         }
     }
 }

@@ -102,7 +102,7 @@ public final class MembersHandler implements HttpHandler {
     private void remove(HttpServerExchange exchange, String nodeId) {
         JsonNode body;
         try {
-            body = AdminHandler.readBody(exchange);
+            body = AdminHttp.readBody(exchange);
         } catch (IOException e) {
             JsonResponses.error(exchange, 400, "bad_request", "the body is not JSON: " + e.getMessage());
             return;

@@ -1,17 +1,20 @@
 package io.understudy.failoverswitch.zk;
 
 import io.understudy.cluster.ClusterJson;
+import io.understudy.cluster.ClusterSettings;
 import io.understudy.cluster.ClusterView;
 import io.understudy.cluster.CommandRecord;
 import io.understudy.cluster.HistoryRecord;
 import io.understudy.cluster.zk.ClusterWatcher;
 import io.understudy.cluster.zk.ZkAuth;
+import io.understudy.cluster.zk.SettingsZnode;
 import io.understudy.cluster.zk.ZkPaths;
 import io.understudy.failoverswitch.routing.ZkLink;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.function.UnaryOperator;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.CuratorFrameworkFactory;
 import org.apache.curator.framework.state.ConnectionState;
@@ -31,11 +34,12 @@ public final class ClusterFollower implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(ClusterFollower.class);
     /**
-     * At start, how long to wait for the first connection and the first full view, at least: a switch that gave up
-     * sooner would only be started again by its supervisor, at the cost of a new JVM on a machine that is slow
-     * already. It serves nothing before it has a view.
+     * How long a starting switch waits for ZooKeeper and the first cluster view at least. A switch
+     * started together with its ensemble (the local appliance, a host that boots) must not give up
+     * while the servers are still starting or the machine is busy: on a loaded two-core machine
+     * connecting and loading the view took longer than the 2 s connection timeout.
      */
-    private static final int START_WAIT_MS = 30_000;
+    static final int START_WAIT_MS = 30_000;
 
     private final CuratorFramework client;
     private final ZkPaths paths;
@@ -53,7 +57,8 @@ public final class ClusterFollower implements AutoCloseable {
     }
 
     /**
-     * Connects (blocking up to {@code connectionTimeoutMs}, and at least 30 s) and starts watching.
+     * Connects and starts watching, blocking until the cluster view has loaded, for up to
+     * {@code connectionTimeoutMs} or {@link #START_WAIT_MS}, whichever is longer.
      *
      * @param auth credentials for Understudy's znodes (see {@link ZkAuth}), or null when they are open
      * @throws IllegalStateException when ZooKeeper cannot be reached in time; nothing is left running
@@ -178,6 +183,20 @@ public final class ClusterFollower implements AutoCloseable {
             }
         }
         throw new IllegalStateException("could not readmit " + nodeId + ": " + path + " kept changing");
+    }
+
+    /**
+     * Appends {@code record} as the next {@code /history/event-N}; returns its path. Blocks on
+     * ZooKeeper: never call it on an IO thread.
+     */
+    public String appendHistory(HistoryRecord record) throws Exception {
+        return client.create().creatingParentContainersIfNeeded().withMode(CreateMode.PERSISTENT_SEQUENTIAL)
+                .forPath(paths.historyEntry(), ClusterJson.toBytes(record));
+    }
+
+    /** Changes {@code /config} by a versioned read-modify-write (see {@link SettingsZnode}). Blocks on ZooKeeper. */
+    public SettingsZnode.Update updateSettings(UnaryOperator<ClusterSettings> change) throws Exception {
+        return SettingsZnode.update(client, paths, change);
     }
 
     @Override

@@ -1,7 +1,6 @@
 package io.understudy.node.election;
 
 import io.understudy.cluster.ClusterJson;
-import io.understudy.cluster.ClusterSettings;
 import io.understudy.cluster.ClusterView;
 import io.understudy.cluster.HistoryRecord;
 import io.understudy.cluster.MemberRecord;
@@ -10,6 +9,7 @@ import io.understudy.cluster.RosterEntry;
 import io.understudy.cluster.zk.ClusterWatcher;
 import io.understudy.cluster.zk.SessionFile;
 import io.understudy.cluster.zk.ZkAuth;
+import io.understudy.cluster.zk.SettingsZnode;
 import io.understudy.cluster.zk.ZkPaths;
 import java.io.Closeable;
 import java.io.IOException;
@@ -273,28 +273,7 @@ public final class ZkCoordinator implements Closeable {
 
     /** Sets automatic failover off or on in {@code /config}, keeping the other settings. */
     public void setFailoverPaused(boolean paused, String reason) throws Exception {
-        for (int attempt = 0; attempt < 10; attempt++) {
-            Stat stat = new Stat();
-            try {
-                byte[] data = client.getData().storingStatIn(stat).forPath(paths.config());
-                ClusterSettings current = data == null || data.length == 0 ? ClusterSettings.DEFAULTS
-                        : ClusterJson.fromBytes(data, ClusterSettings.class);
-                client.setData().withVersion(stat.getVersion())
-                        .forPath(paths.config(), ClusterJson.toBytes(current.withPause(paused, reason)));
-                return;
-            } catch (KeeperException.NoNodeException e) {
-                try {
-                    client.create().creatingParentContainersIfNeeded()
-                            .forPath(paths.config(), ClusterJson.toBytes(ClusterSettings.DEFAULTS.withPause(paused, reason)));
-                    return;
-                } catch (KeeperException.NodeExistsException raced) {
-                    // another node created it meanwhile; read it again
-                }
-            } catch (KeeperException.BadVersionException raced) {
-                // changed under us; read it again
-            }
-        }
-        throw new IllegalStateException("could not update " + paths.config() + " after 10 attempts");
+        SettingsZnode.update(client, paths, current -> current.withPause(paused, reason));
     }
 
     /** Appends to {@code /history/} in the background; a failure is logged, never thrown. */

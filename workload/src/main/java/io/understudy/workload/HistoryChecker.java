@@ -1,4 +1,4 @@
-package io.understudy.chaos;
+package io.understudy.workload;
 
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -18,9 +18,10 @@ import java.util.TreeSet;
  *   <li>no epoch is served by two nodes (from the response headers);</li>
  *   <li>no write is acknowledged in an epoch older than one whose acknowledgement the client had
  *       already seen when it sent the write (a demoted primary must not ack after waking);</li>
- *   <li>each id is written by one client request, so a stored version above 1 means a retried
- *       write was applied twice; a create-only ({@code If-None-Match: *}) keyed write answered 412
- *       means its retry ran again instead of being replayed from the idempotency store.</li>
+ *   <li>each id is written by one logical write (sent again only with the same key and body), so a
+ *       stored version above 1 means a retried write was applied twice; a create-only
+ *       ({@code If-None-Match: *}) keyed write answered 412 means a retry ran again instead of being
+ *       replayed from the idempotency store.</li>
  * </ul>
  */
 public final class HistoryChecker {
@@ -29,10 +30,11 @@ public final class HistoryChecker {
     }
 
     /**
-     * @param ops   every request of the run (any order)
-     * @param nodes per node id, the objects it holds now (only the run's ids matter)
+     * @param requests every request of the run (any order); reads are ignored
+     * @param nodes    per node id, the objects it holds now (only the run's ids matter)
      */
-    public static CheckReport check(List<Op> ops, Map<String, Map<String, Stored>> nodes) {
+    public static CheckReport check(List<Op> requests, Map<String, Map<String, Stored>> nodes) {
+        List<Op> ops = requests.stream().filter(Op::isWrite).toList();
         List<Op> acked = ops.stream().filter(Op::acked).toList();
         Map<String, List<String>> lost = new TreeMap<>();
         Map<String, List<String>> wrongBody = new TreeMap<>();
@@ -62,7 +64,7 @@ public final class HistoryChecker {
                 duplicates.add(op.id() + " (create-only write answered 412)");
             }
         }
-        Map<String, Long> failures = new TreeMap<>();
+        Map<String, Long> failures = new TreeMap<>(); // every failed attempt, retried or not
         ops.stream().filter(op -> !op.acked()).forEach(op -> failures.merge(op.outcome(), 1L, Long::sum));
         return new CheckReport(acked.size(), lost, wrongBody, List.copyOf(duplicates), epochConflicts(acked),
                 staleAcks(acked), failures);

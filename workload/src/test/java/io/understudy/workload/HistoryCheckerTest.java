@@ -1,4 +1,4 @@
-package io.understudy.chaos;
+package io.understudy.workload;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -10,12 +10,12 @@ class HistoryCheckerTest {
 
     private static Op ack(long seq, long start, long end, long epoch, String node) {
         String id = "x" + seq;
-        return new Op(seq, id, "k-" + id, body(id), false, start, end, 200, Op.ACKED, epoch, node, false);
+        return Op.write(seq, 1, id, "k-" + id, body(id), false, start, end, 200, Op.ACKED, epoch, node, false);
     }
 
     private static Op failed(long seq, int status, String outcome, boolean createOnly) {
         String id = "x" + seq;
-        return new Op(seq, id, "k-" + id, body(id), createOnly, 0, 1, status, outcome, -1, null, false);
+        return Op.write(seq, 1, id, "k-" + id, body(id), createOnly, 0, 1, status, outcome, -1, null, false);
     }
 
     private static String body(String id) {
@@ -70,6 +70,17 @@ class HistoryCheckerTest {
     void shouldNotCountA412OfAPlainWriteAsADuplicate() {
         CheckReport report = HistoryChecker.check(List.of(failed(1, 412, "412:precondition_failed", false)), Map.of("a", Map.of()));
         assertThat(report.duplicates()).isEmpty();
+    }
+
+    @Test
+    void shouldIgnoreReadsAndCountEveryFailedAttemptOfARetriedWrite() {
+        Op first = failed(1, 503, "503:not_acknowledged", false);
+        Op second = Op.write(1, 2, "x1", "k-x1", body("x1"), false, 2, 3, 200, Op.ACKED, 1, "a", true);
+        Op read = new Op(Op.Kind.READ, 1, 1, "x1", null, body("x1"), false, 4, 5, 404, Op.MISSING, 1, "a", false);
+        CheckReport report = HistoryChecker.check(List.of(first, second, read), Map.of("a", Map.of("x1", stored(second))));
+        assertThat(report.violations()).isEmpty();
+        assertThat(report.acked()).isEqualTo(1);
+        assertThat(report.failures()).containsExactly(Map.entry("503:not_acknowledged", 1L));
     }
 
     @Test

@@ -1,4 +1,4 @@
-package io.understudy.chaos;
+package io.understudy.workload;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -14,7 +14,7 @@ import java.util.Set;
  * @param duplicates     ids applied more than once (version above 1, or a create-only keyed write answered 412)
  * @param epochConflicts epochs in which more than one node acknowledged writes, with those nodes
  * @param staleAcks      acks in an epoch older than one already acknowledged before the request started
- * @param failures       failed requests by class
+ * @param failures       failed write attempts by class (a write sent again counts once per failed attempt)
  */
 public record CheckReport(int acked, Map<String, List<String>> lost, Map<String, List<String>> wrongBody,
                           List<String> duplicates, Map<Long, Set<String>> epochConflicts, List<String> staleAcks,
@@ -35,6 +35,17 @@ public record CheckReport(int acked, Map<String, List<String>> lost, Map<String,
                 out.add("node " + node + " lacks " + ids.size() + " acknowledged writes, e.g. " + head(ids));
             }
         });
+        out.addAll(violationsBesidesLoss());
+        return out;
+    }
+
+    /**
+     * The violations other than acknowledged writes missing on a node: those are a matter of the
+     * replication mode (in async mode the last acknowledged writes may not have reached the secondary
+     * that takes over), these never are.
+     */
+    public List<String> violationsBesidesLoss() {
+        List<String> out = new ArrayList<>();
         wrongBody.forEach((node, ids) -> {
             if (!ids.isEmpty()) {
                 out.add("node " + node + " holds " + ids.size() + " acknowledged writes with another body, e.g. " + head(ids));

@@ -1,10 +1,12 @@
-package io.understudy.chaos;
+package io.understudy.workload;
 
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ConcurrentSkipListSet;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Every request the writers made, appended as each completes. Also knows when the switch was
@@ -16,26 +18,36 @@ public final class History {
     public static final String SWITCH_DOWN = "switch_down";
 
     private final ConcurrentLinkedQueue<Op> ops = new ConcurrentLinkedQueue<>();
-    private final java.util.concurrent.ConcurrentSkipListSet<Long> inFlight = new java.util.concurrent.ConcurrentSkipListSet<>();
-    private final java.util.concurrent.atomic.AtomicLong highestDone = new java.util.concurrent.atomic.AtomicLong();
+    private final ConcurrentSkipListSet<Long> inFlight = new ConcurrentSkipListSet<>();
+    private final AtomicLong highestDone = new AtomicLong();
     private volatile long switchDownSince = Long.MAX_VALUE;
     private volatile long switchUpAt = Long.MIN_VALUE;
 
-    /** Request {@code seq} is being sent. */
+    /** Write {@code seq} is being sent. */
     void started(long seq) {
         inFlight.add(seq);
     }
 
+    /** One completed request: a write attempt or a read. */
     void add(Op op) {
         ops.add(op);
-        highestDone.accumulateAndGet(op.seq(), Math::max);
-        inFlight.remove(op.seq());
     }
 
-    /** Every request numbered below this has completed (its op is in the history). */
-    long firstIncompleteSeq() {
+    /** Write {@code seq} has its final outcome: no further attempt of it will be added. */
+    void finished(long seq) {
+        highestDone.accumulateAndGet(seq, Math::max);
+        inFlight.remove(seq);
+    }
+
+    /** Every write numbered below this has its final outcome in the history. */
+    public long firstIncompleteSeq() {
         Long first = inFlight.isEmpty() ? null : inFlight.first();
         return first != null ? first : highestDone.get() + 1;
+    }
+
+    /** Writes sent and not yet finished. */
+    public int inFlight() {
+        return inFlight.size();
     }
 
     public List<Op> snapshot() {
@@ -59,41 +71,30 @@ public final class History {
     }
 
     public int ackedCount() {
-        return (int) ops.stream().filter(Op::acked).count();
+        return (int) ops.stream().filter(op -> op.isWrite() && op.acked()).count();
     }
 
-    /** The latest acknowledged request that was sent after {@code sinceNanos}, or null. */
+    /** The latest acknowledged write that was sent after {@code sinceNanos}, or null. */
     public Op lastAckSentAfter(long sinceNanos) {
         Op last = null;
         for (Op op : ops) {
-            if (op.acked() && op.startNanos() > sinceNanos && (last == null || op.endNanos() > last.endNanos())) {
+            if (op.isWrite() && op.acked() && op.startNanos() > sinceNanos && (last == null || op.endNanos() > last.endNanos())) {
                 last = op;
             }
         }
         return last;
     }
 
-    /**
-     * The longest time in {@code [from, to]} without an acknowledgement: from {@code from} to the
-     * first ack, between consecutive acks, and from the last ack to {@code to}; in milliseconds.
-     */
+    /** See {@link AckGaps#longest}: the longest time in {@code [from, to]} without an acknowledged write, in ms. */
     public long longestAckGapMs(long from, long to) {
-        long previous = from;
-        long longest = 0;
-        List<Long> ends = ops.stream().filter(Op::acked).map(Op::endNanos).filter(t -> t >= from && t <= to).sorted().toList();
-        for (long end : ends) {
-            longest = Math.max(longest, end - previous);
-            previous = end;
-        }
-        longest = Math.max(longest, to - previous);
-        return longest / 1_000_000;
+        return AckGaps.longest(snapshot(), from, to).millis();
     }
 
-    /** Failed requests that ended in {@code [from, to]}, by class. */
+    /** Failed write attempts that ended in {@code [from, to]}, by class. */
     public Map<String, Long> failuresBetween(long from, long to) {
         Map<String, Long> failures = new TreeMap<>();
         for (Op op : ops) {
-            if (!op.acked() && op.endNanos() >= from && op.endNanos() <= to) {
+            if (op.isWrite() && !op.acked() && op.endNanos() >= from && op.endNanos() <= to) {
                 failures.merge(op.outcome(), 1L, Long::sum);
             }
         }

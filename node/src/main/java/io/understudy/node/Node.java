@@ -5,6 +5,7 @@ import io.understudy.cluster.PrimaryRecord;
 import io.understudy.cluster.Role;
 import io.understudy.node.api.ApiServer;
 import io.understudy.node.api.NodeState;
+import io.understudy.node.appfiles.AppFiles;
 import io.understudy.node.election.ZkCoordinator;
 import io.understudy.node.role.WriteGate;
 import io.understudy.node.store.Database;
@@ -27,12 +28,14 @@ public final class Node implements NodeState, AutoCloseable {
     private final Database db;
     private final NodeController controller;
     private final ApiServer api;
+    private final Optional<AppFiles> files;
 
-    private Node(NodeConfig config, Database db, NodeController controller, ApiServer api) {
+    private Node(NodeConfig config, Database db, NodeController controller, ApiServer api, Optional<AppFiles> files) {
         this.config = config;
         this.db = db;
         this.controller = controller;
         this.api = api;
+        this.files = files;
     }
 
     /** Opens the database (migrating it), serves the API, and joins the cluster as STARTING. */
@@ -41,11 +44,20 @@ public final class Node implements NodeState, AutoCloseable {
         Database db = Database.open(config.dbUrl(), config.dbUser(), config.dbPassword(), config.dbPoolSize(),
                 "node-" + config.nodeId());
         WriteGate gate = new WriteGate(WriteGate.leaseFor(config.zookeeperSessionTimeoutMs()), System::nanoTime);
-        NodeController controller = new NodeController(config, db, gate, version());
-        Node node = new Node(config, db, controller, null);
+        Optional<AppFiles> files;
+        try {
+            files = config.appFiles().enabled() ? Optional.of(AppFiles.start(config.appFiles(), db, config.dataDir()))
+                    : Optional.empty();
+        } catch (Exception e) {
+            db.close();
+            throw e;
+        }
+        NodeController controller = new NodeController(config, db, gate, version(), files);
+        files.ifPresent(f -> f.bindMetrics(controller.replication().metrics().registry()));
+        Node node = new Node(config, db, controller, null, files);
         ApiServer api = new ApiServer(config.apiHost(), config.apiPort(), db, gate, node, config.maxObjectBytes(),
                 config.maxFileBytes(), controller.replication().hooks(), NodeController.quarantine(config));
-        node = new Node(config, db, controller, api);
+        node = new Node(config, db, controller, api, files);
         try {
             api.start();
             log.info("node {} serving its API on {}", config.nodeId(), config.apiAdvertisedUrl());
@@ -65,6 +77,11 @@ public final class Node implements NodeState, AutoCloseable {
      */
     public static java.nio.file.Path sessionFile(NodeConfig config) {
         return config.dataDir().resolve(SESSION_FILE);
+    }
+
+    /** The replication of the application's files directory, when {@code app.filesDir} is set. */
+    public Optional<AppFiles> appFiles() {
+        return files;
     }
 
     static String version() {
@@ -113,6 +130,7 @@ public final class Node implements NodeState, AutoCloseable {
         // why this node may or may not become primary, and whether the cluster as a whole can fail over
         body.put("candidacy", member.candidacy());
         body.put("failover", FailoverOutlook.of(controller.view()));
+        files.ifPresent(f -> body.put("files", f.status()));
         return body;
     }
 
@@ -126,6 +144,7 @@ public final class Node implements NodeState, AutoCloseable {
         if (api != null) {
             api.close();
         }
+        files.ifPresent(AppFiles::close);
         db.close();
         log.info("node {} stopped", config.nodeId());
     }

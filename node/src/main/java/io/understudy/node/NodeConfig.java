@@ -3,6 +3,7 @@ package io.understudy.node;
 import io.understudy.cluster.config.ConfigException;
 import io.understudy.cluster.config.Settings;
 import io.understudy.cluster.zk.ZkPaths;
+import io.understudy.node.appfiles.AppFilesSettings;
 import io.understudy.node.replication.ReplicationSettings;
 import io.understudy.node.role.Fitness;
 import java.net.URI;
@@ -38,7 +39,8 @@ public record NodeConfig(
         long maxFileBytes,
         Path dataDir,
         Fitness.Tags tags,
-        long dbFailTimeoutMs) {
+        long dbFailTimeoutMs,
+        AppFilesSettings appFiles) {
 
     static final Set<String> KEYS = keys(
             "node.id", "cluster.name", "zookeeper.connect", "zookeeper.sessionTimeoutMs",
@@ -85,13 +87,15 @@ public record NodeConfig(
                 new Fitness.Tags(s.bool("tags.nofailover", false),
                         s.intValue("tags.priority", Fitness.Tags.DEFAULT.priority(), 0, 1_000_000)),
                 // how long a primary's own database may not answer before it steps down
-                s.longValue("db.failTimeoutMs", 3000, 500, 600_000));
+                s.longValue("db.failTimeoutMs", 3000, 500, 600_000),
+                AppFilesSettings.from(s));
     }
 
-    /** The node's own keys plus the replication settings' ({@link ReplicationSettings#KEYS}, documented there). */
+    /** The node's own keys plus the replication and file settings' (their {@code KEYS}, documented there). */
     private static Set<String> keys(String... own) {
         Set<String> all = new java.util.HashSet<>(Set.of(own));
         all.addAll(ReplicationSettings.KEYS);
+        all.addAll(AppFilesSettings.KEYS);
         return Set.copyOf(all);
     }
 

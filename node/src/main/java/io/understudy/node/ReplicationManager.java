@@ -45,7 +45,9 @@ final class ReplicationManager implements AutoCloseable {
 
     /** The node's tables that secondaries copy; each has a primary key. */
     static final List<String> REPLICATED_TABLES =
-            List.of("public.objects", "public.files", "public.file_chunks", "public.idempotency_keys");
+            List.of("public.objects", "public.files", "public.file_chunks", "public.idempotency_keys",
+                    // the application's files directory (app.filesDir), see AppFiles
+                    "understudy.app_files", "understudy.app_file_chunks");
 
     private final NodeConfig config;
     private final Database db;

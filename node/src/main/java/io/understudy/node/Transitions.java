@@ -5,6 +5,7 @@ import static io.understudy.node.role.StreamState.sourceIdOf;
 import io.understudy.cluster.HistoryRecord;
 import io.understudy.cluster.PrimaryRecord;
 import io.understudy.cluster.Role;
+import io.understudy.node.appfiles.AppFiles;
 import io.understudy.node.election.ClaimLostException;
 import io.understudy.node.election.ZkCoordinator;
 import io.understudy.node.rejoin.RejoinMarker;
@@ -16,6 +17,7 @@ import io.understudy.node.role.WriteGate;
 import io.understudy.node.role.ZkLink;
 import io.understudy.node.store.Database;
 import java.time.Duration;
+import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
@@ -28,6 +30,8 @@ import org.slf4j.MDC;
 final class Transitions {
 
     private static final Logger log = LoggerFactory.getLogger(Transitions.class);
+    /** How long a promotion waits for the files directory to match the table (normally it already does). */
+    private static final Duration FILES_SETTLE_PATIENCE = Duration.ofSeconds(60);
 
     private final NodeConfig config;
     private final Database db;
@@ -37,12 +41,13 @@ final class Transitions {
     private final Rejoiner rejoiner;
     private final MemberPublisher members;
     private final ControllerState state;
+    private final Optional<AppFiles> files;
     private ZkCoordinator zk;
     /** The ZooKeeper session in which this node claimed /primary; a reopened gate must still be in it. */
     private long gateSessionId;
 
     Transitions(NodeConfig config, Database db, WriteGate gate, ReplicationManager replication, RejoinMarker rejoinMarker,
-            Rejoiner rejoiner, MemberPublisher members, ControllerState state) {
+            Rejoiner rejoiner, MemberPublisher members, ControllerState state, Optional<AppFiles> files) {
         this.config = config;
         this.db = db;
         this.gate = gate;
@@ -51,6 +56,7 @@ final class Transitions {
         this.rejoiner = rejoiner;
         this.members = members;
         this.state = state;
+        this.files = files;
     }
 
     void attach(ZkCoordinator coordinator) {
@@ -110,6 +116,7 @@ final class Transitions {
         // Nobody streams from a secondary: slots here belong to streams of an earlier epoch.
         db.dropInactiveSlots(ReplicationManager.SLOT_PREFIX);
         replication.follow(primary);
+        files.ifPresent(f -> f.materialise("following " + sourceIdOf(primary)));
     }
 
     private void promote(Action.Promote promote) throws Exception {
@@ -121,6 +128,9 @@ final class Transitions {
             replication.follow(previous);
             throw new ClaimLostException("drain did not catch up with " + previous.nodeId() + "@" + previous.epoch()
                     + " within " + config.drainTimeoutMs() + " ms; streaming on and trying again");
+        }
+        if (previous != null && !previous.nodeId().equals(config.nodeId())) {
+            settleFiles(previous);
         }
         // Nobody streams from a node that is not primary: slots here belong to streams of an earlier epoch.
         db.dropInactiveSlots(ReplicationManager.SLOT_PREFIX);
@@ -137,10 +147,29 @@ final class Transitions {
         gateSessionId = zk.sessionId();
         state.heldEpoch = promote.newEpoch();
         markServingAsPrimary(state.heldEpoch);
+        files.ifPresent(f -> f.capture(state.heldEpoch)); // before the gate opens: a flush then finds it capturing
         replication.serveAsSource(state.heldEpoch);
         gate.open(state.heldEpoch, sentAt);
         zk.recordHistory(new HistoryRecord(promote.kind(), config.nodeId(), next.promotedFromNodeId(), state.heldEpoch,
                 System.currentTimeMillis(), promote.historyReason()));
+    }
+
+    /**
+     * A node promoted from another's stream first makes its files directory match the replicated table (the table is
+     * the truth; after a bootstrap or a restart as the last primary the directory is). One that cannot does not
+     * promote: capturing a directory out of order would replicate its differences as the application's changes.
+     */
+    private void settleFiles(PrimaryRecord previous) throws Exception {
+        if (files.isEmpty()) {
+            return;
+        }
+        try {
+            files.get().settle(FILES_SETTLE_PATIENCE);
+        } catch (java.io.IOException e) {
+            replication.follow(previous);
+            files.get().materialise("promotion abandoned");
+            throw new ClaimLostException(e.getMessage() + "; streaming on and trying again");
+        }
     }
 
     /** Notes in the database, before it takes a write, that it is primary of {@code epoch} (see {@link RejoinMarker}). */
@@ -182,6 +211,7 @@ final class Transitions {
 
     private void demote(String why) {
         gate.close(why);
+        files.ifPresent(f -> f.idle("demoted: " + why));
         if (state.link == ZkLink.CONNECTED) {
             zk.recordHistory(new HistoryRecord(HistoryRecord.Type.DEMOTION, config.nodeId(), config.nodeId(), state.heldEpoch,
                     System.currentTimeMillis(), why));

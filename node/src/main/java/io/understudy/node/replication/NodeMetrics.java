@@ -85,6 +85,11 @@ public final class NodeMetrics {
         this.alarms = List.copyOf(alarms);
     }
 
+    /** For other parts of the node to register their meters with (e.g. file replication). */
+    public io.micrometer.core.instrument.MeterRegistry registry() {
+        return registry;
+    }
+
     public String scrape() {
         return registry.scrape();
     }

@@ -178,27 +178,10 @@ public final class AppFiles implements AutoCloseable {
 
     /** For {@code GET /health}. */
     public Map<String, Object> status() {
-        Map<String, Object> capture = new LinkedHashMap<>();
-        capture.put("pending", counters.capturePending.get());
-        capture.put("files", counters.capturedFiles.get());
-        capture.put("bytes", counters.capturedBytes.get());
-        capture.put("deletions", counters.capturedDeletions.get());
-        capture.put("lastAtMs", counters.lastCaptureAtMs.get());
-        Map<String, Object> materialise = new LinkedHashMap<>();
-        materialise.put("pendingFiles", counters.materialisePendingFiles.get());
-        materialise.put("pendingBytes", counters.materialisePendingBytes.get());
-        materialise.put("files", counters.materialisedFiles.get());
-        materialise.put("bytes", counters.materialisedBytes.get());
-        materialise.put("removed", counters.removedFiles.get());
-        materialise.put("lastAtMs", counters.lastMaterialisedAtMs.get());
-        materialise.put("lastLagMs", counters.lastLagMs.get());
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("dir", dir.toString());
         out.put("mode", mode.name());
-        out.put("capture", capture);
-        out.put("materialise", materialise);
-        out.put("quarantined", counters.quarantined.get());
-        out.put("errors", counters.errors.get());
+        counters.describe(out);
         out.put("lastError", lastError);
         return out;
     }

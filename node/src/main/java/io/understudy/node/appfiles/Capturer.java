@@ -1,17 +1,8 @@
 package io.understudy.node.appfiles;
 
 import io.understudy.node.store.Database;
-import io.understudy.node.store.Etags;
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
-import java.nio.file.LinkOption;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
-import java.security.MessageDigest;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -25,17 +16,13 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The primary's side: finds changes of the files directory (events, and a full scan as the safety net) and captures
- * each new version into the file tables. A version is read from disk chunk by chunk, its chunks committed in
- * bounded transactions, and it becomes current only in the transaction that writes its row: a half-captured file is
- * never visible, and no transaction (here, or on a secondary applying it) holds more than a few chunks. Worker
- * thread only.
+ * The primary's side: finds changes of the files directory (events, and a full scan as the safety net), decides each
+ * path with {@link CaptureRules}, and captures each new version or deletion ({@link VersionCapture}) under a version
+ * number of its epoch, allocated in capture order. Worker thread only.
  */
 final class Capturer implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(Capturer.class);
-    /** Chunks per transaction: 4 MiB, what a secondary holds in memory at most for one source transaction. */
-    static final int CHUNKS_PER_TRANSACTION = 16;
     /** How long tombstones are kept; a secondary that was away longer finds deletions by its full pass. */
     private static final long TOMBSTONE_KEEP_MS = 24L * 3600 * 1000;
     private static final int FLUSH_ATTEMPTS = 3;
@@ -47,13 +34,12 @@ final class Capturer implements AutoCloseable {
         }
     }
 
-    private enum Outcome { CAPTURED, UNSTABLE, VANISHED }
-
     private final LocalDisk disk;
     private final Database db;
     private final AppFilesSettings settings;
     private final FilesCounters counters;
     private final Runnable wake;
+    private final VersionCapture versions;
     private final Map<String, Change> pending = new HashMap<>();
     private final Set<String> warned = new HashSet<>();
     private BooleanSupplier active = () -> false;
@@ -70,6 +56,7 @@ final class Capturer implements AutoCloseable {
         this.settings = settings;
         this.counters = counters;
         this.wake = wake;
+        this.versions = new VersionCapture(db);
     }
 
     /** Captures for {@code epoch} from the next pass on, while {@code active} holds (checked between chunks). */
@@ -158,11 +145,21 @@ final class Capturer implements AutoCloseable {
         nextScanAtMs = now + settings.scanIntervalMs();
     }
 
-    /** Decides and captures every pending path; returns when the earliest waiting one is due. */
+    /** A pending path and what to do with it. */
+    private record Decided(String path, Path file, DiskState state, Change change, CaptureRules.Verdict verdict) {
+    }
+
+    /**
+     * Decides every pending path, then captures the deletions before the new versions (a path that turned from a file
+     * into a directory, or back, is free on the secondary before its new content arrives); returns when the earliest
+     * waiting path is due.
+     */
     private long capturePending(boolean flush) throws Exception {
         long wakeAt = Long.MAX_VALUE;
         List<String> paths = new ArrayList<>(pending.keySet());
-        for (int i = 0; i < paths.size() && active.getAsBoolean(); i++) {
+        List<Decided> deletions = new ArrayList<>();
+        List<Decided> captures = new ArrayList<>();
+        for (int i = 0; i < paths.size(); i++) {
             String path = paths.get(i);
             Change change = pending.get(path);
             Path file = disk.resolve(path);
@@ -177,22 +174,33 @@ final class Capturer implements AutoCloseable {
                     }
                 }
             }
-            long now = System.currentTimeMillis();
-            CaptureRules.Verdict verdict = CaptureRules.decide(index.get(path), state, flush, now, change.lastEventMs(),
-                    change.firstSeenMs(), settings.quietMs(), settings.scanIntervalMs());
+            CaptureRules.Verdict verdict = CaptureRules.decide(index.get(path), state, flush, System.currentTimeMillis(),
+                    change.lastEventMs(), change.firstSeenMs(), settings.quietMs(), settings.scanIntervalMs());
             if (verdict instanceof CaptureRules.Wait wait) {
                 wakeAt = Math.min(wakeAt, wait.atMs());
-                continue;
-            }
-            pending.remove(path);
-            if (verdict instanceof CaptureRules.Capture) {
-                captureWithRetries(path, file, (DiskState.File) state, flush ? FLUSH_ATTEMPTS : 1, change);
             } else if (verdict instanceof CaptureRules.Delete) {
-                captureDeletion(path);
-            } else if (verdict instanceof CaptureRules.Unsupported unsupported && unsupported.kind() != DiskState.Kind.DIRECTORY
-                    && warned.add(path)) {
-                log.warn("not replicating {}: a {} (only regular files are)", file, unsupported.kind().name().toLowerCase()
-                        .replace('_', ' '));
+                deletions.add(new Decided(path, file, state, change, verdict));
+            } else if (verdict instanceof CaptureRules.Capture) {
+                captures.add(new Decided(path, file, state, change, verdict));
+            } else {
+                pending.remove(path);
+                if (verdict instanceof CaptureRules.Unsupported unsupported && unsupported.kind() != DiskState.Kind.DIRECTORY
+                        && warned.add(path)) {
+                    log.warn("not replicating {}: a {} (only regular files are)", file, unsupported.kind().name()
+                            .toLowerCase(java.util.Locale.ROOT).replace('_', ' '));
+                }
+            }
+        }
+        for (Decided d : deletions) {
+            if (active.getAsBoolean()) {
+                captureDeletion(d.path());
+                pending.remove(d.path());
+            }
+        }
+        for (Decided d : captures) {
+            if (active.getAsBoolean()) {
+                pending.remove(d.path());
+                captureWithRetries(d.path(), d.file(), (DiskState.File) d.state(), flush ? FLUSH_ATTEMPTS : 1, d.change());
             }
         }
         return wakeAt;
@@ -200,7 +208,7 @@ final class Capturer implements AutoCloseable {
 
     private void captureWithRetries(String path, Path file, DiskState.File state, int attempts, Change change) throws Exception {
         for (int attempt = 1; active.getAsBoolean(); attempt++) {
-            Outcome outcome;
+            VersionCapture.Outcome outcome;
             try {
                 outcome = capture(path, file, state);
             } catch (IOException e) {
@@ -210,7 +218,7 @@ final class Capturer implements AutoCloseable {
                 }
                 return;
             }
-            if (outcome == Outcome.CAPTURED) {
+            if (outcome == VersionCapture.Outcome.CAPTURED) {
                 warned.remove(path);
                 return;
             }
@@ -225,94 +233,30 @@ final class Capturer implements AutoCloseable {
         pending.merge(path, change, Change::merge); // stopped capturing: left for whoever captures next
     }
 
-    /** Reads {@code file} (as it was when {@code before} was read) into a new version and makes it current. */
-    private Outcome capture(String path, Path file, DiskState.File before) throws Exception {
+    /** Captures {@code file}, as it was when {@code before} was read, as a new version. */
+    private VersionCapture.Outcome capture(String path, Path file, DiskState.File before) throws IOException, SQLException {
         if (!active.getAsBoolean()) {
-            return Outcome.UNSTABLE;
+            return VersionCapture.Outcome.UNSTABLE;
         }
         long version = FileVersions.next(epoch, lastVersion);
         lastVersion = version; // never reused: some of its chunks may already be committed
-        Integer mode = LocalDisk.mode(file);
-        try (Connection c = db.dataSource().getConnection()) {
-            c.setAutoCommit(false);
-            boolean chunksCommitted = false;
-            boolean done = false;
-            try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS);
-                 PreparedStatement insert = FileTables.chunkInsert(c)) {
-                MessageDigest sha = Etags.sha256();
-                ByteBuffer buffer = ByteBuffer.allocate(FileTables.CHUNK_BYTES);
-                long size = 0;
-                int seq = 0;
-                while (true) {
-                    buffer.clear();
-                    while (buffer.hasRemaining() && channel.read(buffer) >= 0) {
-                        // fill the chunk
-                    }
-                    if (buffer.position() == 0) {
-                        break;
-                    }
-                    size += buffer.position();
-                    if (size > before.size() || !active.getAsBoolean()) {
-                        return Outcome.UNSTABLE; // grew while read, or the node stopped capturing
-                    }
-                    byte[] chunk = buffer.position() == buffer.capacity() ? buffer.array()
-                            : java.util.Arrays.copyOf(buffer.array(), buffer.position());
-                    sha.update(chunk);
-                    FileTables.insertChunk(insert, version, seq++, chunk);
-                    if (seq % CHUNKS_PER_TRANSACTION == 0) {
-                        c.commit();
-                        chunksCommitted = true;
-                    }
-                }
-                if (size != before.size() || !LocalDisk.stat(file).isFile(before.size(), before.mtimeMs())) {
-                    return Outcome.UNSTABLE;
-                }
-                long now = System.currentTimeMillis();
-                FileTables.makeCurrent(c, new FileRow(path, version, false, size, Etags.hex(sha.digest()), before.mtimeMs(), mode,
-                        seq, now), epoch);
-                c.commit();
-                done = true;
-                index.put(path, new CaptureRules.Known(size, before.mtimeMs()));
-                counters.capturedFiles.incrementAndGet();
-                counters.capturedBytes.addAndGet(size);
-                counters.lastCaptureAtMs.set(now);
-                log.debug("captured {} ({} bytes) as version {}", path, size, FileVersions.format(version));
-                return Outcome.CAPTURED;
-            } catch (NoSuchFileException e) {
-                return Outcome.VANISHED;
-            } finally {
-                if (!done) {
-                    abandon(c, version, chunksCommitted);
-                }
-            }
+        VersionCapture.Outcome outcome = versions.file(path, file, before, version, epoch, active);
+        if (outcome == VersionCapture.Outcome.CAPTURED) {
+            index.put(path, new CaptureRules.Known(before.size(), before.mtimeMs()));
+            counters.capturedFiles.incrementAndGet();
+            counters.capturedBytes.addAndGet(before.size());
+            counters.lastCaptureAtMs.set(System.currentTimeMillis());
         }
-    }
-
-    private static void abandon(Connection c, long version, boolean chunksCommitted) {
-        try {
-            c.rollback();
-            if (chunksCommitted) {
-                FileTables.deleteChunks(c, version);
-                c.commit();
-            }
-        } catch (SQLException e) {
-            log.debug("cleaning up the interrupted capture of version {} failed ({}); the next capture start deletes its chunks",
-                    FileVersions.format(version), e.getMessage());
-        }
+        return outcome;
     }
 
     private void captureDeletion(String path) throws Exception {
         long version = FileVersions.next(epoch, lastVersion);
         lastVersion = version;
-        long now = System.currentTimeMillis();
-        db.inTransaction(c -> {
-            FileTables.makeCurrent(c, new FileRow(path, version, true, 0, null, now, null, 0, now), epoch);
-            return null;
-        });
+        versions.deletion(path, version, epoch);
         index.remove(path);
         counters.capturedDeletions.incrementAndGet();
-        counters.lastCaptureAtMs.set(now);
-        log.debug("captured the deletion of {} as version {}", path, FileVersions.format(version));
+        counters.lastCaptureAtMs.set(System.currentTimeMillis());
     }
 
     /** Stops watching; the next {@link #begin} starts afresh from the table. */

@@ -188,6 +188,8 @@ final class DirectoryWatch implements AutoCloseable {
                     try {
                         keys.put(dir.register(service, StandardWatchEventKinds.ENTRY_CREATE,
                                 StandardWatchEventKinds.ENTRY_DELETE, StandardWatchEventKinds.ENTRY_MODIFY), dir);
+                    } catch (java.nio.file.NoSuchFileException e) {
+                        // created and deleted again before it could be watched: nothing to watch
                     } catch (IOException e) {
                         if (complete) {
                             log.warn("cannot watch {} ({}); changes there are found by the periodic scan only", dir, e.toString());
@@ -211,6 +213,8 @@ final class DirectoryWatch implements AutoCloseable {
                     return FileVisitResult.CONTINUE;
                 }
             });
+        } catch (java.nio.file.NoSuchFileException e) {
+            // gone again already
         } catch (IOException e) {
             complete = false;
             log.warn("cannot walk {} to watch it: {}", top, e.toString());

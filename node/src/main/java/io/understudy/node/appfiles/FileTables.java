@@ -19,8 +19,12 @@ import java.util.TreeMap;
  */
 final class FileTables {
 
-    /** Chunk size, as the built-in file store's: one bytea value per chunk, never a whole file. */
-    static final int CHUNK_BYTES = 256 * 1024;
+    /**
+     * Chunk size: one bytea value per chunk, never a whole file. Smaller than the built-in file store's 256 KiB: the
+     * stream carries bytea as hex text, and 128 KiB of text stays below the size at which a small heap's collector
+     * must give each object regions of its own (half a 1 MiB region).
+     */
+    static final int CHUNK_BYTES = 64 * 1024;
 
     private static final String ROW_COLUMNS = "path, version, deleted, size, sha256, mtime_ms, mode, chunk_count, captured_at_ms";
 
@@ -103,11 +107,12 @@ final class FileTables {
         return c.prepareStatement("INSERT INTO understudy.app_file_chunks (version, seq, data) VALUES (?, ?, ?)");
     }
 
-    static void insertChunk(PreparedStatement insert, long version, int seq, byte[] data) throws SQLException {
+    /** Adds a chunk to the insert's batch; {@code data} must not change until the batch is executed. */
+    static void addChunk(PreparedStatement insert, long version, int seq, byte[] data) throws SQLException {
         insert.setLong(1, version);
         insert.setInt(2, seq);
         insert.setBytes(3, data);
-        insert.executeUpdate();
+        insert.addBatch();
     }
 
     /**
@@ -236,24 +241,28 @@ final class FileTables {
     }
 
     /**
-     * Hands the version's chunks to {@code sink} in order, one at a time; call inside one snapshot transaction.
+     * Hands the version's chunks to {@code sink} in order, a few at a time (a cursor); call inside one snapshot
+     * transaction.
      *
      * @return false if a chunk is missing (the version is not, or no longer, complete in this database)
      */
     static boolean readChunks(Connection c, long version, int chunkCount, ChunkSink sink) throws SQLException, IOException {
-        try (PreparedStatement ps = c.prepareStatement("SELECT data FROM understudy.app_file_chunks WHERE version = ? AND seq = ?")) {
-            for (int seq = 0; seq < chunkCount; seq++) {
-                ps.setLong(1, version);
-                ps.setInt(2, seq);
-                try (ResultSet rs = ps.executeQuery()) {
-                    if (!rs.next()) {
+        try (PreparedStatement ps = c.prepareStatement(
+                "SELECT seq, data FROM understudy.app_file_chunks WHERE version = ? ORDER BY seq")) {
+            ps.setFetchSize(16);
+            ps.setLong(1, version);
+            int expected = 0;
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    if (rs.getInt(1) != expected) {
                         return false;
                     }
-                    sink.accept(rs.getBytes(1));
+                    sink.accept(rs.getBytes(2));
+                    expected++;
                 }
             }
+            return expected == chunkCount;
         }
-        return true;
     }
 
     static void recordLocal(Connection c, String path, MaterialiseRules.Local local) throws SQLException {

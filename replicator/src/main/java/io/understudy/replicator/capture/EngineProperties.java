@@ -77,7 +77,7 @@ public final class EngineProperties {
         p.setProperty("max.queue.size", "8192");
         // Rows of chunk tables carry up to 256 KiB each: bound what the queue and one snapshot fetch hold in memory
         // (Debezium's defaults, an unbounded queue and 10,240 rows a fetch, would hold gigabytes of file chunks).
-        p.setProperty("max.queue.size.in.bytes", Long.toString(32L << 20));
+        p.setProperty("max.queue.size.in.bytes", Long.toString(16L << 20));
         p.setProperty("snapshot.fetch.size", "128");
 
         // No restarts inside the engine: Debezium would resume from its in-memory offset, which may lie inside a

@@ -91,6 +91,9 @@ class AppFilesIT extends WithTwoDatabases {
         assertThat(FilesDir.internalFiles(filesA)).isEmpty();
         assertThat(FilesDir.internalFiles(filesB)).isEmpty();
         assertThat(Http.text(Http.get(configB.apiAdvertisedUrl() + "/health"))).contains("\"files\"").contains("MATERIALISING");
+        assertThat(Http.text(Http.get(configB.apiAdvertisedUrl() + "/metrics")))
+                .contains("understudy_files_materialised_total").contains("understudy_files_materialise_pending_bytes")
+                .contains("understudy_files_mode{mode=\"MATERIALISING\"} 1.0");
     }
 
     @Test

@@ -1,6 +1,8 @@
 package io.understudy.node.appfiles;
 
+import io.understudy.cluster.config.ConfigException;
 import io.understudy.cluster.config.Settings;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
@@ -28,6 +30,9 @@ public record AppFilesSettings(Optional<Path> dir, long quietMs, long scanInterv
 
     public static AppFilesSettings from(Settings s) {
         Path dir = s.path("app.filesDir", null);
+        if (dir != null && Files.exists(dir) && !Files.isDirectory(dir)) {
+            throw new ConfigException(s.source(), "app.filesDir", "is not a directory: " + dir);
+        }
         return new AppFilesSettings(
                 Optional.ofNullable(dir).map(Path::toAbsolutePath).map(Path::normalize),
                 s.longValue("app.filesQuietMs", 500, 0, 600_000),

@@ -231,7 +231,13 @@ public final class AppFiles implements AutoCloseable {
                 todo = new ArrayList<>(commands);
                 commands.clear();
             }
-            todo.forEach(Runnable::run);
+            for (Runnable command : todo) {
+                try {
+                    command.run();
+                } catch (RuntimeException e) {
+                    log.error("files: a role change failed; the next pass starts over", e);
+                }
+            }
             List<CompletableFuture<Void>> batch = takeFlushes();
             long wakeAt;
             try {

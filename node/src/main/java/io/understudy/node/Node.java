@@ -8,6 +8,7 @@ import io.understudy.node.api.AppGateway;
 import io.understudy.node.api.NodeState;
 import io.understudy.node.app.AppWriteBarrier;
 import io.understudy.node.app.SyncBarrier;
+import io.understudy.node.appfiles.AppFiles;
 import io.understudy.node.election.ZkCoordinator;
 import io.understudy.node.role.WriteGate;
 import io.understudy.node.store.Database;
@@ -36,14 +37,17 @@ public final class Node implements NodeState, AutoCloseable {
     private final RoleWork work;
     /** Null when the node fronts no application. */
     private final AppGateway gateway;
+    private final Optional<AppFiles> files;
 
-    private Node(NodeConfig config, Database db, NodeController controller, ApiServer api, RoleWork work, AppGateway gateway) {
+    private Node(NodeConfig config, Database db, NodeController controller, ApiServer api, RoleWork work, AppGateway gateway,
+                 Optional<AppFiles> files) {
         this.config = config;
         this.db = db;
         this.controller = controller;
         this.api = api;
         this.work = work;
         this.gateway = gateway;
+        this.files = files;
     }
 
     /** Opens the database (migrating it), serves the API, and joins the cluster as STARTING. */
@@ -62,17 +66,27 @@ public final class Node implements NodeState, AutoCloseable {
         Database db = Database.open(config.dbUrl(), config.dbUser(), config.dbPassword(), config.dbPoolSize(),
                 "node-" + config.nodeId());
         WriteGate gate = new WriteGate(WriteGate.leaseFor(config.zookeeperSessionTimeoutMs()), System::nanoTime);
-        NodeController controller = new NodeController(config, db, gate, version());
+        Optional<AppFiles> files;
+        try {
+            files = config.appFiles().enabled() ? Optional.of(AppFiles.start(config.appFiles(), db, config.dataDir()))
+                    : Optional.empty();
+        } catch (Exception e) {
+            db.close();
+            throw e;
+        }
+        NodeController controller = new NodeController(config, db, gate, version(), files);
+        files.ifPresent(f -> f.bindMetrics(controller.replication().metrics().registry()));
         controller.onRemoved(onRemoved);
         RoleWork work = RoleWork.create(config, db, gate, controller);
-        Node node = new Node(config, db, controller, null, work, null);
+        Node node = new Node(config, db, controller, null, work, null, files);
         ApiServer api = new ApiServer(config.apiHost(), config.apiPort(), db, gate, node, config.maxObjectBytes(),
                 config.maxFileBytes(), controller.replication().hooks(), NodeController.quarantine(config),
                 config.security().apiAccess());
         AppGateway gateway = config.app().enabled()
-                ? new AppGateway(config.app(), gate, node, controller.replication().hooks(), writeBarrier(controller, gate), db)
+                ? new AppGateway(config.app(), gate, node, controller.replication().hooks(),
+                        writeBarrier(controller, gate, files), db)
                 : null;
-        node = new Node(config, db, controller, api, work, gateway);
+        node = new Node(config, db, controller, api, work, gateway, files);
         try {
             api.start();
             log.info("node {} serving its API on {}", config.nodeId(), config.apiAdvertisedUrl());
@@ -97,9 +111,16 @@ public final class Node implements NodeState, AutoCloseable {
      * What a write the application answered must pass before the gateway relays the answer: first the capture of the
      * application's files (none yet: {@link AppWriteBarrier#NONE}), then, in sync mode, a secondary's confirmation.
      */
-    private static AppWriteBarrier writeBarrier(NodeController controller, WriteGate gate) {
-        AppWriteBarrier files = AppWriteBarrier.NONE;
-        return files.then(new SyncBarrier(controller.replication().hooks(), gate));
+    /** The application's files captured first (when {@code app.filesDir} is set), then the sync-mode wait. */
+    private static AppWriteBarrier writeBarrier(NodeController controller, WriteGate gate, Optional<AppFiles> files) {
+        AppWriteBarrier capture = files.<AppWriteBarrier>map(f -> epoch -> {
+            try {
+                f.flush(epoch);
+            } catch (AppFiles.FlushException e) {
+                throw new AppWriteBarrier.NotDurable(e.getMessage());
+            }
+        }).orElse(AppWriteBarrier.NONE);
+        return capture.then(new SyncBarrier(controller.replication().hooks(), gate));
     }
 
     /**
@@ -108,6 +129,11 @@ public final class Node implements NodeState, AutoCloseable {
      */
     public static java.nio.file.Path sessionFile(NodeConfig config) {
         return config.dataDir().resolve(SESSION_FILE);
+    }
+
+    /** The replication of the application's files directory, when {@code app.filesDir} is set. */
+    public Optional<AppFiles> appFiles() {
+        return files;
     }
 
     static String version() {
@@ -156,6 +182,7 @@ public final class Node implements NodeState, AutoCloseable {
         // why this node may or may not become primary, and whether the cluster as a whole can fail over
         body.put("candidacy", member.candidacy());
         body.put("failover", FailoverOutlook.of(controller.view()));
+        files.ifPresent(f -> body.put("files", f.status()));
         return body;
     }
 
@@ -174,6 +201,7 @@ public final class Node implements NodeState, AutoCloseable {
         if (api != null) {
             api.close();
         }
+        files.ifPresent(AppFiles::close);
         db.close();
         log.info("node {} stopped", config.nodeId());
     }

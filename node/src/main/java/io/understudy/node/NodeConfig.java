@@ -5,6 +5,7 @@ import io.understudy.cluster.config.LogSettings;
 import io.understudy.cluster.config.Settings;
 import io.understudy.cluster.zk.ZkPaths;
 import io.understudy.node.app.GatewaySettings;
+import io.understudy.node.appfiles.AppFilesSettings;
 import io.understudy.node.duties.DutySettings;
 import io.understudy.node.hooks.HookSettings;
 import io.understudy.node.replication.ReplicationSettings;
@@ -50,7 +51,8 @@ public record NodeConfig(
         SupervisionSettings supervision,
         DutySettings duties,
         NodeSecurity security,
-        GatewaySettings app) {
+        GatewaySettings app,
+        AppFilesSettings appFiles) {
 
     public static final Set<String> KEYS = keys(
             "node.id", "cluster.name", "zookeeper.connect", "zookeeper.sessionTimeoutMs",
@@ -104,7 +106,8 @@ public record NodeConfig(
                 SupervisionSettings.from(s),
                 DutySettings.from(s),
                 NodeSecurity.from(s),
-                GatewaySettings.from(s, host, port, java.util.List.of(dbUser, s.string("replication.user", dbUser))));
+                GatewaySettings.from(s, host, port, java.util.List.of(dbUser, s.string("replication.user", dbUser))),
+                AppFilesSettings.from(s));
     }
 
     /** The node's own keys plus those of the feature settings ({@link ReplicationSettings#KEYS} ..., documented there). */
@@ -117,6 +120,7 @@ public record NodeConfig(
         all.addAll(LogSettings.KEYS);
         all.addAll(NodeSecurity.KEYS);
         all.addAll(GatewaySettings.KEYS);
+        all.addAll(AppFilesSettings.KEYS);
         return Set.copyOf(all);
     }
 

@@ -4,6 +4,7 @@ import io.understudy.cluster.ClusterView;
 import io.understudy.cluster.MemberRecord;
 import io.understudy.cluster.Role;
 import io.understudy.node.app.DbFence;
+import io.understudy.node.appfiles.AppFiles;
 import io.understudy.node.election.ZkCoordinator;
 import io.understudy.node.rejoin.QuarantineStore;
 import io.understudy.node.rejoin.RejoinMarker;
@@ -20,6 +21,7 @@ import io.understudy.node.store.Database;
 import io.understudy.node.store.DbProbe;
 import io.understudy.replicator.ReplicationListener;
 import io.understudy.replicator.ReplicationStatus;
+import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -52,6 +54,7 @@ final class NodeController implements ZkCoordinator.Listener, ReplicationListene
     private final RejoinMarker rejoinMarker;
     private final MemberPublisher members;
     private final Transitions transitions;
+    private final Optional<AppFiles> files;
     private final ScheduledExecutorService events;
     private final ScheduledExecutorService lease;
     private final DbFence fence;
@@ -68,9 +71,10 @@ final class NodeController implements ZkCoordinator.Listener, ReplicationListene
     /** Told, once, when the cluster removed this node; it has stopped serving by then. */
     private volatile Runnable onRemoved = () -> { };
 
-    NodeController(NodeConfig config, Database db, WriteGate gate, String version) {
+    NodeController(NodeConfig config, Database db, WriteGate gate, String version, Optional<AppFiles> files) {
         this.config = config;
         this.gate = gate;
+        this.files = files;
         this.replication = new ReplicationManager(config, db, this);
         this.probe = new DbProbe(config.dbUrl(), config.dbUser(), config.dbPassword(),
                 Math.max(100, Math.min(500, config.dbFailTimeoutMs() / 4)), config.nodeId());
@@ -79,7 +83,7 @@ final class NodeController implements ZkCoordinator.Listener, ReplicationListene
         Rejoiner rejoiner = new Rejoiner(config.nodeId(), db, quarantine(config), replication.app()::replicatedTables);
         this.members = new MemberPublisher(config, db, gate, replication, probe, version, state);
         this.fence = new DbFence(config.app().dbUser(), db.dataSource());
-        this.transitions = new Transitions(config, db, gate, replication, rejoinMarker, rejoiner, members, state, fence);
+        this.transitions = new Transitions(config, db, gate, replication, rejoinMarker, rejoiner, members, state, fence, files);
         this.events = Executors.newSingleThreadScheduledExecutor(r -> new Thread(r, "node-events"));
         this.lease = Executors.newSingleThreadScheduledExecutor(r -> new Thread(r, "zk-lease"));
         events.execute(() -> MDC.put("node", config.nodeId()));
@@ -188,6 +192,7 @@ final class NodeController implements ZkCoordinator.Listener, ReplicationListene
     @Override
     public void onApplied(long commitPosition, long lagMs) {
         // Figures are read from the replicator's status on the next tick; nothing to decide here.
+        files.ifPresent(AppFiles::onApplied);
     }
 
     @Override

@@ -51,7 +51,9 @@ final class ReplicationManager implements AutoCloseable {
      */
     static final List<String> REPLICATED_TABLES =
             List.of("public.objects", "public.files", "public.file_chunks", "public.idempotency_keys",
-                    "understudy.ddl_log", "understudy.sequence_marks");
+                    "understudy.ddl_log", "understudy.sequence_marks",
+                    // the application's files directory (app.filesDir), see AppFiles
+                    "understudy.app_files", "understudy.app_file_chunks");
 
     private final NodeConfig config;
     private final Database db;

@@ -6,6 +6,7 @@ import io.understudy.cluster.HistoryRecord;
 import io.understudy.cluster.PrimaryRecord;
 import io.understudy.cluster.Role;
 import io.understudy.node.app.DbFence;
+import io.understudy.node.appfiles.AppFiles;
 import io.understudy.node.election.ClaimLostException;
 import io.understudy.node.election.ZkCoordinator;
 import io.understudy.node.rejoin.RejoinMarker;
@@ -20,6 +21,7 @@ import io.understudy.node.supervise.RoleChange;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
@@ -33,6 +35,8 @@ import org.slf4j.MDC;
 final class Transitions {
 
     private static final Logger log = LoggerFactory.getLogger(Transitions.class);
+    /** How long a promotion waits for the files directory to match the table (normally it already does). */
+    private static final Duration FILES_SETTLE_PATIENCE = Duration.ofSeconds(60);
 
     private final NodeConfig config;
     private final Database db;
@@ -43,6 +47,7 @@ final class Transitions {
     private final MemberPublisher members;
     private final ControllerState state;
     private final DbFence fence;
+    private final Optional<AppFiles> files;
     private ZkCoordinator zk;
     /** Told of every role change once it is carried out and published (hooks, the application, duties). */
     private final List<RoleChange.Observer> observers = new CopyOnWriteArrayList<>();
@@ -50,7 +55,7 @@ final class Transitions {
     private long gateSessionId;
 
     Transitions(NodeConfig config, Database db, WriteGate gate, ReplicationManager replication, RejoinMarker rejoinMarker,
-            Rejoiner rejoiner, MemberPublisher members, ControllerState state, DbFence fence) {
+            Rejoiner rejoiner, MemberPublisher members, ControllerState state, DbFence fence, Optional<AppFiles> files) {
         this.config = config;
         this.db = db;
         this.gate = gate;
@@ -60,6 +65,7 @@ final class Transitions {
         this.members = members;
         this.state = state;
         this.fence = fence;
+        this.files = files;
     }
 
     void attach(ZkCoordinator coordinator) {
@@ -152,6 +158,7 @@ final class Transitions {
         // Nobody streams from a secondary: slots here belong to streams of an earlier epoch.
         db.dropInactiveSlots(ReplicationManager.SLOT_PREFIX);
         replication.follow(primary);
+        files.ifPresent(f -> f.materialise("following " + sourceIdOf(primary)));
     }
 
     private void promote(Action.Promote promote) throws Exception {
@@ -163,6 +170,9 @@ final class Transitions {
             replication.follow(previous);
             throw new ClaimLostException("drain did not catch up with " + previous.nodeId() + "@" + previous.epoch()
                     + " within " + config.drainTimeoutMs() + " ms; streaming on and trying again");
+        }
+        if (previous != null && !previous.nodeId().equals(config.nodeId())) {
+            settleFiles(previous);
         }
         try {
             // Before the gate opens: schema changes are captured from the first write on, and no sequence hands out
@@ -194,12 +204,31 @@ final class Transitions {
         gateSessionId = zk.sessionId();
         state.heldEpoch = promote.newEpoch();
         markServingAsPrimary(state.heldEpoch);
+        files.ifPresent(f -> f.capture(state.heldEpoch)); // before the gate opens: a flush then finds it capturing
         replication.serveAsSource(state.heldEpoch);
         // Only now that /primary names this node: lifted earlier, a lost claim would leave a secondary's application writing.
         fence.liftOrLog("primary of epoch " + state.heldEpoch);
         gate.open(state.heldEpoch, sentAt);
         zk.recordHistory(new HistoryRecord(promote.kind(), config.nodeId(), next.promotedFromNodeId(), state.heldEpoch,
                 System.currentTimeMillis(), promote.historyReason()));
+    }
+
+    /**
+     * A node promoted from another's stream first makes its files directory match the replicated table (the table is
+     * the truth; after a bootstrap or a restart as the last primary the directory is). One that cannot does not
+     * promote: capturing a directory out of order would replicate its differences as the application's changes.
+     */
+    private void settleFiles(PrimaryRecord previous) throws Exception {
+        if (files.isEmpty()) {
+            return;
+        }
+        try {
+            files.get().settle(FILES_SETTLE_PATIENCE);
+        } catch (java.io.IOException e) {
+            replication.follow(previous);
+            files.get().materialise("promotion abandoned");
+            throw new ClaimLostException(e.getMessage() + "; streaming on and trying again");
+        }
     }
 
     /** Notes in the database, before it takes a write, that it is primary of {@code epoch} (see {@link RejoinMarker}). */
@@ -269,6 +298,7 @@ final class Transitions {
     private void demote(String why) {
         gate.close(why);
         fence.fenceOrLog(why);
+        files.ifPresent(f -> f.idle("demoted: " + why));
         if (state.link == ZkLink.CONNECTED) {
             zk.recordHistory(new HistoryRecord(HistoryRecord.Type.DEMOTION, config.nodeId(), config.nodeId(), state.heldEpoch,
                     System.currentTimeMillis(), why));

@@ -77,6 +77,10 @@ public final class EngineProperties {
         p.setProperty("heartbeat.action.query", "SELECT pg_logical_emit_message(false, '" + HEARTBEAT_MESSAGE_PREFIX + "', '')");
         p.setProperty("max.batch.size", "2048");
         p.setProperty("max.queue.size", "8192");
+        // Rows of chunk tables carry up to 256 KiB each: bound what the queue and one snapshot fetch hold in memory
+        // (Debezium's defaults, an unbounded queue and 10,240 rows a fetch, would hold gigabytes of file chunks).
+        p.setProperty("max.queue.size.in.bytes", Long.toString(16L << 20));
+        p.setProperty("snapshot.fetch.size", "128");
 
         // No restarts inside the engine: Debezium would resume from its in-memory offset, which may lie inside a
         // source transaction (its END then arrives without its BEGIN). The engine stops on a lost connection instead,

@@ -50,7 +50,11 @@ public record ClusterSettings(boolean failoverPaused, String pausedReason, long 
     /** What {@code config set} may change. The pause flag is not here: pause and resume are commands, recorded as such. */
     public static final List<Key> SETTABLE = List.of(
             new Key("maxLagOnFailoverBytes", 1, Long.MAX_VALUE,
-                    "a secondary further behind than this (bytes of WAL) never promotes automatically"));
+                    "a secondary further behind than this (bytes of WAL) never promotes automatically"),
+            new Key("historyMaxEntries", MIN_HISTORY_MAX_ENTRIES, MAX_HISTORY_MAX_ENTRIES,
+                    "the primary deletes the oldest history entries beyond this many"),
+            new Key("idempotencyKeyMaxAgeMs", MIN_IDEMPOTENCY_KEY_MAX_AGE_MS, MAX_IDEMPOTENCY_KEY_MAX_AGE_MS,
+                    "the primary deletes remembered Idempotency-Key answers older than this"));
 
     public ClusterSettings {
         if (maxLagOnFailoverBytes <= 0) {

@@ -40,8 +40,10 @@ class ConfigEditTest {
             maxLagOnFailoverBytes | lots  | maxLagOnFailoverBytes must be a whole number, got 'lots'
             maxLagOnFailoverBytes | 0     | maxLagOnFailoverBytes must be between 1 and 9223372036854775807, got 0
             maxLagOnFailoverBytes | -5    | maxLagOnFailoverBytes must be between 1 and 9223372036854775807, got -5
-            failoverPaused        | false | failoverPaused is not set with config set (failoverPaused: use pause and resume); settable: [maxLagOnFailoverBytes]
-            maxLag                | 5     | unknown key maxLag; settable: [maxLagOnFailoverBytes]
+            failoverPaused        | false | failoverPaused is not set with config set (failoverPaused: use pause and resume); settable: [maxLagOnFailoverBytes, historyMaxEntries, idempotencyKeyMaxAgeMs]
+            historyMaxEntries     | 5     | historyMaxEntries must be between 10 and 20000, got 5
+            idempotencyKeyMaxAgeMs | 1000 | idempotencyKeyMaxAgeMs must be between 600000 and 7776000000, got 1000
+            maxLag                | 5     | unknown key maxLag; settable: [maxLagOnFailoverBytes, historyMaxEntries, idempotencyKeyMaxAgeMs]
             """)
     void shouldRefuseWhatIsNotASettableValue(String key, String value, String message) {
         assertThat(ConfigEdit.apply(PAUSED, assign(key, value))).isEqualTo(new ConfigEdit.Refused(key, message));
@@ -57,6 +59,16 @@ class ConfigEditTest {
     @Test
     void shouldShowEverySettingByName() {
         assertThat(ConfigEdit.show(PAUSED)).containsExactly(Map.entry("failoverPaused", true),
-                Map.entry("pausedReason", "maintenance by ops"), Map.entry("maxLagOnFailoverBytes", 1048576L));
+                Map.entry("pausedReason", "maintenance by ops"), Map.entry("maxLagOnFailoverBytes", 1048576L),
+                Map.entry("historyMaxEntries", 1000), Map.entry("idempotencyKeyMaxAgeMs", 86400000L));
+    }
+
+    @Test
+    void shouldSetTheRetentionSettings() {
+        ConfigEdit.Result result = ConfigEdit.apply(PAUSED, assign("historyMaxEntries", "500", "idempotencyKeyMaxAgeMs", "3600000"));
+
+        assertThat(result).isEqualTo(new ConfigEdit.Applied(PAUSED.withRetention(500, 3_600_000), List.of(
+                new ConfigEdit.Change("historyMaxEntries", "1000", "500"),
+                new ConfigEdit.Change("idempotencyKeyMaxAgeMs", "86400000", "3600000"))));
     }
 }

@@ -18,7 +18,13 @@ public final class FreePorts {
     }
 
     public static synchronized ApplianceConfig appliance(Path dataDir, String cluster) {
-        return new ApplianceConfig(dataDir, cluster, range(1), range(1), range(1), range(1), range(1), range(3), range(3), range(3));
+        return appliance(dataDir, cluster, ApplianceConfig.DEFAULT_NODES);
+    }
+
+    /** An appliance of {@code nodes} nodes; room is kept for nodes added later (all nine ids). */
+    public static synchronized ApplianceConfig appliance(Path dataDir, String cluster, int nodes) {
+        return new ApplianceConfig(dataDir, cluster, range(1), range(ApplianceConfig.MAX_NODES), range(ApplianceConfig.MAX_NODES),
+                ApplianceConfig.firstIds(nodes), range(3), range(3), range(3));
     }
 
     /** The first of {@code length} consecutive free ports, below Linux's ephemeral range so no client socket takes one meanwhile. */

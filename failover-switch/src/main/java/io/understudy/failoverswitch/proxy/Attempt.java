@@ -53,7 +53,8 @@ final class Attempt implements ClientCallback<ClientExchange>, Backend.Waiter {
         connection = on;
         state = state.connected(fromPool);
         timer = exchange.getIoThread().executeAfter(this::timedOut, forward.owner().backendTimeoutMs(), TimeUnit.MILLISECONDS);
-        on.sendRequest(Outbound.request(exchange, backend, forward.bodyLength(), forward.owner().trustForwarded()), this);
+        on.sendRequest(Outbound.request(exchange, backend, forward.bodyLength(), forward.owner().trustForwarded(),
+                forward.owner().nodeToken()), this);
     }
 
     /** The request head is handed to the connection: from here on the node may see it. */

@@ -2,6 +2,7 @@
 # Builds Understudy and runs one benchmark program; figures are printed and saved under
 # bench/results/. Usage: bench/run.sh failover [runs]
 #                      bench/run.sh rto [runs]   (sync mode, ~50 writes/s: runs x kill -9 of the primary, runs x switchover)
+#                      bench/run.sh switchover [runs]   (runs x switchover in async mode, then in sync mode; no catch-up wait)
 #                      bench/run.sh switch [seconds] [connections] [rounds]   (installs wrk, nginx, haproxy if missing)
 #                      bench/run.sh switch-cost [seconds] [connections] [rounds]   (switch vs nginx CPU per request, static backend)
 #                      bench/run.sh replication [seconds per stage]   (also records bench/results/replication.jfr)
@@ -16,6 +17,13 @@ jvm_opts=()
 case "$name" in
   failover) main=io.understudy.bench.FailoverBench ;;
   rto) main=io.understudy.bench.RtoBench ;;
+  switchover)
+    # one appliance per mode, one result file each
+    for mode in async sync; do
+      java -Dbench.mode=$mode -Dbench.kills=0 -Dbench.awaitCaughtUp=false -Dunderstudy.classpath="$jar" \
+        -cp "$jar:bench/target/understudy-bench-0.1.0-SNAPSHOT.jar" io.understudy.bench.RtoBench "$@"
+    done
+    exit 0 ;;
   switch)
     # SwitchBench starts the switch under test itself, access log off (nginx runs with access_log off too);
     # BENCH_OPTS passes -Dbench.pin=false, -Dbench.warmup=<s>, -Dbench.switchJvmArgs=<JVM option>
@@ -30,6 +38,6 @@ case "$name" in
     main=io.understudy.bench.ReplicationBench
     mkdir -p bench/results
     jvm_opts+=("-XX:StartFlightRecording=filename=bench/results/replication.jfr,settings=profile") ;;
-  *) echo "unknown benchmark '$name' (known: failover, rto, switch, switch-cost, replication)" >&2; exit 2 ;;
+  *) echo "unknown benchmark '$name' (known: failover, rto, switchover, switch, switch-cost, replication)" >&2; exit 2 ;;
 esac
 exec java "${jvm_opts[@]}" -Dunderstudy.classpath="$jar" -cp "$jar:bench/target/understudy-bench-0.1.0-SNAPSHOT.jar" "$main" "$@"

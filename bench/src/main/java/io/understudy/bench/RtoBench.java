@@ -27,7 +27,11 @@ import java.util.function.BooleanSupplier;
  * writes, from the last one before the fault to the first one after), failed client requests,
  * and acknowledged writes lost (every acknowledged id is read back at the end).
  *
- * <p>Usage: {@code bench/run.sh rto [runs]}. Uses ports 19080-19433 on 127.0.0.1.
+ * <p>Usage: {@code bench/run.sh rto [runs]}; {@code bench/run.sh switchover [runs]} runs planned switchovers
+ * only, once in async and once in sync mode, each right after the previous one is done (the
+ * secondary is not waited for to catch up). System properties: {@code bench.mode} (async or sync),
+ * {@code bench.kills} (runs of kill -9, default {@code runs}), {@code bench.awaitCaughtUp} (default
+ * true). Uses ports 19080-19433 on 127.0.0.1.
  */
 public final class RtoBench {
 
@@ -46,12 +50,15 @@ public final class RtoBench {
 
     public static void main(String[] args) throws Exception {
         int runs = args.length > 0 ? Integer.parseInt(args[0]) : 10;
+        int kills = Integer.getInteger("bench.kills", runs);
+        String mode = System.getProperty("bench.mode", "sync");
+        boolean caughtUp = Boolean.parseBoolean(System.getProperty("bench.awaitCaughtUp", "true"));
         Path data = Files.createTempDirectory("understudy-rto-");
         ApplianceConfig config = new ApplianceConfig(data, "rto", 19080, 19081, 19432, ApplianceConfig.firstIds(2), 19181, 19281, 19381);
         String classpath = System.getProperty("understudy.classpath", System.getProperty("java.class.path"));
         // Sync mode: a write is acknowledged once the secondary applied it (RPO 0). With the secondary
         // killed the new primary has none; syncFallback=async lets it acknowledge alone (alarmed) meanwhile.
-        Map<String, String> nodeSettings = Map.of("replication.mode", "sync", "replication.syncFallback", "async");
+        Map<String, String> nodeSettings = Map.of("replication.mode", mode, "replication.syncFallback", "async");
         String loadBefore = loadAverage();
         List<Run> done = new ArrayList<>();
         List<RtoLoad.Outcome> outcomes;
@@ -61,11 +68,11 @@ public final class RtoBench {
             app.start(Duration.ofMinutes(5));
             Admin admin = new Admin(config.switchUrl(), Files.readString(config.confDir().resolve("admin-token")).trim());
             try (RtoLoad load = new RtoLoad(config.switchUrl(), WRITERS, RATE, Duration.ofHours(2))) {
-                for (int run = 1; run <= runs; run++) {
-                    done.add(killPrimary(app, load, run));
+                for (int run = 1; run <= kills; run++) {
+                    done.add(killPrimary(app, load, run, caughtUp));
                 }
                 for (int run = 1; run <= runs; run++) {
-                    done.add(switchover(app, load, admin, run));
+                    done.add(switchover(app, load, admin, run, caughtUp));
                 }
                 waitFor(SETTLE);
                 load.close();
@@ -74,11 +81,15 @@ public final class RtoBench {
             lost = readBack(config.switchUrl(), outcomes);
         }
         String loadAfter = loadAverage();
-        publish(runs, done, outcomes, lost, loadBefore, loadAfter, System.nanoTime() - benchStart);
+        publish(mode, caughtUp, done, outcomes, lost, loadBefore, loadAfter, System.nanoTime() - benchStart);
     }
 
-    private static Run killPrimary(LocalAppliance app, RtoLoad load, int number) throws Exception {
-        awaitCaughtUp(app);
+    private static Run killPrimary(LocalAppliance app, RtoLoad load, int number, boolean caughtUp) throws Exception {
+        if (caughtUp) {
+            awaitCaughtUp(app);
+        } else {
+            waitFor(SETTLE);
+        }
         SwitchStatus before = app.status().orElseThrow();
         String killed = before.primaryNodeId().orElseThrow();
         Process primary = app.nodeProcess(killed);
@@ -93,8 +104,14 @@ public final class RtoBench {
         return new Run(Kind.KILL, number, killed, promoted, fault, recovered);
     }
 
-    private static Run switchover(LocalAppliance app, RtoLoad load, Admin admin, int number) throws Exception {
-        awaitCaughtUp(app);
+    private static Run switchover(LocalAppliance app, RtoLoad load, Admin admin, int number, boolean caughtUp)
+            throws Exception {
+        if (caughtUp) {
+            awaitCaughtUp(app);
+        } else {
+            // only the writes' steady flow: the secondary streams but is not waited for to be caught up
+            waitFor(SETTLE);
+        }
         SwitchStatus before = app.status().orElseThrow();
         String from = before.primaryNodeId().orElseThrow();
         String to = before.healthySecondary().orElseThrow().nodeId();
@@ -168,16 +185,18 @@ public final class RtoBench {
         return lost;
     }
 
-    private static void publish(int runs, List<Run> done, List<RtoLoad.Outcome> outcomes, Map<String, String> lost,
+    private static void publish(String mode, boolean caughtUp, List<Run> done, List<RtoLoad.Outcome> outcomes, Map<String, String> lost,
                                 String loadBefore, String loadAfter, long benchNanos) throws Exception {
         List<RtoLoad.Outcome> byDone = new ArrayList<>(outcomes);
         byDone.sort(Comparator.comparingLong(RtoLoad.Outcome::doneNanos));
         Report report = new Report("rto", "Recovery time objective: kill -9 of the primary and planned switchover");
-        report.line("Local appliance, replication.mode=sync (syncFallback=async while the secondary is down), default timings;")
+        report.line("Local appliance, replication.mode=" + mode + " (syncFallback=async while the secondary is down), default timings;")
                 .line("about " + RATE + " keyed PUTs/s through the switch from " + WRITERS + " client threads (request timeout "
                         + RtoLoad.REQUEST_TIMEOUT.toSeconds() + " s). /proc/loadavg before: " + loadBefore + "; after: "
-                        + loadAfter + " (other work shares the machine). Before each fault the bench waits until the"
-                        + " secondary has kept up (lag <= " + CAUGHT_UP_LAG_MS + " ms) for " + SETTLE.toSeconds() + " s.")
+                        + loadAfter + " (other work shares the machine). " + (caughtUp ? "Before each fault the bench waits until the"
+                        + " secondary has kept up (lag <= " + CAUGHT_UP_LAG_MS + " ms) for " + SETTLE.toSeconds() + " s."
+                        : "Before each fault the bench waits " + SETTLE.toSeconds() + " s of steady writes, not for the"
+                        + " secondary to catch up."))
                 .line("")
                 .line("gap = longest time without an acknowledged write, from the last ack before the fault to the first ack after it;")
                 .line("recovered = fault to the first ack served in the new epoch; failed = requests answered non-2xx or not at all")

@@ -1,6 +1,7 @@
 package io.understudy.bench;
 
 import io.understudy.launcher.ApplianceConfig;
+import io.understudy.launcher.ChildConfigs;
 import io.understudy.launcher.ChildProcess;
 import io.understudy.launcher.LocalAppliance;
 import java.io.IOException;
@@ -24,7 +25,9 @@ import java.util.function.ToDoubleFunction;
  * workers and HAProxy threads. With {@code -Dbench.pin=true} (the default on 2+ cores) the
  * appliance (node, PostgreSQL, ZooKeeper) runs on CPU 0 and the proxy under test shares CPU 1
  * with wrk, so no proxy competes with the node for a core; the node is measured the same way.
- * Every target gets the same warm-up (a JVM needs it; the others do not mind).
+ * Every target gets the same warm-up (a JVM needs it; the others do not mind). A second switch runs
+ * "as shipped": the command line and configuration {@code understudy local} gives its own switch
+ * (access log on, default IO threads), only on another port, pinned like the other proxies.
  *
  * <p>Usage: {@code bench/run.sh switch [seconds] [connections] [rounds]}. System properties:
  * {@code bench.pin}, {@code bench.warmup} (seconds), {@code bench.pacedRounds}, {@code bench.switchJvmArgs} (extra JVM
@@ -36,6 +39,7 @@ public final class SwitchBench {
     /** The appliance gives its switch the same heap. */
     private static final int SWITCH_HEAP_MB = 160;
     private static final int SWITCH_PORT = 17092;
+    private static final int SHIPPED_SWITCH_PORT = 17093;
     private static final int WARMUP_RUNS = 4;
     /** The paced rounds' target rate, as a share of the node's direct flat-out rate. */
     private static final double PACED_SHARE = 0.6;
@@ -70,6 +74,8 @@ public final class SwitchBench {
         Map<String, Process> processes = new LinkedHashMap<>();
         String loadBefore = Files.readString(Path.of("/proc/loadavg")).trim();
         List<Process> started = new ArrayList<>();
+        String loadFlat = "-";
+        String loadPaced = "-";
         try (LocalAppliance app = new LocalAppliance(config, classpath)) {
             app.start(Duration.ofMinutes(5));
             String primary = app.primaryNodeId().orElseThrow();
@@ -81,6 +87,8 @@ public final class SwitchBench {
             Process benchSwitch = startSwitch(config.clusterName(), config.zookeeperConnect(), SWITCH_PORT, classpath, proxies,
                     threads);
             started.add(benchSwitch);
+            Process shippedSwitch = startShippedSwitch(config, SHIPPED_SWITCH_PORT, classpath, proxies);
+            started.add(shippedSwitch);
             Process nginx = ProxyRunner.nginx(proxies, 17090, nodePort, threads);
             started.add(nginx);
             Process haproxy = ProxyRunner.haproxy(proxies, 17091, nodePort, threads);
@@ -88,6 +96,7 @@ public final class SwitchBench {
             Map<String, String> targets = new LinkedHashMap<>();
             targets.put("node direct", nodeUrl + PATH);
             targets.put("switch", "http://127.0.0.1:" + SWITCH_PORT + PATH);
+            targets.put("switch as shipped", "http://127.0.0.1:" + SHIPPED_SWITCH_PORT + PATH);
             targets.put("nginx", "http://127.0.0.1:17090" + PATH);
             targets.put("haproxy", "http://127.0.0.1:17091" + PATH);
             for (Map.Entry<String, String> target : targets.entrySet()) {
@@ -107,6 +116,7 @@ public final class SwitchBench {
                 wrkCpu = "1";
             }
             processes.put("switch", benchSwitch);
+            processes.put("switch as shipped", shippedSwitch);
             processes.put("nginx", nginx);
             processes.put("haproxy", haproxy);
             for (Map.Entry<String, String> target : targets.entrySet()) {
@@ -131,6 +141,7 @@ public final class SwitchBench {
                     }
                 }
             }
+            loadFlat = Files.readString(Path.of("/proc/loadavg")).trim();
             // Latency below saturation: flat out, every target's p99 is the node's queue (tens of ms,
             // moving with the node's GC and PostgreSQL), which hides what a proxy adds. Each wrk
             // connection pauses between requests so the node runs at about PACED_SHARE of what it served
@@ -146,7 +157,9 @@ public final class SwitchBench {
                     paced.get(target.getKey()).add(ProxyRunner.wrk(wrkCpu, target.getValue(), threads, connections, seconds, pace));
                 }
             }
+            loadPaced = Files.readString(Path.of("/proc/loadavg")).trim();
             rss.put("switch", ProxyRunner.rssMb(benchSwitch.pid()));
+            rss.put("switch as shipped", ProxyRunner.rssMb(shippedSwitch.pid()));
             rss.put("nginx", ProxyRunner.rssMb(nginx.pid()));
             rss.put("haproxy", ProxyRunner.rssMb(haproxy.pid()));
         } finally {
@@ -171,7 +184,7 @@ public final class SwitchBench {
                 + System.getProperty("bench.switchJvmArgs", "")).line("");
         report.line("/proc/loadavg before: " + loadBefore + "; after: " + loadAfter + " (other work on the machine shares both cores).")
                 .line("");
-        report.line("Flat out (throughput):").line("");
+        report.line("Flat out (throughput); /proc/loadavg at its end: " + loadFlat).line("");
         List<List<String>> rows = new ArrayList<>();
         for (Map.Entry<String, List<ProxyRunner.WrkResult>> entry : results.entrySet()) {
             List<ProxyRunner.WrkResult> r = entry.getValue();
@@ -194,7 +207,7 @@ public final class SwitchBench {
                 + "wrk completed in it; unlike rps and p99 it hardly depends on what else the machine is running.").line("");
         report.line("Paced (latency below saturation): each connection pauses " + pauseMs + " ms between requests, about "
                 + Math.round(PACED_SHARE * 100) + " % of the node's direct flat-out rate; " + pacedRounds
-                + " interleaved rounds.").line("");
+                + " interleaved rounds; /proc/loadavg at their end: " + loadPaced).line("");
         List<List<String>> pacedRows = new ArrayList<>();
         for (Map.Entry<String, List<ProxyRunner.WrkResult>> entry : paced.entrySet()) {
             List<ProxyRunner.WrkResult> r = entry.getValue();
@@ -208,7 +221,8 @@ public final class SwitchBench {
         report.table(List.of("target", "rps", "p50 ms", "p99 ms", "p50 added vs direct ms", "p99 added vs direct ms", "errors"),
                 pacedRows);
         report.line("Added: the median over the rounds of this target's figure minus the node's in the same round.").line("");
-        report.line("Goal: switch rps >= nginx, <= 1 ms added p99 over direct, RSS <= 200 MB.").line("");
+        report.line("Goal: switch rps >= nginx, added p99 over direct <= nginx's + 0.3 ms and <= 1 ms, CPU per request "
+                + "<= 1.2 x nginx's, as shipped within 10 % of the tuned switch, RSS <= 200 MB.").line("");
         report.line("Every round, flat out (rps / p50 / p99 ms):");
         results.forEach((target, r) -> report.line("- " + target + ": " + rounds(r)));
         report.line("").line("Every round, paced (rps / p50 / p99 ms):");
@@ -238,6 +252,25 @@ public final class SwitchBench {
         }
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
                 .redirectOutput(dir.resolve("bench-switch.log").toFile());
+        builder.environment().keySet().removeIf(key -> key.startsWith("UNDERSTUDY_"));
+        return builder.start();
+    }
+
+    /**
+     * A switch started the way the local appliance starts its own: the same configuration keys and
+     * values ({@link ChildConfigs#failoverSwitch}) and JVM command line, on {@code port}; its output goes
+     * to a file, as the appliance's switch writes its log file.
+     */
+    static Process startShippedSwitch(ApplianceConfig config, int port, String classpath, Path dir) throws IOException {
+        String adminToken = Files.readString(config.confDir().resolve("admin-token")).trim();
+        Map<String, String> values = new LinkedHashMap<>(ChildConfigs.failoverSwitch(config, adminToken));
+        values.put("switch.port", Integer.toString(port));
+        Path file = dir.resolve("shipped-switch.properties");
+        Files.writeString(file, ChildConfigs.render("as the local appliance's switch, on another port", values));
+        List<String> command = ChildProcess.javaCommand(ChildProcess.currentJava(), classpath, SWITCH_HEAP_MB,
+                "switch", List.of("switch", "--config", file.toString(), "--exit-with-parent"));
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
+                .redirectOutput(dir.resolve("shipped-switch.log").toFile());
         builder.environment().keySet().removeIf(key -> key.startsWith("UNDERSTUDY_"));
         return builder.start();
     }

@@ -133,7 +133,10 @@ public final class SwitchServer implements AutoCloseable {
         }
         try {
             ClusterView view = now.view();
-            router.apply(RouteDecider.explained(RouteDecider.decide(view, now.link()), view, now.link()));
+            ZkLink link = now.link();
+            boolean current = link == ZkLink.CONNECTED || link == ZkLink.SUSPENDED;
+            router.apply(RouteDecider.explained(RouteDecider.decide(view, link), view, link),
+                    current && RouteDecider.handOverPending(view));
         } catch (RuntimeException e) {
             log.error("cannot apply the cluster view; keeping the previous route", e);
         }

@@ -1,39 +1,67 @@
 package io.understudy.failoverswitch.proxy;
 
-import io.understudy.failoverswitch.http.JsonResponses;
-import io.undertow.server.HttpServerExchange;
-import io.undertow.server.ServerConnection;
-import io.undertow.util.AttachmentKey;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.LongSupplier;
 import java.util.function.Supplier;
-import org.xnio.XnioExecutor;
 
 /**
  * Requests waiting for a primary that can take them. Nothing blocks and nothing polls: a held
- * exchange is parked (no thread waits on it), one IO-thread timer answers 503 at its deadline,
- * and {@link #release(Backend)} (called when the route changes) resumes it on its IO thread.
+ * request is parked (no thread waits on it), one timer on its own thread answers 503 at its
+ * deadline, and {@link #release(Backend)} (called when the route changes) resumes it on its thread.
  *
  * <p>The deadline is per request, set the first time it is held: a request held again (the new
  * primary refused it too) keeps the time it has left, never more. A client that hangs up while
- * held frees its place at once.
+ * held frees its place at once ({@link #clientGone}).
  *
- * <p>A request that the current primary refused (421, 503 not_primary: its write gate was shut)
- * or committed and could not acknowledge (when sending it twice is harmless) is also offered
- * to that same primary again after a short back-off ({@link #RETRY_SAME_MIN_MS} doubling up to
- * {@link #RETRY_SAME_MAX_MS}) while it stays current: a primary whose write gate is shut for a
- * moment (its ZooKeeper client reconnecting after losing a ZooKeeper server) reopens it without
- * any change of route that would release the request, and such a refusal is always safe to retry.
+ * <p>A request held with {@code retrySame} (the routed primary refused it, or committed it and could
+ * not acknowledge it, when sending it twice is harmless) is also offered to that same primary again
+ * after a short back-off ({@link #RETRY_SAME_MIN_MS} doubling up to {@link #RETRY_SAME_MAX_MS}) while it
+ * stays routed: a primary whose write gate is shut for a moment (its ZooKeeper client reconnecting
+ * after losing a ZooKeeper server) reopens it without any change of route that would release the
+ * request. During a planned hand-over the caller holds without it, and {@link #reoffer} gives such
+ * requests back to a primary that kept its role after all.
  */
 public final class HoldQueue {
 
-    /** Continues a released request towards {@code backend}; runs on the exchange's IO thread. */
+    /**
+     * A request that can wait here. The queue calls {@link #resume}, {@link #refuse} and its timers on
+     * the request's own thread, through {@link #execute} and {@link #schedule}.
+     */
+    public abstract static class Waiter {
+        /** When the request's hold time runs out, by the queue's clock; set the first time it is held. */
+        private long deadlineNanos;
+        private boolean everHeld;
+        private int sameRetries;
+        /** The entry while held, else null. */
+        private volatile Entry entry;
+
+        /** Runs {@code task} on the request's thread. Any thread. */
+        protected abstract void execute(Runnable task);
+
+        /** Runs {@code task} on the request's thread after {@code delayMs}, unless cancelled. Request's thread. */
+        protected abstract Timer schedule(Runnable task, long delayMs);
+
+        /** The client is still connected and waiting for an answer. */
+        protected abstract boolean clientConnected();
+
+        /** Continues towards {@code backend}. Request's thread. */
+        protected abstract void resume(Backend backend);
+
+        /** Answers 503 {@code no_primary} with {@code message}. Request's thread. */
+        protected abstract void refuse(String message);
+
+        /** The request starts waiting: tell {@code queue}'s {@link #clientGone} if the client hangs up. Request's thread. */
+        protected abstract void watchClient(HoldQueue queue);
+    }
+
+    /** A scheduled task that can still be cancelled. */
     @FunctionalInterface
-    public interface Resume {
-        void resume(HttpServerExchange exchange, Backend backend);
+    public interface Timer {
+        void cancel();
     }
 
     /** @param holdTimeoutMs per request, in total; @param maxHeld requests waiting at once */
@@ -60,10 +88,6 @@ public final class HoldQueue {
         void ended(Outcome outcome, long heldNanos);
     }
 
-    private static final AttachmentKey<Long> DEADLINE_NANOS = AttachmentKey.create(Long.class);
-    private static final AttachmentKey<Held> HELD_ON_CONNECTION = AttachmentKey.create(Held.class);
-    private static final AttachmentKey<Boolean> WATCHED = AttachmentKey.create(Boolean.class);
-    private static final AttachmentKey<Integer> SAME_RETRIES = AttachmentKey.create(Integer.class);
     /** First back-off before a refused request goes to the same primary again. */
     static final long RETRY_SAME_MIN_MS = 50;
     /** Longest back-off between attempts at the same primary. */
@@ -73,64 +97,67 @@ public final class HoldQueue {
     private final Supplier<Backend> current;
     private final Supplier<String> whyNoPrimary;
     private final Listener listener;
-    private final Queue<Held> held = new ConcurrentLinkedQueue<>();
+    private final LongSupplier nanoClock;
+    private final Queue<Entry> held = new ConcurrentLinkedQueue<>();
     private final AtomicInteger count = new AtomicInteger();
     private volatile boolean closed;
 
     /**
      * @param current      the backend requests go to now, or null
      * @param whyNoPrimary the reason there is none, for the 503 message
+     * @param nanoClock    monotonic time in nanoseconds ({@code System::nanoTime})
      */
-    public HoldQueue(Bounds bounds, Supplier<Backend> current, Supplier<String> whyNoPrimary, Listener listener) {
+    public HoldQueue(Bounds bounds, Supplier<Backend> current, Supplier<String> whyNoPrimary, Listener listener,
+            LongSupplier nanoClock) {
         this.bounds = bounds;
         this.current = current;
         this.whyNoPrimary = whyNoPrimary;
         this.listener = listener;
+        this.nanoClock = nanoClock;
     }
 
     /**
-     * Parks {@code exchange} until a backend other than {@code excluded} is current, or answers 503
-     * when the queue is full or the request's hold time is used up. Call it on the exchange's IO
-     * thread where the exchange may be written to and is not inside a handler call.
+     * Parks {@code waiter} until a backend other than {@code excluded} is routed, or answers 503 when
+     * the queue is full or the request's hold time is used up. Call it on the request's thread, where
+     * it may be answered.
      *
      * @param excluded  the backend that just failed or refused this request, or null
-     * @param retrySame offer it to {@code excluded} again after a back-off while that stays current
+     * @param retrySame offer it to {@code excluded} again after a back-off while that stays routed
      */
-    public void hold(HttpServerExchange exchange, Backend excluded, boolean retrySame, Resume resume) {
-        long now = System.nanoTime();
-        Long deadline = exchange.getAttachment(DEADLINE_NANOS);
-        if (deadline == null) {
-            deadline = now + TimeUnit.MILLISECONDS.toNanos(bounds.holdTimeoutMs());
-            exchange.putAttachment(DEADLINE_NANOS, deadline);
+    public void hold(Waiter waiter, Backend excluded, boolean retrySame) {
+        long now = nanoClock.getAsLong();
+        if (!waiter.everHeld) {
+            waiter.everHeld = true;
+            waiter.deadlineNanos = now + TimeUnit.MILLISECONDS.toNanos(bounds.holdTimeoutMs());
         }
-        long remainingMs = TimeUnit.NANOSECONDS.toMillis(deadline - now);
+        long remainingMs = TimeUnit.NANOSECONDS.toMillis(waiter.deadlineNanos - now);
         if (closed) {
-            JsonResponses.noPrimary(exchange, "the switch is shutting down");
+            waiter.refuse("the switch is shutting down");
             listener.ended(Outcome.SHUTDOWN, 0);
             return;
         }
         if (remainingMs <= 0) {
-            JsonResponses.noPrimary(exchange, timeoutMessage(excluded));
+            waiter.refuse(timeoutMessage(excluded));
             listener.ended(Outcome.TIMED_OUT, 0);
             return;
         }
         if (count.incrementAndGet() > bounds.maxHeld()) {
             count.decrementAndGet();
-            JsonResponses.noPrimary(exchange, "no primary takes requests now (" + whyNoPrimary.get() + ") and "
-                    + bounds.maxHeld() + " requests are already waiting for one");
+            waiter.refuse("no primary takes requests now (" + whyNoPrimary.get() + ") and " + bounds.maxHeld()
+                    + " requests are already waiting for one");
             listener.ended(Outcome.REJECTED, 0);
             return;
         }
-        Held entry = new Held(exchange, excluded, resume, now);
+        Entry entry = new Entry(waiter, excluded, now);
+        waiter.entry = entry;
         held.add(entry);
-        watchConnection(exchange.getConnection(), entry);
-        entry.timer = exchange.getIoThread().executeAfter(() -> expire(entry), remainingMs, TimeUnit.MILLISECONDS);
+        waiter.watchClient(this);
+        entry.timer = waiter.schedule(() -> expire(entry), remainingMs);
         if (excluded != null && retrySame) {
-            int retries = exchange.getAttachment(SAME_RETRIES) == null ? 0 : exchange.getAttachment(SAME_RETRIES);
-            exchange.putAttachment(SAME_RETRIES, retries + 1);
-            long backoffMs = Math.min(RETRY_SAME_MAX_MS, RETRY_SAME_MIN_MS << Math.min(retries, 8));
+            long backoffMs = Math.min(RETRY_SAME_MAX_MS, RETRY_SAME_MIN_MS << Math.min(waiter.sameRetries, 8));
+            waiter.sameRetries++;
             if (backoffMs < remainingMs) {
-                entry.retryTimer = exchange.getIoThread().executeAfter(() -> retrySame(entry), backoffMs, TimeUnit.MILLISECONDS);
+                entry.retryTimer = waiter.schedule(() -> offer(entry, current.get()), backoffMs);
             }
         }
         // the route may have changed between the caller's look and the add above
@@ -138,30 +165,43 @@ public final class HoldQueue {
         if (latest != null && latest != excluded) {
             take(entry, latest);
         }
-    }
-
-    /** One close listener per client connection, whatever it holds at the time it closes. */
-    private void watchConnection(ServerConnection connection, Held entry) {
-        connection.putAttachment(HELD_ON_CONNECTION, entry);
-        if (connection.putAttachment(WATCHED, Boolean.TRUE) == null) {
-            connection.addCloseListener(closing -> {
-                Held waiting = closing.removeAttachment(HELD_ON_CONNECTION);
-                if (waiting != null && claim(waiting)) {
-                    listener.ended(Outcome.CLIENT_GONE, System.nanoTime() - waiting.sinceNanos);
-                }
-            });
+        if (closed && claim(entry)) {
+            // close() ran while this was being added and may have missed it
+            listener.ended(Outcome.SHUTDOWN, nanoClock.getAsLong() - entry.sinceNanos);
+            waiter.refuse("the switch is shutting down");
         }
     }
 
-    /** Resumes every held request that may go to {@code backend}. Any thread. */
+    /** Resumes every held request that may go to {@code backend}: all but those it refused. Any thread. */
     public void release(Backend backend) {
         if (backend == null) {
             return;
         }
-        for (Held entry : held) {
+        for (Entry entry : held) {
             if (entry.excluded != backend) {
                 take(entry, backend);
             }
+        }
+    }
+
+    /**
+     * Resumes every held request towards {@code backend}, those it refused included: a hand-over it
+     * announced did not happen, and it is still the primary. Any thread.
+     */
+    public void reoffer(Backend backend) {
+        if (backend == null) {
+            return;
+        }
+        for (Entry entry : held) {
+            take(entry, backend);
+        }
+    }
+
+    /** The client of {@code waiter} hung up: it leaves the queue at once if it is waiting. Any thread. */
+    public void clientGone(Waiter waiter) {
+        Entry entry = waiter.entry;
+        if (entry != null && claim(entry)) {
+            listener.ended(Outcome.CLIENT_GONE, nanoClock.getAsLong() - entry.sinceNanos);
         }
     }
 
@@ -170,61 +210,63 @@ public final class HoldQueue {
         return count.get();
     }
 
-    /** Answers 503 to everything held and to anything held later. */
+    /** Answers 503 to everything held and to anything held later. Any thread. */
     public void close() {
         closed = true;
-        for (Held entry : held) {
+        for (Entry entry : held) {
             if (claim(entry)) {
-                listener.ended(Outcome.SHUTDOWN, System.nanoTime() - entry.sinceNanos);
-                entry.exchange.getIoThread().execute(
-                        () -> JsonResponses.noPrimary(entry.exchange, "the switch is shutting down"));
+                listener.ended(Outcome.SHUTDOWN, nanoClock.getAsLong() - entry.sinceNanos);
+                entry.waiter.execute(() -> entry.waiter.refuse("the switch is shutting down"));
             }
         }
     }
 
-    private void take(Held entry, Backend backend) {
+    private void take(Entry entry, Backend backend) {
         if (claim(entry)) {
-            listener.ended(Outcome.RELEASED, System.nanoTime() - entry.sinceNanos);
-            entry.exchange.getIoThread().execute(() -> {
-                if (entry.exchange.getConnection().isOpen()) {
-                    entry.resume.resume(entry.exchange, backend);
+            listener.ended(Outcome.RELEASED, nanoClock.getAsLong() - entry.sinceNanos);
+            Waiter waiter = entry.waiter;
+            waiter.execute(() -> {
+                if (waiter.clientConnected()) {
+                    waiter.resume(backend);
                 }
             });
         }
     }
 
-    /** The back-off after a refusal ran out: offer the request to whichever primary is current, the same one included. */
-    private void retrySame(Held entry) {
-        Backend latest = current.get();
+    /** The back-off after a refusal ran out: the request goes to whichever primary is routed, the same one included. */
+    private void offer(Entry entry, Backend latest) {
         if (latest != null) {
             take(entry, latest);
         }
     }
 
-    private void expire(Held entry) {
+    private void expire(Entry entry) {
         if (claim(entry)) {
-            listener.ended(Outcome.TIMED_OUT, System.nanoTime() - entry.sinceNanos);
-            if (entry.exchange.getConnection().isOpen()) {
-                JsonResponses.noPrimary(entry.exchange, timeoutMessage(entry.excluded));
+            listener.ended(Outcome.TIMED_OUT, nanoClock.getAsLong() - entry.sinceNanos);
+            if (entry.waiter.clientConnected()) {
+                entry.waiter.refuse(timeoutMessage(entry.excluded));
             }
         }
     }
 
     /** Exactly one of release, timeout, hang-up and close wins each entry. */
-    private boolean claim(Held entry) {
+    private boolean claim(Entry entry) {
         if (!entry.done.compareAndSet(false, true)) {
             return false;
         }
         held.remove(entry);
         count.decrementAndGet();
-        entry.exchange.getConnection().removeAttachment(HELD_ON_CONNECTION);
-        XnioExecutor.Key timer = entry.timer;
-        if (timer != null) {
-            timer.remove();
+        Waiter waiter = entry.waiter;
+        if (waiter.entry == entry) {
+            waiter.entry = null;
         }
-        XnioExecutor.Key retryTimer = entry.retryTimer;
+        Timer timer = entry.timer;
+        if (timer != null) {
+            timer.cancel();
+        }
+        Timer retryTimer = entry.retryTimer;
         if (retryTimer != null) {
-            retryTimer.remove();
+            retryTimer.cancel();
         }
         return true;
     }
@@ -236,19 +278,18 @@ public final class HoldQueue {
         return "no primary took the request within " + bounds.holdTimeoutMs() + " ms (" + why + ")";
     }
 
-    private static final class Held {
-        final HttpServerExchange exchange;
+    /** One wait of one request. */
+    private static final class Entry {
+        final Waiter waiter;
         final Backend excluded;
-        final Resume resume;
         final long sinceNanos;
         final AtomicBoolean done = new AtomicBoolean();
-        volatile XnioExecutor.Key timer;
-        volatile XnioExecutor.Key retryTimer;
+        volatile Timer timer;
+        volatile Timer retryTimer;
 
-        Held(HttpServerExchange exchange, Backend excluded, Resume resume, long sinceNanos) {
-            this.exchange = exchange;
+        Entry(Waiter waiter, Backend excluded, long sinceNanos) {
+            this.waiter = waiter;
             this.excluded = excluded;
-            this.resume = resume;
             this.sinceNanos = sinceNanos;
         }
     }

@@ -34,6 +34,7 @@ public final class PrimaryRouter implements AutoCloseable {
     private final List<Backend> retired = new CopyOnWriteArrayList<>();
     private volatile Backend current;
     private volatile RouteDecision decision = new NoPrimary("not connected to ZooKeeper yet");
+    private volatile boolean handOverPending;
 
     /**
      * @param onChange told about every new backend (null while there is none); event thread
@@ -42,18 +43,31 @@ public final class PrimaryRouter implements AutoCloseable {
             Consumer<Backend> onChange) {
         this.idlePerThread = idlePerThread;
         this.onChange = onChange;
-        this.holds = new HoldQueue(bounds, this::current, this::whyNoPrimary, holdListener);
+        this.holds = new HoldQueue(bounds, this::current, this::whyNoPrimary, holdListener, System::nanoTime);
     }
 
     /**
      * Makes {@code next} the routing decision. Call from one thread only (the switch's event
      * thread): the swap and the retire must not interleave with another apply.
+     *
+     * @param handOver a planned hand-over of the primary role is under way
+     *                 ({@link io.understudy.failoverswitch.routing.RouteDecider#handOverPending})
      */
-    public void apply(RouteDecision next) {
+    public void apply(RouteDecision next, boolean handOver) {
         RouteDecision previous = decision;
+        boolean wasHandingOver = handOverPending;
         decision = next;
+        handOverPending = handOver;
         Backend old = current;
+        if (handOver != wasHandingOver && old != null) {
+            log.info(handOver ? "primary {} is handing over: requests it refuses wait for the new epoch"
+                    : "primary {} is no longer handing over", old.label());
+        }
         if (next instanceof Route route && old != null && route.sameTarget(old.route())) {
+            if (wasHandingOver && !handOver) {
+                // the hand-over did not happen: what this primary refused meanwhile goes back to it
+                holds.reoffer(old);
+            }
             return;
         }
         if (next instanceof NoPrimary && old == null) {
@@ -95,6 +109,11 @@ public final class PrimaryRouter implements AutoCloseable {
 
     public RouteDecision decision() {
         return decision;
+    }
+
+    /** A planned hand-over is under way: a primary that refuses now is not coming back in its epoch. Any thread. */
+    public boolean handOverPending() {
+        return handOverPending;
     }
 
     /** The backend requests go to now, or null while there is none. Any thread. */

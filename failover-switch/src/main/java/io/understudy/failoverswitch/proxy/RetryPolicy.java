@@ -52,7 +52,60 @@ public final class RetryPolicy {
         OUTCOME_UNKNOWN
     }
 
+    /** Where a request goes after an attempt at a node ended without an answer for the client. */
+    public enum Move {
+        /** To the primary routed now: the route moved on while the attempt ran. */
+        SEND_TO_CURRENT,
+        /** To the same primary over a new connection: the kept-alive one had been closed by the node. */
+        RECONNECT,
+        /** Wait until another primary is routed. */
+        HOLD,
+        /**
+         * Wait until another primary is routed, and offer it to the same primary again after a back-off
+         * while that stays routed: the node refused before doing anything and its write gate may
+         * reopen in the same epoch (its ZooKeeper client reconnected after losing a server).
+         */
+        HOLD_AND_RETRY_SAME,
+        /** The request made {@link #MAX_ATTEMPTS} attempts: 503, a loop beyond it is a bug, not bad luck. */
+        GIVE_UP,
+        /** Not safe to send again: the client gets an error saying why (the {@link Verdict}). */
+        ANSWER
+    }
+
+    /** Enough for any route flapping a hold can see. */
+    public static final int MAX_ATTEMPTS = 12;
+
     private RetryPolicy() {
+    }
+
+    /**
+     * The next move for a request whose attempt failed.
+     *
+     * @param verdict         {@link #decide} for the failure
+     * @param attemptsMade    attempts this request made, the failed one included
+     * @param pooled          the failed attempt used a kept-alive connection
+     * @param routeMoved      another primary is routed now than the one the attempt went to
+     * @param handOverPending a planned hand-over of the primary role is under way: a primary that
+     *                        refused will not reopen its gate, the new epoch's primary takes over
+     */
+    public static Move next(Verdict verdict, Failure failure, int attemptsMade, boolean pooled, boolean routeMoved,
+            boolean handOverPending) {
+        if (verdict != Verdict.RETRY) {
+            return Move.ANSWER;
+        }
+        if (attemptsMade >= MAX_ATTEMPTS) {
+            return Move.GIVE_UP;
+        }
+        if (routeMoved) {
+            return Move.SEND_TO_CURRENT;
+        }
+        boolean connectionBroke = failure == Failure.NOT_SENT || failure == Failure.LOST_IN_FLIGHT;
+        if (pooled && connectionBroke) {
+            return Move.RECONNECT;
+        }
+        // A node that is gone is left to the route change; one that answered "not now" (a refusal, or
+        // committed but not acknowledged) may be back in the same epoch, unless it is handing over.
+        return connectionBroke || failure == Failure.SUPERSEDED || handOverPending ? Move.HOLD : Move.HOLD_AND_RETRY_SAME;
     }
 
     /**

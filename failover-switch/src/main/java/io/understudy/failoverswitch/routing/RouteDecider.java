@@ -1,9 +1,11 @@
 package io.understudy.failoverswitch.routing;
 
 import io.understudy.cluster.ClusterView;
+import io.understudy.cluster.CommandRecord;
 import io.understudy.cluster.FailoverOutlook;
 import io.understudy.cluster.MemberRecord;
 import io.understudy.cluster.PrimaryRecord;
+import io.understudy.cluster.QueuedCommand;
 import io.understudy.failoverswitch.routing.RouteDecision.NoPrimary;
 import io.understudy.failoverswitch.routing.RouteDecision.Route;
 import java.net.URI;
@@ -51,6 +53,23 @@ public final class RouteDecider {
         }
         String blocked = FailoverOutlook.of(view).blocked();
         return blocked == null ? decision : new NoPrimary(decision.reason() + "; " + blocked);
+    }
+
+    /**
+     * Whether the live primary is about to hand its role over: the next command in {@code view} is a
+     * switchover or a failover drill for its epoch. Such a primary shuts its write gate for good, so
+     * a request it refuses waits for the next epoch's primary instead of trying it again.
+     */
+    public static boolean handOverPending(ClusterView view) {
+        Optional<PrimaryRecord> live = view.livePrimary();
+        Optional<QueuedCommand> next = view.nextCommand();
+        if (live.isEmpty() || next.isEmpty()) {
+            return false;
+        }
+        CommandRecord command = next.get().command();
+        return (command.type() == CommandRecord.Type.SWITCHOVER || command.type() == CommandRecord.Type.FAILOVER)
+                && (command.expectedEpoch() == 0 || command.expectedEpoch() == live.get().epoch())
+                && !live.get().nodeId().equals(command.targetNodeId());
     }
 
     static RouteDecision decide(ClusterView view) {

@@ -13,6 +13,7 @@ import io.undertow.client.ClientResponse;
 import io.undertow.util.HttpString;
 import io.undertow.util.Protocols;
 import io.undertow.util.Methods;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -67,6 +68,58 @@ class RetryPolicyTest {
     void shouldAbandonOnlyAttemptsWhoseAnswerHasNotStarted(boolean handedOver, boolean responseStarted,
             RetryPolicy.Failure expected) {
         assertThat(RetryPolicy.superseded(handedOver, responseStarted)).isEqualTo(expected);
+    }
+
+    @ParameterizedTest(name = "{0} {1} after {2} attempts, pooled={3} route moved={4} hand-over={5} -> {6}")
+    @CsvSource({
+            // the route moved on while the attempt ran: straight to the new primary
+            "RETRY,           NOT_PRIMARY,    1,  false, true,  false, SEND_TO_CURRENT",
+            "RETRY,           LOST_IN_FLIGHT, 1,  true,  true,  false, SEND_TO_CURRENT",
+            "RETRY,           SUPERSEDED,     3,  false, true,  true,  SEND_TO_CURRENT",
+            // a kept-alive connection the node had closed: one new connection to the same node decides
+            "RETRY,           NOT_SENT,       1,  true,  false, false, RECONNECT",
+            "RETRY,           LOST_IN_FLIGHT, 1,  true,  false, false, RECONNECT",
+            // a node that is gone (or was abandoned) is left to the route change
+            "RETRY,           NOT_SENT,       2,  false, false, false, HOLD",
+            "RETRY,           LOST_IN_FLIGHT, 2,  false, false, false, HOLD",
+            "RETRY,           SUPERSEDED,     1,  true,  false, false, HOLD",
+            // a node that said 'not now' may reopen its gate in the same epoch ...
+            "RETRY,           NOT_PRIMARY,    1,  false, false, false, HOLD_AND_RETRY_SAME",
+            "RETRY,           EPOCH_MISMATCH, 1,  true,  false, false, HOLD_AND_RETRY_SAME",
+            "RETRY,           NOT_CONFIRMED,  1,  false, false, false, HOLD_AND_RETRY_SAME",
+            // ... unless it is handing its role over: then the request waits for the new epoch
+            "RETRY,           NOT_PRIMARY,    1,  false, false, true,  HOLD",
+            "RETRY,           EPOCH_MISMATCH, 1,  false, false, true,  HOLD",
+            "RETRY,           NOT_CONFIRMED,  1,  false, false, true,  HOLD",
+            "RETRY,           NOT_SENT,       1,  true,  false, true,  RECONNECT",
+            // the attempt cap, whatever the route does
+            "RETRY,           NOT_PRIMARY,    11, false, true,  false, SEND_TO_CURRENT",
+            "RETRY,           NOT_PRIMARY,    12, false, true,  false, GIVE_UP",
+            "RETRY,           NOT_SENT,       12, true,  false, false, GIVE_UP",
+            "RETRY,           NOT_CONFIRMED,  40, false, false, true,  GIVE_UP",
+            // not safe to send again: the client is told, even on the first attempt
+            "UNSAFE,          LOST_IN_FLIGHT, 1,  true,  true,  false, ANSWER",
+            "BODY_GONE,       NOT_PRIMARY,    1,  false, true,  false, ANSWER",
+            "OUTCOME_UNKNOWN, SUPERSEDED,     1,  false, true,  false, ANSWER",
+            "UNSAFE,          NOT_CONFIRMED,  12, false, false, false, ANSWER",
+    })
+    void shouldChooseWhereAFailedRequestGoesNext(RetryPolicy.Verdict verdict, RetryPolicy.Failure failure, int attempts,
+            boolean pooled, boolean routeMoved, boolean handOver, RetryPolicy.Move expected) {
+        assertThat(RetryPolicy.next(verdict, failure, attempts, pooled, routeMoved, handOver)).isEqualTo(expected);
+    }
+
+    @Test
+    void shouldStopAFlappingRouteAfterTheAttemptCap() {
+        // every attempt is refused and every time another primary is routed already
+        int attempts = 0;
+        RetryPolicy.Move move;
+        do {
+            attempts++;
+            move = RetryPolicy.next(RETRY, NOT_PRIMARY, attempts, false, true, false);
+        } while (move == RetryPolicy.Move.SEND_TO_CURRENT);
+
+        assertThat(move).isEqualTo(RetryPolicy.Move.GIVE_UP);
+        assertThat(attempts).isEqualTo(RetryPolicy.MAX_ATTEMPTS);
     }
 
     @ParameterizedTest

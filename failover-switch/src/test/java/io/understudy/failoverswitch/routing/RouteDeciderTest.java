@@ -2,9 +2,12 @@ package io.understudy.failoverswitch.routing;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.understudy.cluster.ClusterSettings;
 import io.understudy.cluster.ClusterView;
+import io.understudy.cluster.CommandRecord;
 import io.understudy.cluster.MemberRecord;
 import io.understudy.cluster.PrimaryRecord;
+import io.understudy.cluster.QueuedCommand;
 import io.understudy.cluster.Role;
 import io.understudy.failoverswitch.routing.RouteDecision.NoPrimary;
 import io.understudy.failoverswitch.routing.RouteDecision.Route;
@@ -205,5 +208,30 @@ class RouteDeciderTest {
         ClusterView failingOver = new ClusterView(Optional.of(a1), List.of(ready));
         assertThat(RouteDecider.explained(RouteDecider.decide(failingOver, ZkLink.CONNECTED), failingOver, ZkLink.CONNECTED)
                 .reason()).isEqualTo("primary a@1 is not registered under /members");
+    }
+
+    @ParameterizedTest(name = "{0} to {1} expecting epoch {2}, a is {3} -> hand-over pending: {4}")
+    @CsvSource({
+            // the live primary a@3 is asked to hand over: what it refuses now waits for epoch 4
+            "SWITCHOVER, b,    0, PRIMARY, true",
+            "SWITCHOVER, b,    3, PRIMARY, true",
+            "FAILOVER,   ,     0, PRIMARY, true",
+            "FAILOVER,   b,    3, PRIMARY, true",
+            // a command a will refuse or complete without handing over: its gate may reopen
+            "SWITCHOVER, b,    2, PRIMARY, false",
+            "SWITCHOVER, a,    0, PRIMARY, false",
+            "PAUSE,      ,     0, PRIMARY, false",
+            "NONE,       ,     0, PRIMARY, false",
+            // a has already demoted: nothing is routed to it any more
+            "SWITCHOVER, b,    0, DEMOTED, false",
+    })
+    void shouldTellWhenTheLivePrimaryIsHandingOver(String type, String target, long expectedEpoch, Role roleOfA,
+            boolean pending) {
+        List<QueuedCommand> commands = type.equals("NONE") ? List.of() : List.of(new QueuedCommand("/commands/c-1",
+                new CommandRecord("c-1", CommandRecord.Type.valueOf(type), target, expectedEpoch, "ops", 0, "test")));
+        ClusterView view = new ClusterView(Optional.of(primary("a", A_URL, 3)),
+                List.of(member("a", A_URL, roleOfA, 3), member("b", B_URL, Role.SECONDARY)), ClusterSettings.DEFAULTS, commands);
+
+        assertThat(RouteDecider.handOverPending(view)).isEqualTo(pending);
     }
 }

@@ -75,7 +75,7 @@ class ImportIT {
         for (String id : config.nodeIds()) {
             appliance.nodeSetting(id, "app.filesDir", dir.resolve("files-" + id).toString());
         }
-        appliance.start(Duration.ofMinutes(4));
+        appliance.start(Duration.ofMinutes(6));
         cluster = List.of("--url", appliance.switchUrl(), "--data-dir", config.dataDir().toString());
     }
 

@@ -172,7 +172,7 @@ public final class ImportCommand implements Callable<Integer> {
         }
     }
 
-    /** Prints {@code line} at most every {@link #PROGRESS_EVERY}, or at once when {@code force}. */
+    /** Prints {@code line} at most every {@link #PROGRESS_EVERY}; the supplier is only called then. */
     private void progress(java.util.function.Supplier<String> line) {
         long now = System.nanoTime();
         if (now - lastProgress >= PROGRESS_EVERY.toNanos()) {

@@ -1,6 +1,7 @@
 package io.understudy.launcher.cli;
 
 import io.understudy.launcher.cli.drill.DrillCommand;
+import io.understudy.launcher.importer.ImportCommand;
 import picocli.CommandLine;
 
 /** The client commands of {@code understudy}, which talk to a running cluster over HTTP. */
@@ -19,5 +20,6 @@ public final class ClientCommands {
         cli.addSubcommand(new ConfigCommand());
         cli.addSubcommand(new MembersCommand());
         cli.addSubcommand(new DrillCommand());
+        cli.addSubcommand(new ImportCommand());
     }
 }

@@ -27,6 +27,11 @@ public final class FreePorts {
                 ApplianceConfig.firstIds(nodes), range(3), range(3), range(3));
     }
 
+    /** One free port, e.g. for an application beside a node. */
+    public static synchronized int port() {
+        return range(1);
+    }
+
     /** The first of {@code length} consecutive free ports, below Linux's ephemeral range so no client socket takes one meanwhile. */
     private static int range(int length) {
         for (int attempt = 0; attempt < 1000; attempt++) {

@@ -10,7 +10,9 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
@@ -56,6 +58,10 @@ public final class ChaosRun implements Callable<Integer> {
                     + " node fronts 'understudy testapp': rows with sequence ids and files) (default: ${DEFAULT-VALUE})")
     String app;
 
+    @Option(names = "--node-setting", paramLabel = "KEY=VALUE",
+            description = "a node configuration key for every node, repeatable (e.g. zookeeper.sessionTimeoutMs=6000 on a starved machine)")
+    Map<String, String> nodeSettings = new LinkedHashMap<>();
+
     @Option(names = "--out", defaultValue = "chaos/results", description = "where the summary goes (default: ${DEFAULT-VALUE})")
     Path out;
 
@@ -91,6 +97,7 @@ public final class ChaosRun implements Callable<Integer> {
         ApplianceConfig config = FreePorts.appliance(data.resolve("appliance"), "chaos", nodes);
         TestAppNodes apps = app.equals("testapp") ? new TestAppNodes(config) : null;
         try (LocalAppliance appliance = ChaosSession.configure(new LocalAppliance(config, classpath), fallbackAsync)) {
+            nodeSettings.forEach(appliance::nodeSetting);
             if (apps != null) {
                 apps.configure(appliance, classpath);
             }
@@ -118,6 +125,7 @@ public final class ChaosRun implements Callable<Integer> {
                         + " rows with sequence ids (POST /items) and files (PUT /files, 1 in 25 of 200 KiB), half each,"
                         : " to the built-in object API,")
                 .append(" replication.mode=sync, syncFallback=").append(fallbackAsync ? "async" : "refuse")
+                .append(nodeSettings.isEmpty() ? "" : ", node settings " + nodeSettings)
                 .append(". Node logs: ").append(data).append(".\n\n");
         text.append("Write gap = longest time without an acknowledged write from injection until writes flow again after healing.")
                 .append(" Lost, applied twice, epochs served by two nodes, duplicate ids and half files are counted at each")

@@ -7,6 +7,7 @@ import io.understudy.launcher.testapp.TestAppStore;
 import io.understudy.workload.AppChecker;
 import io.understudy.workload.AppWrites;
 import io.understudy.workload.Bodies;
+import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -22,6 +23,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -61,6 +63,9 @@ public final class TestAppNodes {
         appliance.nodeSetting("app.dbUser", ROLE)
                 .nodeSetting("app.runOn", "all")
                 .nodeSetting("replication.include", "testapp.*");
+        // The node starts the application in a directory of its own: a relative classpath would name nothing there.
+        String absolute = Stream.of(classpath.split(File.pathSeparator)).map(e -> Path.of(e).toAbsolutePath().toString())
+                .collect(Collectors.joining(File.pathSeparator));
         String java = ProcessHandle.current().info().command().orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         for (String id : config.nodeIds()) {
             Files.createDirectories(filesDir(id));
@@ -68,7 +73,7 @@ public final class TestAppNodes {
                     .nodeSetting(id, "app.gatewayPort", Integer.toString(gatewayPorts.get(id)))
                     .nodeSetting(id, "app.filesDir", filesDir(id).toString())
                     .nodeSetting(id, "app.command", "exec " + quote(java) + " -Xmx128m -XX:+UseSerialGC -XX:TieredStopAtLevel=1"
-                            + " -cp " + quote(classpath) + " io.understudy.launcher.UnderstudyCli testapp --name " + id
+                            + " -cp " + quote(absolute) + " io.understudy.launcher.UnderstudyCli testapp --name " + id
                             + " --host " + ApplianceConfig.HOST + " --port " + appPorts.get(id) + " --db-url " + dbUrl(id)
                             + " --db-user " + ROLE + " --files-dir " + quote(filesDir(id).toString()));
         }

@@ -90,7 +90,10 @@ class ChaosIT {
         TestAppNodes apps = testApp ? new TestAppNodes(config) : null;
         try (LocalAppliance appliance = ChaosSession.configure(new LocalAppliance(config, childClasspath()), true)) {
             if (apps != null) {
-                apps.configure(appliance, childClasspath());
+                // Two JVMs more (the applications beside the nodes) on a starved CI machine: a
+                // session of 6 s instead of 1.8 s, so that slowness alone does not move the epoch and send the
+                // secondary to a fresh copy between faults. A killed node's session is ended at once by the appliance.
+                apps.configure(appliance, childClasspath()).nodeSetting("zookeeper.sessionTimeoutMs", "6000");
             }
             appliance.start(Duration.ofMinutes(5));
             result = ChaosSession.run(appliance, mix, history, cycles, seed, writesPerSecond, true, apps);

@@ -2,7 +2,9 @@ package io.understudy.chaos;
 
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.understudy.launcher.ApplianceConfig;
+import io.understudy.cluster.ClusterJson;
+import io.understudy.cluster.HistoryRecord;
+import io.understudy.cluster.zk.ZkPaths;
 import io.understudy.launcher.LocalAppliance;
 import io.understudy.launcher.LocalProcesses;
 import io.understudy.workload.NodeObjects;
@@ -17,20 +19,27 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import java.util.function.BooleanSupplier;
+import org.apache.curator.framework.CuratorFramework;
+import org.apache.curator.framework.CuratorFrameworkFactory;
+import org.apache.curator.retry.RetryOneTime;
+import org.apache.zookeeper.KeeperException;
 
 /**
  * The appliance under test plus what faults and checks need from outside it: the status as the
  * switch reports it, objects as each node holds them, and OS signals to node processes.
  * Thread-safe for reads; faults are injected from one thread.
  */
-public final class ChaosCluster {
+public final class ChaosCluster implements AutoCloseable {
 
     private static final ObjectMapper JSON = new ObjectMapper().disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
     private static final Duration TIMEOUT = Duration.ofSeconds(10);
 
     private final LocalAppliance appliance;
     private final NodeObjects objects = new NodeObjects();
+    private final Map<String, HistoryRecord> history = new TreeMap<>();
+    private CuratorFramework zooKeeper;
     private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(2)).build();
 
@@ -84,6 +93,45 @@ public final class ChaosCluster {
         HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(appliance.nodeApiUrl(nodeId) + "/api/objects/"
                 + id)).timeout(TIMEOUT).GET().build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
         return r.statusCode() == 200 ? Optional.of(r.body()) : Optional.empty();
+    }
+
+    /**
+     * The cluster history read from ZooKeeper directly (not through the switch), merged with every earlier read, so
+     * entries the primary's retention has pruned since are kept; in the order they were appended.
+     *
+     * @throws IOException when ZooKeeper does not answer
+     */
+    public synchronized List<HistoryRecord> history() throws IOException {
+        try {
+            if (zooKeeper == null) {
+                zooKeeper = CuratorFrameworkFactory.newClient(appliance.config().zookeeperConnect(), 15_000, 5_000,
+                        new RetryOneTime(200));
+                zooKeeper.start();
+            }
+            String path = new ZkPaths(appliance.config().clusterName()).history();
+            for (String child : zooKeeper.getChildren().forPath(path)) {
+                if (!history.containsKey(child)) {
+                    try {
+                        history.put(child, ClusterJson.fromBytes(zooKeeper.getData().forPath(path + "/" + child), HistoryRecord.class));
+                    } catch (KeeperException.NoNodeException e) {
+                        // pruned between the listing and the read
+                    }
+                }
+            }
+            return List.copyOf(history.values());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while reading the history", e);
+        } catch (Exception e) {
+            throw new IOException("cannot read the history from ZooKeeper: " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public synchronized void close() {
+        if (zooKeeper != null) {
+            zooKeeper.close();
+        }
     }
 
     /**

@@ -10,7 +10,9 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
@@ -51,6 +53,15 @@ public final class ChaosRun implements Callable<Integer> {
             description = "replication.syncFallback of the nodes: async or refuse (default: ${DEFAULT-VALUE})")
     String syncFallback;
 
+    @Option(names = "--app", defaultValue = "builtin",
+            description = "what the writers write through the switch: builtin (the node's object API) or testapp (each"
+                    + " node fronts 'understudy testapp': rows with sequence ids and files) (default: ${DEFAULT-VALUE})")
+    String app;
+
+    @Option(names = "--node-setting", paramLabel = "KEY=VALUE",
+            description = "a node configuration key for every node, repeatable (e.g. zookeeper.sessionTimeoutMs=6000 on a starved machine)")
+    Map<String, String> nodeSettings = new LinkedHashMap<>();
+
     @Option(names = "--out", defaultValue = "chaos/results", description = "where the summary goes (default: ${DEFAULT-VALUE})")
     Path out;
 
@@ -70,20 +81,28 @@ public final class ChaosRun implements Callable<Integer> {
             throw new CommandLine.ParameterException(new CommandLine(this), "--nodes must be between "
                     + ApplianceConfig.MIN_NODES + " and " + ApplianceConfig.MAX_NODES + ", got " + nodes);
         }
+        if (!app.equals("builtin") && !app.equals("testapp")) {
+            throw new CommandLine.ParameterException(new CommandLine(this), "--app must be builtin or testapp, got " + app);
+        }
         long chosenSeed = seed != null ? seed : ThreadLocalRandom.current().nextLong(1, 1L << 40);
         boolean fallbackAsync = syncFallback.equals("async");
         History history = new History();
         FaultMix mix = FaultMix.of(faults, history);
         Path data = dataDir != null ? dataDir : Files.createTempDirectory("understudy-chaos-");
         String classpath = System.getProperty("understudy.classpath", System.getProperty("java.class.path"));
-        LOG.info("chaos run: seed {}, {} nodes, {} cycles of {}, {} writes/s, sync mode with fallback {}, data {}", chosenSeed,
-                nodes, cycles, mix.names(), rate, syncFallback, data);
+        LOG.info("chaos run: seed {}, {} nodes, {} cycles of {}, {} writes/s of {}, sync mode with fallback {}, data {}",
+                chosenSeed, nodes, cycles, mix.names(), rate, app, syncFallback, data);
         long begin = System.nanoTime();
         ChaosSession.Result result;
-        try (LocalAppliance appliance = ChaosSession.configure(
-                new LocalAppliance(FreePorts.appliance(data.resolve("appliance"), "chaos", nodes), classpath), fallbackAsync)) {
+        ApplianceConfig config = FreePorts.appliance(data.resolve("appliance"), "chaos", nodes);
+        TestAppNodes apps = app.equals("testapp") ? new TestAppNodes(config) : null;
+        try (LocalAppliance appliance = ChaosSession.configure(new LocalAppliance(config, classpath), fallbackAsync)) {
+            nodeSettings.forEach(appliance::nodeSetting);
+            if (apps != null) {
+                apps.configure(appliance, classpath);
+            }
             appliance.start(Duration.ofMinutes(5));
-            result = ChaosSession.run(appliance, mix, history, cycles, chosenSeed, rate, fallbackAsync);
+            result = ChaosSession.run(appliance, mix, history, cycles, chosenSeed, rate, fallbackAsync, apps);
         }
         String report = report(result, mix, fallbackAsync, TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - begin), data);
         System.out.print(report);
@@ -101,11 +120,18 @@ public final class ChaosRun implements Callable<Integer> {
                 .append(" cores, Java ").append(System.getProperty("java.version")).append(": seed ").append(result.seed())
                 .append(", ").append(nodes).append(" nodes, ").append(result.cycles().size()).append(" of ").append(cycles)
                 .append(" cycles in ").append(seconds)
-                .append(" s, faults ").append(mix.names()).append(", ").append(rate).append(" keyed writes/s through the switch,")
+                .append(" s, faults ").append(mix.names()).append(", ").append(rate).append(" keyed writes/s through the switch")
+                .append(app.equals("testapp") ? " to each node's test application (`understudy testapp`, behind its gateway):"
+                        + " rows with sequence ids (POST /items) and files (PUT /files, 1 in 25 of 200 KiB), half each,"
+                        : " to the built-in object API,")
                 .append(" replication.mode=sync, syncFallback=").append(fallbackAsync ? "async" : "refuse")
+                .append(nodeSettings.isEmpty() ? "" : ", node settings " + nodeSettings)
                 .append(". Node logs: ").append(data).append(".\n\n");
         text.append("Write gap = longest time without an acknowledged write from injection until writes flow again after healing.")
-                .append(" Lost and duplicates are counted at each cycle's check; the final check covers the whole run.\n\n");
+                .append(" Lost, applied twice, epochs served by two nodes, duplicate ids and half files are counted at each")
+                .append(" cycle's check; the final check covers the whole run. Duty runs twice in one epoch: from the cluster")
+                .append(" history, for the duty every node declares (every 4 s, `sleep 3`); duty in flight: cycles in which a run")
+                .append(" of it was going on when the fault was injected.\n\n");
         text.append(Summary.table(result.cycles())).append('\n');
         text.append("## Final check\n\n").append(result.finalCheck() == null ? "- not run\n" : Summary.finalCheck(result.finalCheck()));
         List<String> violations = result.violations();

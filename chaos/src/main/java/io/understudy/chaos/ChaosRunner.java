@@ -10,10 +10,12 @@ import io.understudy.workload.Writers;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -39,18 +41,32 @@ public final class ChaosRunner {
     private static final Logger LOG = LoggerFactory.getLogger(ChaosRunner.class);
     private static final Duration WRITES_FLOW_TIMEOUT = Duration.ofSeconds(60);
     private static final Duration CONVERGE_TIMEOUT = Duration.ofSeconds(60);
+    /** Longer than the chaos duty's period, so a run is going on when the fault comes whenever the primary runs duties. */
+    private static final Duration DUTY_IN_FLIGHT_TIMEOUT = Duration.ofSeconds(15);
 
     private final ChaosCluster cluster;
     private final History history;
-    private final String prefix;
     private final Settings settings;
+    private final RunCheck check;
     private long checkedFromSeq = 1;
+    private final Set<String> dutyViolationsSeen = new HashSet<>();
 
+    /** Checks the built-in objects whose ids start with {@code prefix}. */
     public ChaosRunner(ChaosCluster cluster, History history, String prefix, Settings settings) {
+        this(cluster, history, settings, (ops, fromSeq, pendingFrom) -> {
+            Map<String, Map<String, Stored>> nodes = new LinkedHashMap<>();
+            for (String node : cluster.nodeIds()) {
+                nodes.put(node, cluster.objects(node, prefix, Writers.idOf(prefix, fromSeq - 1)));
+            }
+            return HistoryChecker.check(ops, nodes);
+        });
+    }
+
+    public ChaosRunner(ChaosCluster cluster, History history, Settings settings, RunCheck check) {
         this.cluster = cluster;
         this.history = history;
-        this.prefix = prefix;
         this.settings = settings;
+        this.check = check;
     }
 
     /** Runs one cycle of {@code fault}; a fault that cannot be injected or healed throws (the run should stop). */
@@ -64,7 +80,8 @@ public final class ChaosRunner {
         if (!ChaosCluster.await(WRITES_FLOW_TIMEOUT, () -> history.lastAckSentAfter(flowing) != null)) {
             throw new IllegalStateException("cycle " + n + ": no write acknowledged before the fault; " + before.summary());
         }
-        LOG.info("cycle {}: injecting {} ({})", n, fault.name(), before.summary());
+        boolean dutyInFlight = ChaosCluster.await(DUTY_IN_FLIGHT_TIMEOUT, () -> dutyInFlight(before.epoch()));
+        LOG.info("cycle {}: injecting {} ({}; duty run in flight: {})", n, fault.name(), before.summary(), dutyInFlight);
         long injectAt = System.nanoTime();
         fault.inject(cluster);
         if (fault.expectation() == Fault.Expectation.FAILOVER) {
@@ -94,11 +111,15 @@ public final class ChaosRunner {
         }
         CheckReport check = checkSince(checkedFromSeq);
         violations.addAll(check.violations());
+        List<String> newDutyViolations = DutyCheck.violations(cluster.history()).stream()
+                .filter(dutyViolationsSeen::add).toList();
+        newDutyViolations.forEach(v -> violations.add("duty ran twice in one epoch: " + v));
         int acked = (int) history.snapshot().stream()
                 .filter(op -> op.acked() && op.endNanos() >= injectAt && op.endNanos() <= end).count();
         CycleRecord record = new CycleRecord(n, fault.name(), fault.expectation(), failover,
                 history.longestAckGapMs(injectAt, end), history.failuresBetween(injectAt, end), acked, check.lostCount(),
-                check.duplicates().size(), before.epoch(), now.epoch(), before.livePrimary().orElse("-"),
+                check.duplicates().size(), new CycleRecord.Findings(check.epochConflicts().size(), check.duplicateIds().size(),
+                        check.halfFileCount(), newDutyViolations.size(), dutyInFlight), before.epoch(), now.epoch(), before.livePrimary().orElse("-"),
                 now.livePrimary().orElse("-"), TimeUnit.NANOSECONDS.toMillis(end - begin), violations);
         LOG.info("{}", record.line());
         return record;
@@ -115,6 +136,15 @@ public final class ChaosRunner {
         }
         Op last = history.lastAckSentAfter(injectAt);
         return last != null && last.epoch() > epochBefore;
+    }
+
+    private boolean dutyInFlight(long epoch) {
+        try {
+            return DutyCheck.inFlight(cluster.history(), epoch).isPresent();
+        } catch (IOException e) {
+            LOG.info("cannot read the history for the duty runs: {}", e.getMessage());
+            return false;
+        }
     }
 
     /**
@@ -158,16 +188,12 @@ public final class ChaosRunner {
             long pendingFrom = history.firstIncompleteSeq();
             List<Op> ops = history.snapshot().stream().filter(op -> op.seq() >= fromSeq).toList();
             try {
-                Map<String, Map<String, Stored>> nodes = new LinkedHashMap<>();
-                for (String node : cluster.nodeIds()) {
-                    nodes.put(node, cluster.objects(node, prefix, Writers.idOf(prefix, fromSeq - 1)));
-                }
-                report = HistoryChecker.check(ops, nodes);
+                report = check.check(ops, fromSeq, pendingFrom);
             } catch (IOException e) {
-                LOG.info("check: a node did not list its objects ({}); retrying", e.getMessage());
+                LOG.info("check: a node could not be read ({}); retrying", e.getMessage());
                 report = null;
                 if (System.nanoTime() - deadline > 0) {
-                    throw new IllegalStateException("cannot read the nodes' objects for the check: " + e.getMessage(), e);
+                    throw new IllegalStateException("cannot read the nodes for the check: " + e.getMessage(), e);
                 }
                 TimeUnit.MILLISECONDS.sleep(500);
                 continue;

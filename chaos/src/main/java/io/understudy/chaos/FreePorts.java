@@ -13,6 +13,10 @@ import java.util.concurrent.ThreadLocalRandom;
 public final class FreePorts {
 
     private static final Set<Integer> HANDED_OUT = new HashSet<>();
+    /** {@code -Dchaos.ports=22000-22999} keeps a run inside a range of ports of its own. */
+    private static final int[] RANGE = bounds(System.getProperty("chaos.ports", "20000-32699"));
+    private static final int LOWEST = RANGE[0];
+    private static final int HIGHEST = RANGE[1];
 
     private FreePorts() {
     }
@@ -27,10 +31,15 @@ public final class FreePorts {
                 ApplianceConfig.firstIds(nodes), range(3), range(3), range(3));
     }
 
+    /** One free port, e.g. for an application beside a node. */
+    public static synchronized int port() {
+        return range(1);
+    }
+
     /** The first of {@code length} consecutive free ports, below Linux's ephemeral range so no client socket takes one meanwhile. */
     private static int range(int length) {
         for (int attempt = 0; attempt < 1000; attempt++) {
-            int base = ThreadLocalRandom.current().nextInt(20000, 32700);
+            int base = ThreadLocalRandom.current().nextInt(LOWEST, HIGHEST + 1 - length);
             boolean free = true;
             for (int port = base; port < base + length && free; port++) {
                 free = !HANDED_OUT.contains(port) && bindable(port);
@@ -43,6 +52,20 @@ public final class FreePorts {
             }
         }
         throw new IllegalStateException("no " + length + " free consecutive ports on " + ApplianceConfig.HOST);
+    }
+
+    private static int[] bounds(String spec) {
+        String[] bounds = spec.split("-");
+        try {
+            int low = Integer.parseInt(bounds[0].trim());
+            int high = Integer.parseInt(bounds[1].trim());
+            if (bounds.length == 2 && low >= 1024 && high <= 65535 && high - low >= 100) {
+                return new int[] {low, high};
+            }
+        } catch (RuntimeException e) {
+            // reported below
+        }
+        throw new IllegalArgumentException("chaos.ports must be LOW-HIGH, 1024-65535, at least 100 ports, got '" + spec + "'");
     }
 
     private static boolean bindable(int port) {

@@ -18,8 +18,9 @@ public final class Summary {
         cycles.forEach(c -> byFault.computeIfAbsent(c.fault(), f -> new ArrayList<>()).add(c));
         StringBuilder out = new StringBuilder();
         out.append("| fault | cycles | failovers | write gap p50 ms | write gap max ms | failed requests by class | acked | lost"
-                + " | duplicates | violations |\n");
-        out.append("|---|---:|---:|---:|---:|---|---:|---:|---:|---:|\n");
+                + " | applied twice | epochs served by two nodes | duplicate ids | half files | duty runs twice in one epoch"
+                + " | duty in flight at the fault | violations |\n");
+        out.append("|---|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
         byFault.forEach((fault, list) -> out.append(row(fault, list)));
         if (byFault.size() > 1) {
             out.append(row("**all**", cycles));
@@ -33,10 +34,17 @@ public final class Summary {
         list.forEach(c -> c.failures().forEach((k, v) -> failures.merge(k, v, Long::sum)));
         String failed = failures.isEmpty() ? "-" : String.join(", ",
                 failures.entrySet().stream().map(e -> e.getKey() + " " + e.getValue()).toList());
-        return String.format("| %s | %d | %d | %d | %d | %s | %d | %d | %d | %d |%n", fault, list.size(),
+        return String.format("| %s | %d | %d | %d | %d | %s | %d | %d | %d | %d | %d | %d | %d | %d/%d | %d |%n", fault, list.size(),
                 list.stream().filter(CycleRecord::failover).count(), percentile(gaps, 50), gaps.isEmpty() ? 0 : gaps.get(gaps.size() - 1),
                 failed, list.stream().mapToInt(CycleRecord::acked).sum(), list.stream().mapToInt(CycleRecord::lost).sum(),
-                list.stream().mapToInt(CycleRecord::duplicates).sum(), list.stream().mapToInt(c -> c.violations().size()).sum());
+                list.stream().mapToInt(CycleRecord::duplicates).sum(), sum(list, CycleRecord.Findings::epochsServedTwice),
+                sum(list, CycleRecord.Findings::duplicateIds), sum(list, CycleRecord.Findings::halfFiles),
+                sum(list, CycleRecord.Findings::dutyRunsTwice), list.stream().filter(c -> c.findings().dutyInFlight()).count(),
+                list.size(), list.stream().mapToInt(c -> c.violations().size()).sum());
+    }
+
+    private static int sum(List<CycleRecord> list, java.util.function.ToIntFunction<CycleRecord.Findings> count) {
+        return list.stream().mapToInt(c -> count.applyAsInt(c.findings())).sum();
     }
 
     /** Nearest-rank percentile of sorted values; 0 when empty. */
@@ -56,6 +64,8 @@ public final class Summary {
         lines.put("wrong body", report.wrongBody().values().stream().mapToInt(List::size).sum());
         lines.put("applied twice", report.duplicates().size());
         lines.put("epochs served by two nodes", report.epochConflicts().size());
+        lines.put("ids handed to two acknowledged writes", report.duplicateIds().size());
+        lines.put("half files (most on any node)", report.halfFileCount());
         lines.put("acked in a superseded epoch", report.staleAcks().size());
         lines.put("failed requests by class", report.failures());
         StringBuilder out = new StringBuilder();

@@ -36,7 +36,7 @@ final class TestAppCommand implements Callable<Integer> {
             description = "first create the role, schema and table, connected as this superuser (no password)")
     String provisionAs;
 
-    @Option(names = "--files-dir", description = "where PUT /files/{name} keeps files (default: no /files)")
+    @Option(names = "--files-dir", description = "where PUT /files/{name} keeps files, each written first in <dir>.incoming beside it (default: no /files)")
     Path filesDir;
 
     @Option(names = "--exit-with-parent", hidden = true, description = "exit when stdin closes")

@@ -13,8 +13,13 @@ public final class Bodies {
 
     /** The first 128 bits of the SHA-256 of the body's UTF-8 bytes, hex. */
     public static String tag(String body) {
+        return tag(body.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** The first 128 bits of the SHA-256 of {@code bytes}, hex. */
+    public static String tag(byte[] bytes) {
         try {
-            byte[] digest = MessageDigest.getInstance("SHA-256").digest(body.getBytes(StandardCharsets.UTF_8));
+            byte[] digest = MessageDigest.getInstance("SHA-256").digest(bytes);
             return HexFormat.of().formatHex(digest).substring(0, 32);
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("every JVM has SHA-256", e);

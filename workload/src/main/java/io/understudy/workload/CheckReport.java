@@ -15,16 +15,29 @@ import java.util.Set;
  * @param epochConflicts epochs in which more than one node acknowledged writes, with those nodes
  * @param staleAcks      acks in an epoch older than one already acknowledged before the request started
  * @param failures       failed write attempts by class (a write sent again counts once per failed attempt)
+ * @param duplicateIds   ids an application handed to more than one acknowledged write (its sequence reused one)
+ * @param halfFiles      per node: files in the application's directory that are not whole files of the run
  */
 public record CheckReport(int acked, Map<String, List<String>> lost, Map<String, List<String>> wrongBody,
                           List<String> duplicates, Map<Long, Set<String>> epochConflicts, List<String> staleAcks,
-                          Map<String, Long> failures) {
+                          Map<String, Long> failures, List<String> duplicateIds, Map<String, List<String>> halfFiles) {
+
+    /** A report of writes without application ids or files. */
+    public CheckReport(int acked, Map<String, List<String>> lost, Map<String, List<String>> wrongBody, List<String> duplicates,
+                       Map<Long, Set<String>> epochConflicts, List<String> staleAcks, Map<String, Long> failures) {
+        this(acked, lost, wrongBody, duplicates, epochConflicts, staleAcks, failures, List.of(), Map.of());
+    }
 
     /** How many examples each violation line names at most. */
     private static final int EXAMPLES = 5;
 
     public int lostCount() {
         return lost.values().stream().mapToInt(List::size).max().orElse(0);
+    }
+
+    /** Half files on the node with the most. */
+    public int halfFileCount() {
+        return halfFiles.values().stream().mapToInt(List::size).max().orElse(0);
     }
 
     /** One line per safety violation; empty when the history is clean. */
@@ -55,6 +68,15 @@ public record CheckReport(int acked, Map<String, List<String>> lost, Map<String,
             out.add(duplicates.size() + " writes applied more than once, e.g. " + head(duplicates));
         }
         epochConflicts.forEach((epoch, nodes) -> out.add("epoch " + epoch + " acknowledged by nodes " + nodes));
+        if (!duplicateIds.isEmpty()) {
+            out.add(duplicateIds.size() + " ids handed to more than one acknowledged write, e.g. " + head(duplicateIds));
+        }
+        halfFiles.forEach((node, names) -> {
+            if (!names.isEmpty()) {
+                out.add("node " + node + " holds " + names.size() + " files that are not whole files of the run, e.g. "
+                        + head(names));
+            }
+        });
         if (!staleAcks.isEmpty()) {
             out.add(staleAcks.size() + " writes acknowledged in an epoch already superseded when they started, e.g. "
                     + head(staleAcks));

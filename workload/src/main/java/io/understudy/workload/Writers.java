@@ -5,7 +5,6 @@ import io.understudy.cluster.ClusterJson;
 import io.understudy.cluster.Headers;
 import java.io.IOException;
 import java.net.ConnectException;
-import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -21,9 +20,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Writers that send keyed PUTs of distinct ids through the switch at a steady total rate, each
- * waiting for its answer, and record every request in a {@link History}. Every other write is
- * create-only ({@code If-None-Match: *}). A write that gets no acknowledgement may be sent again
+ * Writers that send keyed writes of distinct ids through the switch at a steady total rate, each
+ * waiting for its answer, and record every request in a {@link History}: by default PUTs of the
+ * built-in object API, every other one create-only ({@code If-None-Match: *}); another
+ * {@link Endpoint} for an application's own. A write that gets no acknowledgement may be sent again
  * with the same key and body, as a careful client does; after each write a writer may read back
  * the last object it had acknowledged. Bounded by a count and a time. Start once, stop once.
  */
@@ -57,6 +57,7 @@ public final class Writers implements AutoCloseable {
     private final String prefix;
     private final History history;
     private final Load load;
+    private final Endpoint endpoint;
     private final long deadlineNanos;
     private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(2)).build();
@@ -76,10 +77,16 @@ public final class Writers implements AutoCloseable {
     }
 
     public Writers(String switchUrl, String prefix, History history, Load load) {
+        this(switchUrl, prefix, history, load, Endpoint.OBJECTS);
+    }
+
+    /** A load of {@code endpoint}'s writes (and reads). */
+    public Writers(String switchUrl, String prefix, History history, Load load, Endpoint endpoint) {
         this.switchUrl = switchUrl;
         this.prefix = prefix;
         this.history = history;
         this.load = load;
+        this.endpoint = endpoint;
         this.deadlineNanos = System.nanoTime() + load.maxTime().toNanos();
     }
 
@@ -100,9 +107,9 @@ public final class Writers implements AutoCloseable {
         int n;
         while (running() && (n = sent.incrementAndGet()) <= load.maxWrites()) {
             String id = idOf(prefix, n) + "-w" + writer;
-            String body = "{\"writer\":" + writer + ",\"n\":" + n + ",\"note\":\"\\u2713 " + id + "\"}";
+            String body = endpoint.body(n, writer, id);
             history.started(n);
-            Op outcome = writeWithRetries(n, id, body, n % 2 == 1);
+            Op outcome = writeWithRetries(n, id, body, endpoint.createOnly(n));
             history.finished(n);
             if (load.reads() && lastAcked != null && running()) {
                 history.add(read(lastAcked));
@@ -158,23 +165,21 @@ public final class Writers implements AutoCloseable {
 
     private Op send(long seq, int attempt, String id, String body, boolean createOnly) {
         String key = "key-" + id;
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(switchUrl + "/api/objects/" + id))
-                .timeout(REQUEST_TIMEOUT)
-                .header("Content-Type", "application/json")
-                .header(Headers.IDEMPOTENCY_KEY, key)
-                .PUT(HttpRequest.BodyPublishers.ofString(body));
-        if (createOnly) {
-            request.header("If-None-Match", "*");
-        }
+        HttpRequest.Builder request = endpoint.write(switchUrl, seq, id, body).timeout(REQUEST_TIMEOUT)
+                .header(Headers.IDEMPOTENCY_KEY, key);
         long start = System.nanoTime();
         try {
             HttpResponse<String> response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
             long end = System.nanoTime();
             int status = response.statusCode();
             String outcome = status == 200 || status == 201 ? Op.ACKED : status + ":" + errorCode(response.body());
-            return Op.write(seq, attempt, id, key, body, createOnly, start, end, status, outcome, servedEpoch(response),
+            Op op = Op.write(seq, attempt, id, key, body, createOnly, start, end, status, outcome, servedEpoch(response),
                     response.headers().firstValue(Headers.NODE).orElse(null),
                     response.headers().firstValue("Idempotency-Replayed").isPresent());
+            if (op.acked()) {
+                endpoint.acknowledged(op, response.body());
+            }
+            return op;
         } catch (IOException e) {
             return Op.write(seq, attempt, id, key, body, createOnly, start, System.nanoTime(), 0, failureClass(e, start), -1,
                     null, false);
@@ -186,8 +191,7 @@ public final class Writers implements AutoCloseable {
 
     /** GET of an acknowledged write through the switch; succeeds only with exactly the body that was written. */
     private Op read(Op written) {
-        HttpRequest request = HttpRequest.newBuilder(URI.create(switchUrl + "/api/objects/" + written.id()))
-                .timeout(REQUEST_TIMEOUT).GET().build();
+        HttpRequest request = endpoint.read(switchUrl, written.id()).timeout(REQUEST_TIMEOUT).build();
         long start = System.nanoTime();
         try {
             HttpResponse<byte[]> response = http.send(request, HttpResponse.BodyHandlers.ofByteArray());

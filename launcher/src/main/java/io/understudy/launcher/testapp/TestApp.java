@@ -32,8 +32,9 @@ import org.slf4j.LoggerFactory;
  *   <li>{@code PUT /items/{key}}: creates or replaces the row with that key: 201 or 200 {@code {"id", "key", "app"}};
  *       {@code GET /items/{key}}: the row, or 404; {@code GET /items}: {@code {"count", "maxId"}}</li>
  *   <li>{@code PUT /objects/{id}}: writes a row of the node's built-in {@code objects} table (JSON body)</li>
- *   <li>{@code PUT /files/{name}}, {@code GET /files/{name}}: a file in the files directory (written to a temp file,
- *       then renamed)</li>
+ *   <li>{@code PUT /files/{name}}, {@code GET /files/{name}}: a file in the files directory, written to a temp file in
+ *       a directory beside it ({@code <files dir>.incoming}, so a replicated directory never holds a half-written
+ *       file) and moved in</li>
  *   <li>{@code POST /admin/hold} and {@code /admin/release}: while held, a write is applied and then answered only
  *       once released (at most 2 min), to catch a request inside the application; {@code GET /admin/stats}:
  *       {@code {"requests", "writes", "held"}} (requests other than {@code /admin/})</li>
@@ -50,6 +51,7 @@ public final class TestApp implements AutoCloseable {
     private final String name;
     private final TestAppStore store;
     private final Path filesDir;
+    private final Path incoming;
     private final HttpServer server;
     private final ExecutorService workers = Executors.newFixedThreadPool(16);
     private final AtomicLong requests = new AtomicLong();
@@ -62,6 +64,7 @@ public final class TestApp implements AutoCloseable {
         this.name = name;
         this.store = store;
         this.filesDir = filesDir;
+        this.incoming = filesDir == null ? null : filesDir.resolveSibling(filesDir.getFileName() + ".incoming");
         this.server = server;
     }
 
@@ -180,7 +183,8 @@ public final class TestApp implements AutoCloseable {
         }
         if (method.equals("PUT")) {
             Files.createDirectories(target.getParent());
-            Path temp = target.resolveSibling(target.getFileName() + ".tmp");
+            Files.createDirectories(incoming);
+            Path temp = Files.createTempFile(incoming, "upload-", ".tmp");
             Files.write(temp, body);
             Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
             written(exchange, 201, Map.of("name", name, "size", body.length, "app", this.name));

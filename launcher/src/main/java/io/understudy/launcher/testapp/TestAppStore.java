@@ -37,19 +37,42 @@ public final class TestAppStore {
      * replicated.
      */
     public static void provision(String url, String superuser, String superPassword, String role) throws SQLException {
-        if (!role.matches("[a-z_][a-z0-9_]{0,62}")) {
-            throw new IllegalArgumentException("role must be a plain lower-case name, got '" + role + "'");
-        }
+        provisionRole(url, superuser, superPassword, role);
+        provisionSchema(url, superuser, superPassword, role);
+    }
+
+    /**
+     * The role alone, with its right to write the built-in {@code objects} table: what every node's server needs
+     * when the schema comes by replication. Idempotent.
+     */
+    public static void provisionRole(String url, String superuser, String superPassword, String role) throws SQLException {
+        requirePlainName(role);
         try (Connection c = DriverManager.getConnection(url, superuser, superPassword); Statement st = c.createStatement()) {
             st.execute("DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '" + role + "') THEN"
                     + " CREATE ROLE \"" + role + "\" LOGIN; END IF; END $$");
-            st.execute("CREATE SCHEMA IF NOT EXISTS testapp");
-            st.execute("CREATE TABLE IF NOT EXISTS " + TABLE + " (id bigserial PRIMARY KEY, key text UNIQUE,"
-                    + " body text NOT NULL, app text NOT NULL, epoch bigint NOT NULL, written_at timestamptz NOT NULL DEFAULT now())");
-            st.execute("GRANT USAGE ON SCHEMA testapp TO \"" + role + "\"");
-            st.execute("GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA testapp TO \"" + role + "\"");
-            st.execute("GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA testapp TO \"" + role + "\"");
             st.execute("GRANT SELECT, INSERT, UPDATE ON public.objects TO \"" + role + "\"");
+        }
+    }
+
+    /**
+     * The schema and table, and the role's rights on them, in one statement string: on a primary whose node
+     * replicates {@code testapp.*} it reaches the secondaries as one schema change. Idempotent; the role must exist.
+     */
+    public static void provisionSchema(String url, String superuser, String superPassword, String role) throws SQLException {
+        requirePlainName(role);
+        try (Connection c = DriverManager.getConnection(url, superuser, superPassword); Statement st = c.createStatement()) {
+            st.execute("CREATE SCHEMA IF NOT EXISTS testapp;"
+                    + " CREATE TABLE IF NOT EXISTS " + TABLE + " (id bigserial PRIMARY KEY, key text UNIQUE,"
+                    + " body text NOT NULL, app text NOT NULL, epoch bigint NOT NULL, written_at timestamptz NOT NULL DEFAULT now());"
+                    + " GRANT USAGE ON SCHEMA testapp TO \"" + role + "\";"
+                    + " GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA testapp TO \"" + role + "\";"
+                    + " GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA testapp TO \"" + role + "\"");
+        }
+    }
+
+    private static void requirePlainName(String role) {
+        if (!role.matches("[a-z_][a-z0-9_]{0,62}")) {
+            throw new IllegalArgumentException("role must be a plain lower-case name, got '" + role + "'");
         }
     }
 

@@ -9,7 +9,6 @@ import io.understudy.workload.History;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -27,6 +26,8 @@ class ChaosIT {
 
     private static final Logger LOG = LoggerFactory.getLogger(ChaosIT.class);
     private static final int CYCLES = Integer.getInteger("chaos.cycles", 10);
+    /** The same fault sequence on every run (CI included), printed; {@code -Dchaos.seed=N} picks another. */
+    private static final long DEFAULT_SEED = 20261202L;
     private static final List<String> THREE_NODE_FAULTS = List.of("kill-primary", "pause-primary-long", "cut-zk-blackhole");
     private static final List<String> APP_FAULTS = THREE_NODE_FAULTS;
 
@@ -78,7 +79,7 @@ class ChaosIT {
      */
     private ChaosSession.Result run(int nodes, List<String> faults, int cycles, double writesPerSecond, boolean testApp)
             throws Exception {
-        long seed = Long.getLong("chaos.seed", ThreadLocalRandom.current().nextLong(1, 1L << 40));
+        long seed = Long.getLong("chaos.seed", DEFAULT_SEED);
         String name = nodes + " nodes" + (testApp ? ", test application" : "");
         LOG.info("ChaosIT ({}) seed {} (replay with -Dchaos.seed={})", name, seed, seed);
         History history = new History();
@@ -88,7 +89,9 @@ class ChaosIT {
         ApplianceConfig config = FreePorts.appliance(dir.resolve("data-" + nodes + (testApp ? "-app" : "")),
                 "chaos-it-" + nodes + (testApp ? "-app" : ""), nodes);
         TestAppNodes apps = testApp ? new TestAppNodes(config) : null;
-        try (LocalAppliance appliance = ChaosSession.configure(new LocalAppliance(config, childClasspath()), true)) {
+        // The test application runs with syncFallback=refuse: an acknowledged row or file is then on a standby (with
+        // async fallback a write acknowledged while the standby was away may be lost by design, which the checker counts).
+        try (LocalAppliance appliance = ChaosSession.configure(new LocalAppliance(config, childClasspath()), !testApp)) {
             if (apps != null) {
                 // Two JVMs more (the applications beside the nodes) on a starved CI machine: a
                 // session of 6 s instead of 1.8 s, so that slowness alone does not move the epoch and send the
@@ -96,7 +99,7 @@ class ChaosIT {
                 apps.configure(appliance, childClasspath()).nodeSetting("zookeeper.sessionTimeoutMs", "6000");
             }
             appliance.start(Duration.ofMinutes(5));
-            result = ChaosSession.run(appliance, mix, history, cycles, seed, writesPerSecond, true, apps);
+            result = ChaosSession.run(appliance, mix, history, cycles, seed, writesPerSecond, !testApp, apps);
         }
         LOG.info("ChaosIT ({}) seed {}, {} s:\n{}\n{}", name, seed, TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - begin),
                 Summary.table(result.cycles()), result.finalCheck() == null ? "" : Summary.finalCheck(result.finalCheck()));

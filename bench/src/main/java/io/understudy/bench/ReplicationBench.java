@@ -246,6 +246,8 @@ public final class ReplicationBench {
             m.put("replication.mode", mode);
             m.put("replication.syncTimeoutMs", "5000");
             m.put("replication.include", "benchrep.*");
+            // A shared machine stalls processes for seconds; an expired session would re-elect and resync mid-stage.
+            m.put("zookeeper.sessionTimeoutMs", "15000");
             return NodeConfig.from(Settings.of("bench node " + id, m));
         }
 

@@ -7,7 +7,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.locks.LockSupport;
 import javax.sql.DataSource;
 
 /**
@@ -43,10 +42,7 @@ final class SqlLoad {
      */
     static Result run(DataSource db, Spec spec, int writers, int rate, int rowsPerTx, long firstId, Duration duration)
             throws Exception {
-        long total = rate > 0 ? (long) rate * duration.toSeconds() : Long.MAX_VALUE;
-        long start = System.nanoTime();
-        long end = start + duration.toNanos();
-        AtomicLong next = new AtomicLong();
+        Pacing pacing = new Pacing(rate, duration);
         AtomicLong done = new AtomicLong();
         List<Samples> latencies = new ArrayList<>();
         List<Thread> threads = new ArrayList<>();
@@ -64,12 +60,7 @@ final class SqlLoad {
                     }
                     c.setAutoCommit(rowsPerTx == 1);
                     long i;
-                    while ((i = next.getAndIncrement()) < total) {
-                        long due = rate > 0 ? start + i * 1_000_000_000L / rate : System.nanoTime();
-                        if (due >= end || System.nanoTime() >= end) {
-                            return;
-                        }
-                        LockSupport.parkNanos(due - System.nanoTime()); // pacing the open loop, not synchronisation
+                    while ((i = pacing.nextTurn()) >= 0) {
                         long sent = System.nanoTime();
                         for (int k = 0; k < rowsPerTx; k++) {
                             long id = firstId + i * rowsPerTx + k;
@@ -105,6 +96,6 @@ final class SqlLoad {
         }
         Samples all = new Samples();
         latencies.forEach(all::addAll);
-        return new Result(done.get(), System.nanoTime() - start, all);
+        return new Result(done.get(), System.nanoTime() - pacing.start(), all);
     }
 }

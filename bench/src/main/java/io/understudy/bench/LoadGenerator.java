@@ -5,7 +5,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.locks.LockSupport;
 
 /**
  * Single-row writes ({@code PUT /api/objects/{id}}) against one node, bounded in count and time: either paced at a
@@ -33,10 +32,7 @@ final class LoadGenerator {
 
     /** @param rate writes per second, or 0 for as fast as the workers go */
     Result run(String prefix, int rate, Duration duration) throws InterruptedException {
-        long total = rate > 0 ? (long) rate * duration.toSeconds() : Long.MAX_VALUE;
-        long start = System.nanoTime();
-        long end = start + duration.toNanos();
-        AtomicLong next = new AtomicLong();
+        Pacing pacing = new Pacing(rate, duration);
         AtomicLong acked = new AtomicLong();
         AtomicInteger failed = new AtomicInteger();
         List<Samples> latencies = new ArrayList<>();
@@ -46,12 +42,7 @@ final class LoadGenerator {
             latencies.add(mine);
             Thread t = new Thread(() -> {
                 long i;
-                while ((i = next.getAndIncrement()) < total) {
-                    long due = rate > 0 ? start + i * 1_000_000_000L / rate : System.nanoTime();
-                    if (due >= end || System.nanoTime() >= end) {
-                        return;
-                    }
-                    LockSupport.parkNanos(due - System.nanoTime()); // pacing the open loop, not synchronisation
+                while ((i = pacing.nextTurn()) >= 0) {
                     long sent = System.nanoTime();
                     int status = http.put(baseUrl + "/api/objects/" + prefix + "-" + i, "{\"n\":" + i + ",\"pad\":\"0123456789abcdef\"}");
                     if (status / 100 == 2) {
@@ -70,6 +61,6 @@ final class LoadGenerator {
         }
         Samples all = new Samples();
         latencies.forEach(all::addAll);
-        return new Result(acked.get(), failed.get(), System.nanoTime() - start, all);
+        return new Result(acked.get(), failed.get(), System.nanoTime() - pacing.start(), all);
     }
 }

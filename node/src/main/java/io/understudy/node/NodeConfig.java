@@ -54,6 +54,12 @@ public record NodeConfig(
         GatewaySettings app,
         AppFilesSettings appFiles) {
 
+    /**
+     * Connections to the node's database: as many as the API's default worker threads (16 on two cores), so a write
+     * never waits for a connection while a worker is free; PostgreSQL commits the concurrent writes with one WAL flush.
+     */
+    static final int DEFAULT_POOL_SIZE = 16;
+
     public static final Set<String> KEYS = keys(
             "node.id", "cluster.name", "zookeeper.connect", "zookeeper.sessionTimeoutMs",
             "zookeeper.connectionTimeoutMs", "api.host", "api.port", "api.advertisedUrl", "db.url", "db.user",
@@ -85,7 +91,7 @@ public record NodeConfig(
                 dbUrl,
                 dbUser,
                 dbPassword,
-                s.intValue("db.poolSize", 8, 2, 200),
+                s.intValue("db.poolSize", DEFAULT_POOL_SIZE, 2, 200),
                 s.string("db.advertisedAddress", dbAddressOf(s, dbUrl)),
                 s.string("replication.user", dbUser),
                 s.string("replication.password", dbPassword),

@@ -5,7 +5,8 @@ package io.understudy.replicator;
  *
  * @param appliedPosition      commit position (LSN) of the last source transaction applied to the target, 0 if none
  * @param lastSourceCommitTsMs source commit time of that transaction (epoch ms), 0 if none
- * @param lagMs                apply time minus source commit time of that transaction
+ * @param lagMs                apply time minus source commit time of that transaction; 0 once the stream was processed
+ *                             past it with nothing to apply (caught up, idle)
  * @param snapshotComplete     whether the target holds a complete initial copy for this stream
  * @param snapshotRows         rows copied by the snapshot of this run
  * @param error                why the replicator failed, or null

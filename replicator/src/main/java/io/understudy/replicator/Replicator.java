@@ -148,7 +148,7 @@ public final class Replicator implements AutoCloseable {
         }
         TargetWriter writer = new TargetWriter(target, config.sourceId(), config.scope().toString());
         writer.prepare();
-        writer.recordPosition(new AppliedState(config.sourceId(), slot[0], System.currentTimeMillis(), true));
+        writer.recordPosition(new AppliedState(config.sourceId(), slot[0], System.currentTimeMillis(), true), true);
         LOG.info("replicator {}: seeded to resume source {} after {} (the slot's consistent point)", config.name(),
                 config.sourceId(), Lsn.format(slot[0]));
         return Optional.of(slot[0]);

@@ -92,6 +92,19 @@ final class StatusTracker {
         listener.onApplied(position, lag);
     }
 
+    /**
+     * The stream was processed up to {@code position} with nothing to apply (a heartbeat or marker that the source
+     * wrote after its last transaction): the target is caught up, so the lag that describes now is 0, not the last
+     * transaction's.
+     */
+    void caughtUp(long position) {
+        ReplicationStatus s = status;
+        if (position > s.appliedPosition() && s.lagMs() != 0) {
+            status = new ReplicationStatus(s.state(), s.appliedPosition(), s.lastSourceCommitTsMs(), 0, s.snapshotComplete(),
+                    s.snapshotRows(), s.error(), s.snapshot());
+        }
+    }
+
     /** A chunk of snapshot rows committed; Debezium copies table after table, so a new table means the last is done. */
     void snapshotApplied(List<Change> rows, long position, boolean complete) {
         ReplicationStatus s = status;

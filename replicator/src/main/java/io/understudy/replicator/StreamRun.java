@@ -78,7 +78,7 @@ final class StreamRun {
             TransactionAssembler<RecordChangeEvent<SourceRecord>> assembler = new TransactionAssembler<>(plan.appliedPosition(), !plan.fresh());
             RecordDecoder decoder = new RecordDecoder(config.name(), new ValueConverter(EngineProperties.UNAVAILABLE_PLACEHOLDER));
             BatchHandler handler = new BatchHandler(decoder, assembler, new UnitApplier(writer, config.sourceId(), tracker,
-                    plan.appliedPosition(), copy == null ? null : copy::release));
+                    plan.appliedPosition(), copy == null ? null : copy::release), EngineProperties.MAX_BATCH_SIZE);
             stream = new ChangeStream(EngineProperties.of(config, resolved), handler, new ChangeStream.Callbacks() {
                 @Override
                 public void taskStarted() {

@@ -5,6 +5,7 @@ import io.understudy.replicator.apply.Change;
 import io.understudy.replicator.apply.TargetWriter;
 import io.understudy.replicator.capture.BatchHandler;
 import io.understudy.replicator.capture.ConnectionLoss;
+import io.understudy.replicator.capture.DurableGroups.Commit;
 import io.understudy.replicator.capture.TransactionAssembler;
 import io.understudy.replicator.capture.TransactionAssembler.Kind;
 import io.understudy.replicator.capture.TransactionAssembler.Unit;
@@ -36,17 +37,16 @@ final class UnitApplier implements BatchHandler.UnitSink {
     }
 
     @Override
-    public void apply(List<? extends Unit<?>> group) {
+    public Commit apply(List<? extends Unit<?>> group, boolean durable) {
         if (group.size() == 1 && group.get(0).kind() == Kind.SNAPSHOT) {
             Unit<?> unit = group.get(0);
             writer.apply(unit.changes(), new AppliedState(sourceId, unit.position(), 0, unit.snapshotComplete()));
             tracker.snapshotApplied(unit.changes(), unit.position(), unit.snapshotComplete());
-            tracker.progress(unit.progress());
             if (unit.snapshotComplete() && snapshotDone != null) {
                 snapshotDone.run();
                 snapshotDone = null;
             }
-            return;
+            return Commit.SYNCED;
         }
         List<List<Change>> transactions = new ArrayList<>();
         Unit<?> last = null;
@@ -60,15 +60,16 @@ final class UnitApplier implements BatchHandler.UnitSink {
                 throw new IllegalStateException("a snapshot unit must be applied alone");
             }
         }
-        long progress = group.stream().mapToLong(Unit::progress).max().orElse(0);
+        long progress = progressOf(group);
         // The stored position covers heartbeats and markers too: the engine acknowledges them, which moves the slot's
         // confirmed position, and a restart checks that the slot is not past what the target holds.
+        Commit commit = Commit.NOTHING_WRITTEN;
         if (last != null) {
-            writer.applyTransactions(transactions, new AppliedState(sourceId, Math.max(last.position(), progress), last.commitTsMs(),
-                    last.snapshotComplete()));
+            commit = writer.applyTransactions(transactions, new AppliedState(sourceId, Math.max(last.position(), progress),
+                    last.commitTsMs(), last.snapshotComplete()), durable);
             stored = Math.max(stored, Math.max(last.position(), progress));
         } else if (progress > stored && tracker.status().snapshotComplete()) {
-            writer.recordPosition(new AppliedState(sourceId, progress, tracker.status().lastSourceCommitTsMs(), true));
+            commit = writer.recordPosition(new AppliedState(sourceId, progress, tracker.status().lastSourceCommitTsMs(), true), durable);
             stored = progress;
         }
         for (Unit<?> unit : group) {
@@ -76,7 +77,29 @@ final class UnitApplier implements BatchHandler.UnitSink {
                 tracker.transactionApplied(unit.position(), unit.commitTsMs());
             }
         }
-        tracker.progress(progress);
+        if (last == null && progress > 0) {
+            tracker.caughtUp(progress);
+        }
+        return commit;
+    }
+
+    /** Only a durable position is reported as processed: sync mode and the slot count on it surviving a crash. */
+    @Override
+    public void durable(List<? extends Unit<?>> group) {
+        if (group.size() == 1 && group.get(0).kind() == Kind.SNAPSHOT) {
+            tracker.progress(group.get(0).progress());
+            return;
+        }
+        tracker.progress(progressOf(group));
+    }
+
+    @Override
+    public long flushedPosition() {
+        return writer.flushedPosition();
+    }
+
+    private static long progressOf(List<? extends Unit<?>> group) {
+        return group.stream().mapToLong(Unit::progress).max().orElse(0);
     }
 
     @Override

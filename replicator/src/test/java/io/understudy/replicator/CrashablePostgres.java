@@ -29,7 +29,10 @@ final class CrashablePostgres implements AutoCloseable {
     }
 
     void start() throws IOException {
-        server = PgPair.builder().setDataDirectory(dataDir).setCleanDataDirectory(false).setPort(port).start();
+        // WAL buffers large enough that a backlog's unflushed commits stay in memory while the WAL writer is stopped:
+        // then a crash certainly loses them (written WAL would survive a kill -9 in the OS's cache).
+        server = PgPair.builder().setServerConfig("wal_buffers", "64MB").setDataDirectory(dataDir).setCleanDataDirectory(false)
+                .setPort(port).start();
     }
 
     /** SIGKILL to the postmaster and all its children; waits until every one is gone. */

@@ -62,6 +62,26 @@ class ReplicatorIT extends WithPgPair {
         }
     }
 
+    /** The lag describes now: once heartbeats pass the last transaction with nothing left to apply, it is 0. */
+    @Test
+    void anIdleCaughtUpStreamReportsNoLag() throws Exception {
+        itemsTable("items_caught_up");
+        ReplicatorConfig config = pg.config("it_caught_up", dataDir, "public.items_caught_up");
+        try (Replicator r = start(config, new Recorder())) {
+            assertThat(r.status().snapshotComplete()).isTrue();
+        }
+        exec(pg.source, "INSERT INTO items_caught_up VALUES (1, 'committed while no replicator ran', 1)"); // a lag of seconds
+        long committed = PgPair.walPosition(pg.source);
+        Recorder recorder = new Recorder();
+        try (Replicator r = start(config, recorder)) {
+            await().atMost(WAIT).until(() -> count(pg.target, "SELECT count(*) FROM items_caught_up") == 1);
+            await().atMost(WAIT).until(() -> r.status().appliedPosition() > 0 && r.processedPosition() >= committed
+                    && r.status().lagMs() == 0);
+
+            assertThat(recorder.applied).as("the transaction's own lag").anyMatch(a -> a.lagMs() > 0);
+        }
+    }
+
     @Test
     void aMultiRowTransactionBecomesVisibleAllOrNothing() throws Exception {
         itemsTable("items_atomic");

@@ -113,8 +113,9 @@ final class ObjectsHandler {
             return;
         }
         Precondition pre = precondition(exchange);
-        writes.execute(exchange, "PUT " + id + " " + Etags.of(body), (c, epoch) -> {
-            WriteOutcome outcome = store.put(c, id, body, pre, epoch);
+        String etag = Etags.of(body);
+        writes.execute(exchange, "PUT " + id + " " + etag, (c, epoch) -> {
+            WriteOutcome outcome = store.put(c, id, body, etag, pre, epoch);
             if (outcome instanceof WriteOutcome.Written w) {
                 return WritePath.Reply.of(w.created() ? 201 : 200, w.etag(),
                         Map.of("id", id, "etag", w.etag(), "version", w.version()));

@@ -35,13 +35,17 @@ public final class ObjectStore {
         }
     }
 
-    public WriteOutcome put(Connection c, String id, byte[] body, Precondition pre, long epoch) throws SQLException {
-        Optional<String[]> current = lockCurrent(c, id);
-        String currentEtag = current.map(r -> r[0]).orElse(null);
-        if (!pre.allows(currentEtag)) {
-            return new WriteOutcome.PreconditionFailed(currentEtag);
+    /**
+     * Stores {@code body} (whose {@link Etags#of} is {@code etag}). Without a precondition the upsert alone decides,
+     * atomically: one statement, no read of the current row first.
+     */
+    public WriteOutcome put(Connection c, String id, byte[] body, String etag, Precondition pre, long epoch) throws SQLException {
+        if (!pre.unconditional()) {
+            String currentEtag = lockCurrent(c, id).map(r -> r[0]).orElse(null);
+            if (!pre.allows(currentEtag)) {
+                return new WriteOutcome.PreconditionFailed(currentEtag);
+            }
         }
-        String etag = Etags.of(body);
         try (PreparedStatement ps = c.prepareStatement(
                 "INSERT INTO objects (id, body, etag, version, written_epoch, updated_at) VALUES (?, ?, ?, 1, ?, now())"
                         + " ON CONFLICT (id) DO UPDATE SET body = excluded.body, etag = excluded.etag,"

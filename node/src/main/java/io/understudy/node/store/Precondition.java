@@ -10,6 +10,11 @@ public record Precondition(String ifMatch, boolean ifNoneMatchAny) {
 
     public static final Precondition NONE = new Precondition(null, false);
 
+    /** Whether there is no condition at all: then the current state need not be read. */
+    public boolean unconditional() {
+        return ifMatch == null && !ifNoneMatchAny;
+    }
+
     /** Whether a write may go ahead given the current entity tag ({@code null} when absent). */
     public boolean allows(String currentEtag) {
         if (ifNoneMatchAny && currentEtag != null) {

@@ -1,6 +1,8 @@
 package io.understudy.replicator.apply;
 
+import io.understudy.cluster.Lsn;
 import io.understudy.replicator.AppliedState;
+import io.understudy.replicator.capture.DurableGroups.Commit;
 import io.understudy.replicator.capture.SchemaCopy;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -73,23 +75,26 @@ public final class TargetWriter {
         });
     }
 
-    /** Applies the changes and records {@code state}, all or nothing. */
+    /** Applies the changes and records {@code state}, all or nothing, durably (snapshot chunks). */
     public void apply(List<Change> changes, AppliedState state) {
-        applyTransactions(List.of(changes), state);
+        applyTransactions(List.of(changes), state, true);
     }
 
     /**
      * Applies several complete source transactions, in order, and records {@code state} (the last one's position),
      * all in one local transaction: all or nothing.
+     *
+     * @param durable commit with {@code synchronous_commit} on; otherwise off (the WAL flush is left to the target's
+     *                WAL writer, and the returned commit says how far it has come)
      */
-    public void applyTransactions(List<List<Change>> transactions, AppliedState state) {
+    public Commit applyTransactions(List<List<Change>> transactions, AppliedState state, boolean durable) {
         try {
-            inTransaction(c -> {
+            return inTransaction(c -> {
                 for (List<Change> changes : transactions) {
                     applyOne(c, changes);
                 }
                 StateTable.write(c, state, scope);
-            });
+            }, durable);
         } catch (FailedChange e) {
             throw new ApplyException(e.describe(target), e.getCause());
         } catch (SQLException e) {
@@ -99,12 +104,27 @@ public final class TargetWriter {
         }
     }
 
-    /** Records that the stream was processed up to {@code state}'s position with nothing to apply (heartbeats, markers). */
-    public void recordPosition(AppliedState state) {
+    /**
+     * Records that the stream was processed up to {@code state}'s position with nothing to apply (heartbeats, markers).
+     *
+     * @param durable as for {@link #applyTransactions}
+     */
+    public Commit recordPosition(AppliedState state, boolean durable) {
         try {
-            inTransaction(c -> StateTable.write(c, state, scope));
+            return inTransaction(c -> StateTable.write(c, state, scope), durable);
         } catch (SQLException e) {
             throw new ApplyException("recording position " + state.commitPosition() + " failed: " + e.getMessage(), e);
+        }
+    }
+
+    /** The target's WAL position known to be on disk now. */
+    public long flushedPosition() {
+        try (Connection c = target.getConnection(); Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("SELECT pg_current_wal_flush_lsn()::text")) {
+            rs.next();
+            return Lsn.parse(rs.getString(1));
+        } catch (SQLException e) {
+            throw new ApplyException("reading the target's flushed WAL position failed: " + e.getMessage(), e);
         }
     }
 
@@ -149,10 +169,19 @@ public final class TargetWriter {
     }
 
     private void inTransaction(Work work) throws SQLException {
+        inTransaction(work, true);
+    }
+
+    private Commit inTransaction(Work work, boolean durable) throws SQLException {
         try (Connection c = target.getConnection()) {
             c.setAutoCommit(false);
             try {
                 replicaRole(c);
+                if (!durable) {
+                    try (Statement st = c.createStatement()) {
+                        st.execute("SET LOCAL synchronous_commit = off");
+                    }
+                }
                 work.run(c);
                 c.commit();
             } catch (SQLException | RuntimeException e) {
@@ -163,6 +192,17 @@ public final class TargetWriter {
                     e.addSuppressed(rollback); // a dead connection cannot roll back; the server discards the transaction
                 }
                 throw e;
+            }
+            if (durable) {
+                return Commit.SYNCED;
+            }
+            // Read after the commit, in autocommit so no transaction is left open: the insert position lies past the
+            // commit record just written.
+            c.setAutoCommit(true);
+            try (Statement st = c.createStatement();
+                 ResultSet rs = st.executeQuery("SELECT pg_current_wal_insert_lsn()::text, pg_current_wal_flush_lsn()::text")) {
+                rs.next();
+                return new Commit(false, Lsn.parse(rs.getString(1)), Lsn.parse(rs.getString(2)));
             }
         }
     }

@@ -48,6 +48,8 @@ public final class LocalAppliance implements AutoCloseable {
     private final Map<String, LocalPostgres> postgres = new LinkedHashMap<>();
     private final Map<String, ChildProcess> children = new LinkedHashMap<>();
     private final Map<String, String> nodeSettings = new LinkedHashMap<>();
+    /** Per node id, keys on top of {@link #nodeSettings}, e.g. the address of that node's own application. */
+    private final Map<String, Map<String, String>> oneNodeSettings = new LinkedHashMap<>();
     private boolean proxiedZooKeeper;
     private ZooKeeperProxies zooKeeperProxies;
     private volatile State state = State.NEW;
@@ -114,6 +116,7 @@ public final class LocalAppliance implements AutoCloseable {
             }
             for (String id : ApplianceConfig.NODE_IDS) {
                 Map<String, String> values = new LinkedHashMap<>(nodeSettings);
+                values.putAll(oneNodeSettings.getOrDefault(id, Map.of()));
                 values.putAll(overrides.getOrDefault(id, Map.of()));
                 overrides.put(id, values);
             }
@@ -200,6 +203,18 @@ public final class LocalAppliance implements AutoCloseable {
     public synchronized LocalAppliance nodeSetting(String key, String value) {
         requireNew("node settings");
         nodeSettings.put(key, value);
+        return this;
+    }
+
+    /**
+     * Sets a node config key for node {@code nodeId} only (e.g. {@code app.url}, each node fronting the application
+     * on its own host); only before {@link #start}.
+     *
+     * @return this
+     */
+    public synchronized LocalAppliance nodeSetting(String nodeId, String key, String value) {
+        requireNew("node settings");
+        oneNodeSettings.computeIfAbsent(nodeId, id -> new LinkedHashMap<>()).put(key, value);
         return this;
     }
 

@@ -21,6 +21,11 @@ public final class FreePorts {
         return new ApplianceConfig(dataDir, cluster, range(1), range(1), range(1), range(1), range(1), range(3), range(3), range(3));
     }
 
+    /** One free port, never handed out before in this JVM, e.g. for an application beside the appliance. */
+    public static synchronized int port() {
+        return range(1);
+    }
+
     /** The first of {@code length} consecutive free ports, below Linux's ephemeral range so no client socket takes one meanwhile. */
     private static int range(int length) {
         for (int attempt = 0; attempt < 1000; attempt++) {

@@ -1,6 +1,7 @@
 package io.understudy.failoverswitch;
 
 import io.understudy.cluster.config.ConfigException;
+import io.understudy.cluster.config.LogSettings;
 import io.understudy.cluster.config.Settings;
 import io.understudy.cluster.zk.ZkPaths;
 import java.nio.file.Files;
@@ -97,11 +98,11 @@ public record SwitchConfig(
     public static final String ACCESS_LOG = "switch.accessLog";
     public static final String TRUST_FORWARDED = "switch.trustForwardedHeaders";
 
-    /** Every key the switch reads; any other key in its file is a typo and fails the start. */
+    /** Every key the switch reads, {@link LogSettings#KEYS} included; any other key in its file is a typo and fails the start. */
     public static final Set<String> KEYS = Set.of(CLUSTER_NAME, ZK_CONNECT, ZK_SESSION_TIMEOUT, ZK_CONNECTION_TIMEOUT,
             HOST, PORT, IO_THREADS, HOLD_TIMEOUT, MAX_HELD, MAX_BUFFERED, RETRY_BODY, MAX_BODY, MAX_HEADER,
             PARSE_TIMEOUT, KEEP_ALIVE_TIMEOUT, IDLE_TIMEOUT, BACKEND_TIMEOUT, OLD_PRIMARY_GRACE, BACKEND_IDLE,
-            TLS_KEYSTORE, TLS_PASSWORD, TLS_TYPE, ADMIN_TOKEN, ACCESS_LOG, TRUST_FORWARDED);
+            TLS_KEYSTORE, TLS_PASSWORD, TLS_TYPE, ADMIN_TOKEN, ACCESS_LOG, TRUST_FORWARDED, LogSettings.FORMAT);
 
     private static final Pattern ZK_CONNECT_STRING =
             Pattern.compile("[A-Za-z0-9.\\-\\[\\]:]+:\\d{1,5}(,[A-Za-z0-9.\\-\\[\\]:]+:\\d{1,5})*(/[A-Za-z0-9_./-]*)?");
@@ -112,6 +113,7 @@ public record SwitchConfig(
     /** @throws ConfigException naming the source and the key, on the first bad or unknown key */
     public static SwitchConfig from(Settings settings) {
         settings.rejectUnknownKeys(KEYS);
+        LogSettings.from(settings); // applied by the launcher before logging starts; validated here with the rest
         Limits limits = limits(settings);
         String token = settings.string(ADMIN_TOKEN, null);
         if (token != null && !TOKEN.matcher(token).matches()) {

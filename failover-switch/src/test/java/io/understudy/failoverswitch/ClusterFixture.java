@@ -6,6 +6,7 @@ import io.understudy.cluster.PrimaryRecord;
 import io.understudy.cluster.Role;
 import io.understudy.cluster.config.Settings;
 import io.understudy.cluster.zk.ZkPaths;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import org.apache.curator.framework.CuratorFramework;
@@ -14,6 +15,7 @@ import org.apache.curator.retry.RetryOneTime;
 import org.apache.curator.test.TestingServer;
 import org.apache.zookeeper.CreateMode;
 import org.apache.zookeeper.KeeperException;
+import org.awaitility.Awaitility;
 
 /** A real ZooKeeper plus the znode writes a node makes, for switch tests. */
 final class ClusterFixture implements AutoCloseable {
@@ -34,6 +36,20 @@ final class ClusterFixture implements AutoCloseable {
                 "zookeeper.sessionTimeoutMs", "4000", "switch.accessLog", "false"));
         values.putAll(extra);
         return SwitchServer.start(SwitchConfig.from(Settings.of("test", values)));
+    }
+
+    /** A switch (default settings but {@code extra}) that already routes to {@code nodeId}, primary in {@code epoch}. */
+    SwitchServer startSwitchRoutingTo(String nodeId, String apiUrl, long epoch, Map<String, String> extra)
+            throws Exception {
+        promote(nodeId, apiUrl, epoch);
+        SwitchServer server = startSwitch(extra);
+        try {
+            Awaitility.await().atMost(Duration.ofSeconds(15)).until(() -> nodeId.equals(server.status().route().nodeId()));
+        } catch (RuntimeException e) {
+            server.close();
+            throw e;
+        }
+        return server;
     }
 
     void register(String nodeId, String apiUrl, Role role, long epoch) throws Exception {

@@ -1,5 +1,7 @@
 package io.understudy.launcher;
 
+import io.understudy.cluster.config.LogSettings;
+import io.understudy.cluster.config.LogSettings.Format;
 import io.understudy.cluster.config.Settings;
 import io.understudy.cluster.zk.SessionFile;
 import io.understudy.node.Node;
@@ -30,19 +32,25 @@ final class ChildLauncher {
     }
 
     static void writeConfigs(ApplianceConfig config) {
-        writeConfigs(config, Map.of());
+        writeConfigs(config, Map.of(), LogFormat.inEffect());
     }
 
-    /** @param nodeOverrides per node id, keys replacing or adding to the node's defaults (e.g. a proxied zookeeper.connect) */
-    static void writeConfigs(ApplianceConfig config, Map<String, Map<String, String>> nodeOverrides) {
+    /**
+     * @param nodeOverrides per node id, keys replacing or adding to the node's defaults (e.g. a proxied zookeeper.connect)
+     * @param logFormat     how the nodes and the switch write their logs
+     */
+    static void writeConfigs(ApplianceConfig config, Map<String, Map<String, String>> nodeOverrides, Format logFormat) {
         for (String id : ApplianceConfig.NODE_IDS) {
             Map<String, String> values = ChildConfigs.node(config, id);
+            values.put(LogSettings.FORMAT, logFormat.key());
             values.putAll(nodeOverrides.getOrDefault(id, Map.of()));
             ChildConfigs.write(ChildConfigs.nodeFile(config, id), "node " + id + ", written by the local appliance at every start",
                     values);
         }
+        Map<String, String> switchValues = ChildConfigs.failoverSwitch(config, AdminToken.loadOrCreate(config));
+        switchValues.put(LogSettings.FORMAT, logFormat.key());
         ChildConfigs.write(ChildConfigs.switchFile(config), "failover switch, written by the local appliance at every start",
-                ChildConfigs.failoverSwitch(config, AdminToken.loadOrCreate(config)));
+                switchValues);
     }
 
     /**

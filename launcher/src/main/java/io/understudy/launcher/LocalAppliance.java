@@ -1,5 +1,6 @@
 package io.understudy.launcher;
 
+import io.understudy.cluster.config.LogSettings;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -51,6 +52,7 @@ public final class LocalAppliance implements AutoCloseable {
     /** Per node id, keys on top of {@link #nodeSettings}, e.g. the address of that node's own application. */
     private final Map<String, Map<String, String>> oneNodeSettings = new LinkedHashMap<>();
     private boolean proxiedZooKeeper;
+    private LogSettings.Format childLogFormat = LogFormat.inEffect();
     private ZooKeeperProxies zooKeeperProxies;
     private volatile State state = State.NEW;
     private volatile boolean stopRequested;
@@ -120,7 +122,7 @@ public final class LocalAppliance implements AutoCloseable {
                 values.putAll(overrides.getOrDefault(id, Map.of()));
                 overrides.put(id, values);
             }
-            ChildLauncher.writeConfigs(config, overrides);
+            ChildLauncher.writeConfigs(config, overrides, childLogFormat);
             ChildLauncher.startAll(config, childClasspath, runDir(), children);
             SwitchStatus status = awaitReady(readyTimeout);
             startupTime = Duration.ofNanos(System.nanoTime() - begin);
@@ -227,6 +229,17 @@ public final class LocalAppliance implements AutoCloseable {
     public synchronized LocalAppliance withZooKeeperProxies() {
         requireNew("ZooKeeper proxies");
         proxiedZooKeeper = true;
+        return this;
+    }
+
+    /**
+     * How the nodes and the switch write their logs (default: as this process does); only before {@link #start}.
+     *
+     * @return this
+     */
+    public synchronized LocalAppliance childLogFormat(LogSettings.Format format) {
+        requireNew("the children's log format");
+        childLogFormat = format;
         return this;
     }
 

@@ -1,5 +1,6 @@
 package io.understudy.launcher;
 
+import io.understudy.cluster.config.LogSettings;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.RandomAccessFile;
@@ -12,8 +13,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Follows a child's log file from a given offset and echoes each complete line to the console,
- * prefixed with {@code [name]}. The child writes the file itself, so nothing is lost when the
- * appliance stops reading or dies; echoing ends once {@code finished} holds and the file is drained.
+ * prefixed with {@code [name]} in text format and as it is in JSON format. The child writes the
+ * file itself, so nothing is lost when the appliance stops reading or dies; echoing ends once
+ * {@code finished} holds and the file is drained.
  */
 final class LogEcho {
 
@@ -25,12 +27,14 @@ final class LogEcho {
     }
 
     static void start(String name, Path file, long offset, BooleanSupplier finished) {
-        Thread thread = new Thread(() -> follow(name, file, offset, finished), "echo-" + name);
+        // JSON lines stand alone (each names its process): a prefix would make them unreadable to a log shipper
+        String prefix = LogFormat.inEffect() == LogSettings.Format.JSON ? "" : "[" + name + "] ";
+        Thread thread = new Thread(() -> follow(prefix, file, offset, finished), "echo-" + name);
         thread.setDaemon(true);
         thread.start();
     }
 
-    private static void follow(String name, Path file, long offset, BooleanSupplier finished) {
+    private static void follow(String prefix, Path file, long offset, BooleanSupplier finished) {
         ByteArrayOutputStream partial = new ByteArrayOutputStream();
         byte[] buffer = new byte[8192];
         try (RandomAccessFile in = new RandomAccessFile(file.toFile(), "r")) {
@@ -41,7 +45,7 @@ final class LogEcho {
                 while ((read = in.read(buffer)) > 0) {
                     for (int i = 0; i < read; i++) {
                         if (buffer[i] == '\n') {
-                            ECHO.info("[{}] {}", name, partial.toString(StandardCharsets.UTF_8));
+                            ECHO.info("{}{}", prefix, partial.toString(StandardCharsets.UTF_8));
                             partial.reset();
                         } else {
                             partial.write(buffer[i]);
@@ -50,7 +54,7 @@ final class LogEcho {
                 }
                 if (last) {
                     if (partial.size() > 0) {
-                        ECHO.info("[{}] {}", name, partial.toString(StandardCharsets.UTF_8));
+                        ECHO.info("{}{}", prefix, partial.toString(StandardCharsets.UTF_8));
                     }
                     return;
                 }

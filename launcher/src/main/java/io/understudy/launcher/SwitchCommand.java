@@ -1,5 +1,6 @@
 package io.understudy.launcher;
 
+import io.understudy.cluster.config.Settings;
 import picocli.CommandLine.Command;
 
 /** {@code understudy switch --config FILE}: runs the failover switch in the foreground. */
@@ -12,5 +13,10 @@ final class SwitchCommand extends ServiceCommand {
     @Override
     String mainClass() {
         return MAIN_CLASS;
+    }
+
+    @Override
+    String processName(Settings settings) {
+        return "switch";
     }
 }

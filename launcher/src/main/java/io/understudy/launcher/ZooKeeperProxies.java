@@ -36,7 +36,7 @@ final class ZooKeeperProxies implements AutoCloseable {
         return String.join(",", proxies(nodeId).stream().map(p -> ApplianceConfig.HOST + ":" + p.port()).toList());
     }
 
-    /** Node overrides for {@link ChildLauncher#writeConfigs(ApplianceConfig, Map)}. */
+    /** Node overrides for {@link ChildLauncher#writeConfigs(ApplianceConfig, Map, io.understudy.cluster.config.LogSettings.Format)}. */
     Map<String, Map<String, String>> nodeOverrides() {
         Map<String, Map<String, String>> overrides = new LinkedHashMap<>();
         byNode.keySet().forEach(node -> overrides.put(node, Map.of("zookeeper.connect", connectString(node))));

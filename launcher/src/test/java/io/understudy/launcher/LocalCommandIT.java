@@ -9,9 +9,10 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.CleanupMode;
 import org.junit.jupiter.api.io.TempDir;
@@ -30,15 +31,8 @@ class LocalCommandIT {
     @TempDir(cleanup = CleanupMode.ON_SUCCESS)
     Path dir;
 
-    private final List<Process> started = new ArrayList<>();
-
-    @AfterEach
-    void cleanUp() {
-        for (Process process : started) {
-            process.descendants().forEach(ProcessHandle::destroyForcibly);
-            process.destroyForcibly();
-        }
-    }
+    @AutoClose
+    private final LocalCommandLine local = new LocalCommandLine();
 
     @Test
     void survivesKillNineOfTheApplianceAndStopsEverythingOnSigterm() throws Exception {
@@ -85,23 +79,7 @@ class LocalCommandIT {
     }
 
     private Process startLocal(ApplianceConfig config, String name) throws Exception {
-        List<String> args = List.of("local",
-                "--data-dir", config.dataDir().toString(),
-                "--cluster", config.clusterName(),
-                "--switch-port", Integer.toString(config.switchPort()),
-                "--node-a-port", Integer.toString(config.nodeApiPortA()),
-                "--node-b-port", Integer.toString(config.nodeApiPortB()),
-                "--pg-port-a", Integer.toString(config.pgPortA()),
-                "--pg-port-b", Integer.toString(config.pgPortB()),
-                "--zk-port", Integer.toString(config.zkClientPortBase()),
-                "--zk-quorum-port", Integer.toString(config.zkQuorumPortBase()),
-                "--zk-election-port", Integer.toString(config.zkElectionPortBase()));
-        List<String> command = ChildProcess.javaCommand(ChildProcess.currentJava(), TestPorts.childClasspath(), 256, name, args);
-        Process process = new ProcessBuilder(command)
-                .redirectErrorStream(true)
-                .redirectOutput(dir.resolve(name + ".log").toFile())
-                .start();
-        started.add(process);
+        Process process = local.start(config, name, dir.resolve(name + ".log"), Map.of());
         LOG.info("started `understudy local` ({}) as pid {}", name, process.pid());
         return process;
     }

@@ -1,6 +1,7 @@
 package io.understudy.node;
 
 import io.understudy.cluster.config.ConfigException;
+import io.understudy.cluster.config.LogSettings;
 import io.understudy.cluster.config.Settings;
 import io.understudy.cluster.zk.ZkPaths;
 import io.understudy.node.duties.DutySettings;
@@ -55,6 +56,7 @@ public record NodeConfig(
 
     public static NodeConfig from(Settings s) {
         s.rejectUnknownKeys(KEYS, DutySettings::isDutyKey, DutySettings.KEYS_TEXT);
+        LogSettings.from(s); // applied by the launcher before logging starts; validated here with the rest
         String nodeId = s.matching("node.id", null, NodeConfig::validName,
                 "must be 1-63 letters, digits, '_', '.' or '-', starting with a letter or digit");
         String host = s.string("api.host", "127.0.0.1");
@@ -103,6 +105,7 @@ public record NodeConfig(
         all.addAll(ReplicationSettings.KEYS);
         all.addAll(HookSettings.KEYS);
         all.addAll(SupervisionSettings.KEYS);
+        all.addAll(LogSettings.KEYS);
         return Set.copyOf(all);
     }
 

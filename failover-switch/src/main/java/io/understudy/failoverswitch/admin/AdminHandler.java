@@ -23,6 +23,7 @@ import org.slf4j.LoggerFactory;
 /**
  * The switch's own endpoints under {@code /_understudy/}:
  * <pre>
+ *   GET  (the page) the operator's status page, {@link StatusPage} (no token; its actions send one)
  *   GET  status      cluster, route and recent history (no token)
  *   GET  health      200 while connected to ZooKeeper, else 503: for a load balancer (no token)
  *   GET  metrics     Prometheus text (no token: read-only, like status)
@@ -62,6 +63,7 @@ public final class AdminHandler implements HttpHandler {
 
     private final Switch target;
     private final AdminAuth auth;
+    private final StatusPage page = new StatusPage();
 
     public AdminHandler(Switch target, String adminToken) {
         this.target = target;
@@ -74,8 +76,14 @@ public final class AdminHandler implements HttpHandler {
     }
 
     @Override
-    public void handleRequest(HttpServerExchange exchange) {
+    public void handleRequest(HttpServerExchange exchange) throws Exception {
         String path = exchange.getRelativePath();
+        if (StatusPage.owns(path)) {
+            page.handleRequest(exchange);
+            return;
+        }
+        // every answer below is of this moment: status, metrics, an action's outcome, an error
+        exchange.getResponseHeaders().put(Headers.CACHE_CONTROL, "no-store");
         switch (path) {
             case PREFIX + "/health" -> ifMethod(exchange, Methods.GET, () -> health(exchange));
             case PREFIX + "/metrics" -> ifMethod(exchange, Methods.GET, () -> metrics(exchange));
@@ -86,7 +94,7 @@ public final class AdminHandler implements HttpHandler {
             case PREFIX + "/pause" -> action(exchange, Type.PAUSE);
             case PREFIX + "/resume" -> action(exchange, Type.RESUME);
             default -> JsonResponses.error(exchange, 404, "not_found", "no switch endpoint " + path + " (known: "
-                    + PREFIX + "/{status,health,metrics,switchover,failover,pause,resume})");
+                    + PREFIX + "/{,status,health,metrics,switchover,failover,pause,resume})");
         }
     }
 

@@ -1,5 +1,6 @@
 package io.understudy.failoverswitch.admin;
 
+import io.understudy.cluster.ClusterSettings;
 import io.understudy.cluster.ClusterView;
 import io.understudy.cluster.FailoverOutlook;
 import io.understudy.cluster.HistoryRecord;
@@ -22,9 +23,10 @@ import java.util.List;
  * @param route   where this switch sends traffic now
  * @param history the newest {@code /history} entries, newest first
  * @param failover who could take over now, and why nobody can when the primary is gone
+ * @param settings the cluster-wide settings in {@code /config}: whether automatic failover is paused, and why
  */
 public record StatusReport(String cluster, Primary primary, List<Member> members, SwitchState route,
-        List<HistoryRecord> history, FailoverOutlook failover) {
+        List<HistoryRecord> history, FailoverOutlook failover, ClusterSettings settings) {
 
     /** The {@code /primary} record; {@code live} = its node is registered under {@code /members}. */
     public record Primary(String nodeId, long epoch, String apiUrl, boolean live) {
@@ -58,7 +60,8 @@ public record StatusReport(String cluster, Primary primary, List<Member> members
         SwitchState state = decision instanceof Route route
                 ? new SwitchState(link, route.nodeId(), route.epoch(), route.target().toString(), route.reason(), held)
                 : new SwitchState(link, null, 0, null, decision.reason(), held);
-        return new StatusReport(cluster, primary, members, state, List.copyOf(history), FailoverOutlook.of(view));
+        return new StatusReport(cluster, primary, members, state, List.copyOf(history), FailoverOutlook.of(view),
+                view.settings());
     }
 
     private static Primary primary(PrimaryRecord record, ClusterView view) {

@@ -63,11 +63,14 @@ public final class SwitchMetrics implements HoldQueue.Listener, Forwarder.Events
 
     /** Gauges read from the running switch; call once at start. */
     public void bind(IntSupplier heldRequests, LongSupplier bufferedBodyBytes) {
+        // strong references: a gauge holds its object weakly, and nothing else holds these suppliers
         Gauge.builder("understudy.switch.held.requests", heldRequests, s -> s.getAsInt())
                 .description("requests waiting for a primary right now")
+                .strongReference(true)
                 .register(registry);
         Gauge.builder("understudy.switch.buffered.body.bytes", bufferedBodyBytes, s -> s.getAsLong())
                 .description("request body bytes kept in memory so they can be retried")
+                .strongReference(true)
                 .register(registry);
     }
 
@@ -76,6 +79,7 @@ public final class SwitchMetrics implements HoldQueue.Listener, Forwarder.Events
         Gauge.builder("understudy.switch.failover.candidates", eligibleCandidates, s -> s.getAsInt())
                 .description("members other than the live primary whose candidacy says eligible; 0 with no primary means "
                         + "failover is blocked (the reason is in /_understudy/status)")
+                .strongReference(true)
                 .register(registry);
     }
 

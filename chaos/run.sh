@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds Understudy and runs the long chaos run: a local appliance on free ports, keyed writes through the switch,
 # seeded faults, a history check; the summary table per fault type is printed and saved under chaos/results/.
-# Usage: chaos/run.sh [--cycles 200] [--seed N] [--faults default|all|name,...] [--rate 60]
+# Usage: chaos/run.sh [--cycles 200] [--seed N] [--nodes 2] [--faults default|all|name,...] [--rate 60]
 #                     [--sync-fallback async|refuse] [--out chaos/results] [--data-dir DIR]
 # Exit code 0 when no violation was found.
 set -euo pipefail

@@ -30,7 +30,7 @@ public final class FailoverBench {
     public static void main(String[] args) throws Exception {
         int runs = args.length > 0 ? Integer.parseInt(args[0]) : 5;
         Path data = Files.createTempDirectory("understudy-bench-");
-        ApplianceConfig config = new ApplianceConfig(data, "bench", 18080, 18081, 18082, 18432, 18433, 18181, 18281, 18381);
+        ApplianceConfig config = new ApplianceConfig(data, "bench", 18080, 18081, 18432, ApplianceConfig.firstIds(2), 18181, 18281, 18381);
         String classpath = System.getProperty("understudy.classpath", System.getProperty("java.class.path"));
         // Longer than the switch's hold timeout (5 s): a held request is the switch hiding the
         // failover, and the client must wait for it like a real one would, not count it failed.
@@ -52,7 +52,7 @@ public final class FailoverBench {
                 totalLost += r.lost();
                 runRows.add(List.of(Integer.toString(run), r.killed(), r.promoted(), Report.ms(r.gapNanos() / 1e6),
                         Integer.toString(r.failed()), Integer.toString(r.acked()), Long.toString(r.lost())));
-                app.restartNode(r.killed(), Duration.ofMinutes(2));
+                app.awaitNodeBack(r.killed(), Duration.ofMinutes(2));
             }
         }
         Duration warm;

@@ -40,8 +40,8 @@ public final class ReplicationBench {
         BenchClient http = new BenchClient(Duration.ofSeconds(10));
         List<List<String>> rows = new ArrayList<>();
         for (String mode : List.of("async", "sync")) {
-            ApplianceConfig config = new ApplianceConfig(data.resolve(mode), "repl-" + mode, 19080, 19081, 19082, 19432, 19433,
-                    19181, 19281, 19381);
+            ApplianceConfig config = new ApplianceConfig(data.resolve(mode), "repl-" + mode, 19080, 19081, 19432,
+                    ApplianceConfig.firstIds(2), 19181, 19281, 19381);
             try (Pair pair = Pair.start(config, mode)) {
                 LoadGenerator warmUp = new LoadGenerator(http, pair.primaryUrl, PACED_WORKERS);
                 // JIT and connection pools, not measured. On two busy cores C2 needs well over 5 s to compile the
@@ -131,8 +131,8 @@ public final class ReplicationBench {
             try {
                 p.zk = EmbeddedEnsemble.forAppliance(config);
                 p.zk.start(Duration.ofMinutes(1));
-                p.pgA = new LocalPostgres("postgres-a", config.postgresDir("a"), config.pgPortA(), config.logDir().resolve("pg-a.log"));
-                p.pgB = new LocalPostgres("postgres-b", config.postgresDir("b"), config.pgPortB(), config.logDir().resolve("pg-b.log"));
+                p.pgA = new LocalPostgres("postgres-a", config.postgresDir("a"), config.pgPort("a"), config.logDir().resolve("pg-a.log"));
+                p.pgB = new LocalPostgres("postgres-b", config.postgresDir("b"), config.pgPort("b"), config.logDir().resolve("pg-b.log"));
                 p.pgA.start();
                 p.pgB.start();
                 p.primaryDb = p.pgA.dataSource();

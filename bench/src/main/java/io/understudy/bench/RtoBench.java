@@ -47,7 +47,7 @@ public final class RtoBench {
     public static void main(String[] args) throws Exception {
         int runs = args.length > 0 ? Integer.parseInt(args[0]) : 10;
         Path data = Files.createTempDirectory("understudy-rto-");
-        ApplianceConfig config = new ApplianceConfig(data, "rto", 19080, 19081, 19082, 19432, 19433, 19181, 19281, 19381);
+        ApplianceConfig config = new ApplianceConfig(data, "rto", 19080, 19081, 19432, ApplianceConfig.firstIds(2), 19181, 19281, 19381);
         String classpath = System.getProperty("understudy.classpath", System.getProperty("java.class.path"));
         // Sync mode: a write is acknowledged once the secondary applied it (RPO 0). With the secondary
         // killed the new primary has none; syncFallback=async lets it acknowledge alone (alarmed) meanwhile.
@@ -89,7 +89,7 @@ public final class RtoBench {
         System.out.printf("kill %d: %s killed, %s primary, writes flowing after %.0f ms%n", number, killed, promoted,
                 (recovered - fault) / 1e6);
         primary.waitFor(30, TimeUnit.SECONDS);
-        app.restartNode(killed, Duration.ofMinutes(3));
+        app.awaitNodeBack(killed, Duration.ofMinutes(3));
         return new Run(Kind.KILL, number, killed, promoted, fault, recovered);
     }
 

@@ -58,7 +58,7 @@ public final class SwitchBench {
 
         Path data = Files.createTempDirectory("understudy-switchbench-");
         Path proxies = Files.createDirectories(data.resolve("proxies"));
-        ApplianceConfig config = new ApplianceConfig(data, "bench", 17080, 17081, 17082, 17432, 17433, 17181, 17281, 17381);
+        ApplianceConfig config = new ApplianceConfig(data, "bench", 17080, 17081, 17432, ApplianceConfig.firstIds(2), 17181, 17281, 17381);
         String classpath = System.getProperty("understudy.classpath", System.getProperty("java.class.path"));
         BenchClient http = new BenchClient(Duration.ofSeconds(5));
         Report report = new Report("switch", "Switch vs nginx vs HAProxy (wrk, same node)");

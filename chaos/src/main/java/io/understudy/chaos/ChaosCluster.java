@@ -1,19 +1,19 @@
 package io.understudy.chaos;
 
 import com.fasterxml.jackson.databind.DeserializationFeature;
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.understudy.launcher.ApplianceConfig;
 import io.understudy.launcher.LocalAppliance;
+import io.understudy.launcher.LocalProcesses;
+import io.understudy.workload.NodeObjects;
+import io.understudy.workload.Stored;
 import java.io.IOException;
 import java.net.URI;
-import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -30,6 +30,7 @@ public final class ChaosCluster {
     private static final Duration TIMEOUT = Duration.ofSeconds(10);
 
     private final LocalAppliance appliance;
+    private final NodeObjects objects = new NodeObjects();
     private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(2)).build();
 
@@ -42,7 +43,7 @@ public final class ChaosCluster {
     }
 
     public List<String> nodeIds() {
-        return ApplianceConfig.NODE_IDS;
+        return appliance.config().nodeIds();
     }
 
     /** The switch's status now; empty while the switch does not answer. */
@@ -65,51 +66,17 @@ public final class ChaosCluster {
                 .orElseThrow(() -> new IllegalStateException("no live primary: " + state().map(ClusterState::summary).orElse("switch down")));
     }
 
-    public String other(String nodeId) {
-        return nodeIds().stream().filter(n -> !n.equals(nodeId)).findFirst().orElseThrow();
-    }
-
     /** Sends a signal ({@code STOP}, {@code CONT}) to node {@code nodeId}'s process with {@code kill}. */
     public void signal(String nodeId, String signal) {
-        long pid = appliance.nodeProcess(nodeId).pid();
-        try {
-            Process kill = new ProcessBuilder("kill", "-" + signal, Long.toString(pid)).redirectErrorStream(true).start();
-            String out = new String(kill.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            if (kill.waitFor() != 0) {
-                throw new IllegalStateException("kill -" + signal + " " + pid + " failed: " + out.trim());
-            }
-        } catch (IOException e) {
-            throw new IllegalStateException("cannot run kill", e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted sending SIG" + signal, e);
-        }
+        LocalProcesses.signal(appliance.nodeProcess(nodeId).toHandle(), signal);
     }
 
     /**
      * Every object whose id starts with {@code prefix} on node {@code nodeId}, read from the node
-     * itself (a secondary serves reads on its own address), with ids after {@code startAfter} (null: all).
+     * itself, with ids after {@code startAfter} (null: all).
      */
     public Map<String, Stored> objects(String nodeId, String prefix, String startAfter) throws IOException, InterruptedException {
-        Map<String, Stored> out = new HashMap<>();
-        String after = startAfter;
-        while (true) {
-            String url = appliance.nodeApiUrl(nodeId) + "/api/objects?limit=1000&prefix=" + encode(prefix)
-                    + (after == null ? "" : "&after=" + encode(after));
-            HttpResponse<byte[]> r = http.send(HttpRequest.newBuilder(URI.create(url)).timeout(TIMEOUT).GET().build(),
-                    HttpResponse.BodyHandlers.ofByteArray());
-            if (r.statusCode() != 200) {
-                throw new IOException("node " + nodeId + " answered " + r.statusCode() + " to " + url);
-            }
-            JsonNode page = JSON.readTree(r.body());
-            for (JsonNode item : page.path("items")) {
-                out.put(item.path("id").asText(), new Stored(item.path("etag").asText(), item.path("version").asLong()));
-            }
-            if (page.path("next").isNull() || page.path("next").isMissingNode()) {
-                return out;
-            }
-            after = page.path("next").asText();
-        }
+        return objects.list(appliance.nodeApiUrl(nodeId), prefix, startAfter);
     }
 
     /** The body of object {@code id} on node {@code nodeId}, or empty when it answers anything but 200. */
@@ -117,10 +84,6 @@ public final class ChaosCluster {
         HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(appliance.nodeApiUrl(nodeId) + "/api/objects/"
                 + id)).timeout(TIMEOUT).GET().build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
         return r.statusCode() == 200 ? Optional.of(r.body()) : Optional.empty();
-    }
-
-    private static String encode(String s) {
-        return URLEncoder.encode(s, StandardCharsets.UTF_8);
     }
 
     /**

@@ -1,7 +1,9 @@
 package io.understudy.chaos;
 
 import io.understudy.chaos.fault.FaultMix;
+import io.understudy.launcher.ApplianceConfig;
 import io.understudy.launcher.LocalAppliance;
+import io.understudy.workload.History;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -14,9 +16,9 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine;
 
 /**
  * The long chaos run: a local appliance on free ports, writers through the switch, {@code --cycles}
@@ -38,6 +40,9 @@ public final class ChaosRun implements Callable<Integer> {
     @Option(names = "--faults", split = ",", defaultValue = "default",
             description = "faults to pick from, comma-separated: default (all but crash-primary-postgres), all, or fault names (default: ${DEFAULT-VALUE})")
     List<String> faults;
+
+    @Option(names = "--nodes", defaultValue = "2", description = "nodes of the appliance, 2-9 (default: ${DEFAULT-VALUE})")
+    int nodes;
 
     @Option(names = "--rate", defaultValue = "60", description = "writes per second through the switch (default: ${DEFAULT-VALUE})")
     double rate;
@@ -61,18 +66,22 @@ public final class ChaosRun implements Callable<Integer> {
         if (!syncFallback.equals("async") && !syncFallback.equals("refuse")) {
             throw new CommandLine.ParameterException(new CommandLine(this), "--sync-fallback must be async or refuse");
         }
+        if (nodes < ApplianceConfig.MIN_NODES || nodes > ApplianceConfig.MAX_NODES) {
+            throw new CommandLine.ParameterException(new CommandLine(this), "--nodes must be between "
+                    + ApplianceConfig.MIN_NODES + " and " + ApplianceConfig.MAX_NODES + ", got " + nodes);
+        }
         long chosenSeed = seed != null ? seed : ThreadLocalRandom.current().nextLong(1, 1L << 40);
         boolean fallbackAsync = syncFallback.equals("async");
         History history = new History();
         FaultMix mix = FaultMix.of(faults, history);
         Path data = dataDir != null ? dataDir : Files.createTempDirectory("understudy-chaos-");
         String classpath = System.getProperty("understudy.classpath", System.getProperty("java.class.path"));
-        LOG.info("chaos run: seed {}, {} cycles of {}, {} writes/s, sync mode with fallback {}, data {}", chosenSeed, cycles,
-                mix.names(), rate, syncFallback, data);
+        LOG.info("chaos run: seed {}, {} nodes, {} cycles of {}, {} writes/s, sync mode with fallback {}, data {}", chosenSeed,
+                nodes, cycles, mix.names(), rate, syncFallback, data);
         long begin = System.nanoTime();
         ChaosSession.Result result;
         try (LocalAppliance appliance = ChaosSession.configure(
-                new LocalAppliance(FreePorts.appliance(data.resolve("appliance"), "chaos"), classpath), fallbackAsync)) {
+                new LocalAppliance(FreePorts.appliance(data.resolve("appliance"), "chaos", nodes), classpath), fallbackAsync)) {
             appliance.start(Duration.ofMinutes(5));
             result = ChaosSession.run(appliance, mix, history, cycles, chosenSeed, rate, fallbackAsync);
         }
@@ -90,7 +99,8 @@ public final class ChaosRun implements Callable<Integer> {
         StringBuilder text = new StringBuilder("# Chaos run\n\n");
         text.append("Run ").append(LocalDateTime.now().withNano(0)).append(" on ").append(Runtime.getRuntime().availableProcessors())
                 .append(" cores, Java ").append(System.getProperty("java.version")).append(": seed ").append(result.seed())
-                .append(", ").append(result.cycles().size()).append(" of ").append(cycles).append(" cycles in ").append(seconds)
+                .append(", ").append(nodes).append(" nodes, ").append(result.cycles().size()).append(" of ").append(cycles)
+                .append(" cycles in ").append(seconds)
                 .append(" s, faults ").append(mix.names()).append(", ").append(rate).append(" keyed writes/s through the switch,")
                 .append(" replication.mode=sync, syncFallback=").append(fallbackAsync ? "async" : "refuse")
                 .append(". Node logs: ").append(data).append(".\n\n");

@@ -1,6 +1,12 @@
 package io.understudy.chaos;
 
 import io.understudy.chaos.fault.Fault;
+import io.understudy.workload.CheckReport;
+import io.understudy.workload.History;
+import io.understudy.workload.HistoryChecker;
+import io.understudy.workload.Op;
+import io.understudy.workload.Stored;
+import io.understudy.workload.Writers;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -14,7 +20,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Runs chaos cycles against a settled cluster under the writers' load: inject → wait for the
- * failover (or hold, when none is expected) → heal → wait until both nodes are back and the
+ * failover (or hold, when none is expected) → heal → wait until every node is back and each
  * secondary streams → check the history so far. One thread.
  */
 public final class ChaosRunner {
@@ -24,7 +30,7 @@ public final class ChaosRunner {
      *                               ({@code replication.syncFallback=async}), so a failover is only
      *                               complete once writes flow in the new epoch
      * @param failoverTimeout        how long a failover may take
-     * @param settleTimeout          how long the cluster may take to have both nodes back after healing
+     * @param settleTimeout          how long the cluster may take to have every node back after healing
      */
     public record Settings(boolean writesWithoutSecondary, Duration failoverTimeout, Duration settleTimeout) {
         public static final Settings DEFAULTS = new Settings(true, Duration.ofSeconds(90), Duration.ofMinutes(3));
@@ -138,7 +144,7 @@ public final class ChaosRunner {
     private static final Duration SETTLED_FOR = Duration.ofSeconds(3);
 
     /**
-     * Checks every write numbered {@code fromSeq} or later against both nodes, retrying for a while
+     * Checks every write numbered {@code fromSeq} or later against every node, retrying for a while
      * so a secondary still applying the last writes is not taken for a loss; advances the
      * checkpoint when clean.
      */
@@ -175,7 +181,7 @@ public final class ChaosRunner {
         return report;
     }
 
-    /** Checks the whole run's history against both nodes. */
+    /** Checks the whole run's history against every node. */
     public CheckReport finalCheck() throws InterruptedException {
         return checkSince(1);
     }

@@ -2,6 +2,9 @@ package io.understudy.chaos;
 
 import io.understudy.chaos.fault.FaultMix;
 import io.understudy.launcher.LocalAppliance;
+import io.understudy.workload.CheckReport;
+import io.understudy.workload.History;
+import io.understudy.workload.Writers;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

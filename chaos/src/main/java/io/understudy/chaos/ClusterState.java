@@ -39,7 +39,7 @@ public record ClusterState(Primary primary, List<Member> members) {
     }
 
     /**
-     * Both nodes are back: a live primary that says PRIMARY, and every other member a healthy
+     * Every node is back: a live primary that says PRIMARY, and every other member a healthy
      * SECONDARY whose replicator streams.
      */
     public boolean settled(int expectedMembers) {

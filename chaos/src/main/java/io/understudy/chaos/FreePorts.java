@@ -12,13 +12,21 @@ import java.util.concurrent.ThreadLocalRandom;
 /** An appliance on free loopback ports, so a chaos run never collides with another appliance or test. */
 public final class FreePorts {
 
+    /** System property {@code FROM-TO}: hand out ports in that range only, e.g. a range an operator set aside. */
+    public static final String RANGE_PROPERTY = "chaos.ports";
     private static final Set<Integer> HANDED_OUT = new HashSet<>();
 
     private FreePorts() {
     }
 
     public static synchronized ApplianceConfig appliance(Path dataDir, String cluster) {
-        return new ApplianceConfig(dataDir, cluster, range(1), range(1), range(1), range(1), range(1), range(3), range(3), range(3));
+        return appliance(dataDir, cluster, ApplianceConfig.DEFAULT_NODES);
+    }
+
+    /** An appliance of {@code nodes} nodes; room is kept for nodes added later (all nine ids). */
+    public static synchronized ApplianceConfig appliance(Path dataDir, String cluster, int nodes) {
+        return new ApplianceConfig(dataDir, cluster, range(1), range(ApplianceConfig.MAX_NODES), range(ApplianceConfig.MAX_NODES),
+                ApplianceConfig.firstIds(nodes), range(3), range(3), range(3));
     }
 
     /** One free port, never handed out before in this JVM, e.g. for an application beside the appliance. */
@@ -28,8 +36,9 @@ public final class FreePorts {
 
     /** The first of {@code length} consecutive free ports, below Linux's ephemeral range so no client socket takes one meanwhile. */
     private static int range(int length) {
+        int[] bounds = bounds();
         for (int attempt = 0; attempt < 1000; attempt++) {
-            int base = ThreadLocalRandom.current().nextInt(20000, 32700);
+            int base = ThreadLocalRandom.current().nextInt(bounds[0], bounds[1] - length + 2);
             boolean free = true;
             for (int port = base; port < base + length && free; port++) {
                 free = !HANDED_OUT.contains(port) && bindable(port);
@@ -42,6 +51,26 @@ public final class FreePorts {
             }
         }
         throw new IllegalStateException("no " + length + " free consecutive ports on " + ApplianceConfig.HOST);
+    }
+
+    /** The lowest and highest port to hand out: {@value #RANGE_PROPERTY} when set, else 20000-32700. */
+    private static int[] bounds() {
+        String range = System.getProperty(RANGE_PROPERTY, "").trim();
+        if (range.isEmpty()) {
+            return new int[] {20000, 32700};
+        }
+        String[] parts = range.split("-");
+        try {
+            int from = Integer.parseInt(parts[0].trim());
+            int to = Integer.parseInt(parts[parts.length - 1].trim());
+            if (parts.length != 2 || from < 1024 || to > 65535 || to - from < 64) {
+                throw new NumberFormatException();
+            }
+            return new int[] {from, to};
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("-D" + RANGE_PROPERTY + "=" + range
+                    + ": expected FROM-TO, 1024 <= FROM, TO <= 65535, at least 64 ports");
+        }
     }
 
     private static boolean bindable(int port) {

@@ -1,5 +1,6 @@
 package io.understudy.chaos;
 
+import io.understudy.workload.CheckReport;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;

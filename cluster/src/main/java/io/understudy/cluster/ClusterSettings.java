@@ -1,6 +1,7 @@
 package io.understudy.cluster;
 
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import java.util.List;
 
 /**
  * Cluster-wide settings in the {@code /config} znode, so every node decides with the same values. A field missing
@@ -38,6 +39,18 @@ public record ClusterSettings(boolean failoverPaused, String pausedReason, long 
     public static final long MAX_IDEMPOTENCY_KEY_MAX_AGE_MS = 90L * 24 * 60 * 60 * 1000;
 
     public static final ClusterSettings DEFAULTS = new ClusterSettings(false, null, DEFAULT_MAX_LAG_ON_FAILOVER);
+
+    /**
+     * A setting an operator may change with {@code understudy config set KEY=VALUE}; see {@link ConfigEdit}.
+     * Numbers must lie in {@code [min, max]}; {@code min} and {@code max} mean nothing for other types.
+     */
+    public record Key(String name, long min, long max, String description) {
+    }
+
+    /** What {@code config set} may change. The pause flag is not here: pause and resume are commands, recorded as such. */
+    public static final List<Key> SETTABLE = List.of(
+            new Key("maxLagOnFailoverBytes", 1, Long.MAX_VALUE,
+                    "a secondary further behind than this (bytes of WAL) never promotes automatically"));
 
     public ClusterSettings {
         if (maxLagOnFailoverBytes <= 0) {

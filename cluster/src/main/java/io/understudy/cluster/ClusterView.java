@@ -6,11 +6,12 @@ import java.util.Optional;
 
 /**
  * An immutable snapshot of the cluster as read from ZooKeeper: the primary record (if any), every
- * registered member, the cluster-wide settings and the operator commands waiting, oldest first.
+ * registered member, the cluster-wide settings, the operator commands waiting (oldest first), the
+ * roster (every node of the cluster, running or not, and removals) and the synchronous standbys.
  * Decisions are taken on one snapshot at a time.
  */
 public record ClusterView(Optional<PrimaryRecord> primary, List<MemberRecord> members, ClusterSettings settings,
-                          List<QueuedCommand> commands) {
+                          List<QueuedCommand> commands, List<RosterEntry> roster, Optional<SyncStandbys> sync) {
 
     public static final ClusterView EMPTY = new ClusterView(Optional.empty(), List.of());
 
@@ -20,6 +21,14 @@ public record ClusterView(Optional<PrimaryRecord> primary, List<MemberRecord> me
         settings = settings == null ? ClusterSettings.DEFAULTS : settings;
         commands = commands == null ? List.of()
                 : commands.stream().sorted(Comparator.comparing(QueuedCommand::znode)).toList();
+        roster = roster == null ? List.of() : roster.stream().sorted(Comparator.comparing(RosterEntry::nodeId)).toList();
+        sync = sync == null ? Optional.empty() : sync;
+    }
+
+    /** A view without roster and synchronous standbys. */
+    public ClusterView(Optional<PrimaryRecord> primary, List<MemberRecord> members, ClusterSettings settings,
+                       List<QueuedCommand> commands) {
+        this(primary, members, settings, commands, List.of(), Optional.empty());
     }
 
     /** A view with default settings and no commands. */
@@ -29,7 +38,41 @@ public record ClusterView(Optional<PrimaryRecord> primary, List<MemberRecord> me
 
     /** The same view with {@code record} as the primary record. */
     public ClusterView withPrimary(PrimaryRecord record) {
-        return new ClusterView(Optional.of(record), members, settings, commands);
+        return new ClusterView(Optional.of(record), members, settings, commands, roster, sync);
+    }
+
+    /** The same view with {@code entries} as the roster. */
+    public ClusterView withRoster(List<RosterEntry> entries) {
+        return new ClusterView(primary, members, settings, commands, entries, sync);
+    }
+
+    /** The same view with {@code standbys} as the synchronous standbys record. */
+    public ClusterView withSync(SyncStandbys standbys) {
+        return new ClusterView(primary, members, settings, commands, roster, Optional.ofNullable(standbys));
+    }
+
+    /** Whether {@code nodeId} was removed from the cluster (and not readmitted since). */
+    public boolean removed(String nodeId) {
+        return roster.stream().anyMatch(e -> e.nodeId().equals(nodeId) && e.removed());
+    }
+
+    /**
+     * The nodes of the cluster: those in the roster that were not removed, and any registered member a roster does
+     * not list (a node that has not written its entry yet). Sorted.
+     */
+    public List<String> nodes() {
+        java.util.TreeSet<String> nodes = new java.util.TreeSet<>();
+        roster.stream().filter(e -> !e.removed()).forEach(e -> nodes.add(e.nodeId()));
+        members.stream().map(MemberRecord::nodeId).filter(id -> !removed(id)).forEach(nodes::add);
+        return List.copyOf(nodes);
+    }
+
+    /**
+     * The synchronous standbys that decide who may take over from the recorded primary: the {@code /sync} record of
+     * its epoch, when it names any. Empty when any eligible secondary may (async mode, degraded, or no record yet).
+     */
+    public List<String> syncStandbysOfPrimary() {
+        return primary.flatMap(p -> sync.filter(s -> s.appliesTo(p))).map(SyncStandbys::standbys).orElse(List.of());
     }
 
     /** The oldest waiting operator command, which is the only one acted on. */

@@ -21,12 +21,16 @@ import java.util.Objects;
  *       eligible secondary (or {@code targetNodeId}, when set) promotes.</li>
  *   <li>PAUSE / RESUME: automatic failover is disabled / enabled again cluster-wide; a paused
  *       cluster still obeys SWITCHOVER and FAILOVER.</li>
+ *   <li>REMOVE_MEMBER {@code targetNodeId}: the live primary decommissions the node (docs/membership.md): takes it
+ *       out of the synchronous standbys, marks it removed in {@code /roster}, drops its slot and publication at
+ *       once; refused for the primary itself, below two nodes, or for the last synchronous standby.</li>
  * </ul>
  * The writer validates only the shape (a known target for SWITCHOVER); the nodes decide.
  *
  * @param id            unique id chosen by the writer, echoed to the operator and in history
  * @param type          what is requested
- * @param targetNodeId  the node to promote (required for SWITCHOVER, optional for FAILOVER, else null)
+ * @param targetNodeId  the node to promote (required for SWITCHOVER, optional for FAILOVER), or to remove (required
+ *                      for REMOVE_MEMBER), else null
  * @param expectedEpoch the {@code /primary} epoch the operator saw, or 0
  * @param requestedBy   who asked (e.g. {@code switch@host:port} and the client address), for audit
  * @param requestedAtMs wall-clock time of the request, for humans only
@@ -45,8 +49,8 @@ public record CommandRecord(
     public CommandRecord {
         Objects.requireNonNull(id, "id");
         Objects.requireNonNull(type, "type");
-        if (type == Type.SWITCHOVER && (targetNodeId == null || targetNodeId.isBlank())) {
-            throw new IllegalArgumentException("a SWITCHOVER needs a targetNodeId");
+        if ((type == Type.SWITCHOVER || type == Type.REMOVE_MEMBER) && (targetNodeId == null || targetNodeId.isBlank())) {
+            throw new IllegalArgumentException("a " + type + " needs a targetNodeId");
         }
         if (expectedEpoch < 0) {
             throw new IllegalArgumentException("expectedEpoch must be >= 0, got " + expectedEpoch);
@@ -61,6 +65,8 @@ public record CommandRecord(
         /** Disable automatic failover (planned maintenance). */
         PAUSE,
         /** Enable automatic failover again. */
-        RESUME
+        RESUME,
+        /** Decommission {@code targetNodeId}: drop its slot and publication now; it may not rejoin until readmitted. */
+        REMOVE_MEMBER
     }
 }

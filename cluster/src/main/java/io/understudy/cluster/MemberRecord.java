@@ -20,6 +20,8 @@ import java.util.Objects;
  * @param replication replication state, progress and alarms ({@link ReplicationInfo#NONE} when not given)
  * @param candidacy whether the node may become primary now, and its tags ({@link Candidacy#UNKNOWN} when not given,
  *                  e.g. in a record written by an older version: never deferred to)
+ * @param appUrl    the advertised URL of the node's application gateway; null when it fronts no application (and in
+ *                  records written before gateways existed)
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 public record MemberRecord(
@@ -34,7 +36,8 @@ public record MemberRecord(
         String version,
         long updatedAtMs,
         ReplicationInfo replication,
-        Candidacy candidacy) {
+        Candidacy candidacy,
+        String appUrl) {
 
     /**
      * What a node says about its own chance of becoming primary, so that other candidates and the
@@ -66,17 +69,24 @@ public record MemberRecord(
         candidacy = candidacy == null ? Candidacy.UNKNOWN : candidacy;
     }
 
+    /** A record of a node without an application gateway. */
+    public MemberRecord(String nodeId, String apiUrl, String dbAddress, Role role, long epoch, long position, long lagMs,
+                        boolean healthy, String version, long updatedAtMs, ReplicationInfo replication, Candidacy candidacy) {
+        this(nodeId, apiUrl, dbAddress, role, epoch, position, lagMs, healthy, version, updatedAtMs, replication, candidacy,
+                null);
+    }
+
     /** A record without candidacy. */
     public MemberRecord(String nodeId, String apiUrl, String dbAddress, Role role, long epoch, long position, long lagMs,
                         boolean healthy, String version, long updatedAtMs, ReplicationInfo replication) {
         this(nodeId, apiUrl, dbAddress, role, epoch, position, lagMs, healthy, version, updatedAtMs, replication,
-                Candidacy.UNKNOWN);
+                Candidacy.UNKNOWN, null);
     }
 
     /** A record without replication details or candidacy. */
     public MemberRecord(String nodeId, String apiUrl, String dbAddress, Role role, long epoch, long position, long lagMs,
                         boolean healthy, String version, long updatedAtMs) {
         this(nodeId, apiUrl, dbAddress, role, epoch, position, lagMs, healthy, version, updatedAtMs, ReplicationInfo.NONE,
-                Candidacy.UNKNOWN);
+                Candidacy.UNKNOWN, null);
     }
 }

@@ -15,6 +15,9 @@ import java.util.Objects;
  * @param promotedFromNodeId   the previous primary, or {@code null} at bootstrap
  * @param promotedFromPosition the previous primary's commit position this node had applied when
  *                             it promoted (0 at bootstrap); rejoin compares against it
+ * @param appUrl               the advertised URL of its application gateway, where the switch sends client traffic
+ *                             instead of {@code apiUrl}; null when the node fronts no application (and in records
+ *                             written before gateways existed)
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 public record PrimaryRecord(
@@ -24,12 +27,19 @@ public record PrimaryRecord(
         long epoch,
         long sinceMs,
         String promotedFromNodeId,
-        long promotedFromPosition) {
+        long promotedFromPosition,
+        String appUrl) {
 
     public PrimaryRecord {
         Objects.requireNonNull(nodeId, "nodeId");
         if (epoch < 1) {
             throw new IllegalArgumentException("epoch must be >= 1, got " + epoch);
         }
+    }
+
+    /** A record of a primary without an application gateway. */
+    public PrimaryRecord(String nodeId, String apiUrl, String dbAddress, long epoch, long sinceMs, String promotedFromNodeId,
+                         long promotedFromPosition) {
+        this(nodeId, apiUrl, dbAddress, epoch, sinceMs, promotedFromNodeId, promotedFromPosition, null);
     }
 }

@@ -3,6 +3,7 @@ package io.understudy.failoverswitch;
 import io.understudy.cluster.config.ConfigException;
 import io.understudy.cluster.config.LogSettings;
 import io.understudy.cluster.config.Settings;
+import io.understudy.cluster.zk.ZkAuth;
 import io.understudy.cluster.zk.ZkPaths;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -25,6 +26,9 @@ import java.util.regex.Pattern;
  * @param accessLog             log one line per request to the {@code understudy.access} logger
  * @param trustForwarded        keep and extend inbound {@code X-Forwarded-*} (a trusted load balancer
  *                              is in front); false overwrites them (the switch is the edge)
+ * @param zookeeperAuth         digest credentials for Understudy's znodes ({@code zookeeper.auth}), or null
+ * @param nodeToken             the token sent to the nodes on every request ({@code switch.nodeToken}, the nodes'
+ *                              {@code api.token}), or null
  */
 public record SwitchConfig(
         String clusterName,
@@ -38,7 +42,9 @@ public record SwitchConfig(
         Tls tls,
         String adminToken,
         boolean accessLog,
-        boolean trustForwarded) {
+        boolean trustForwarded,
+        ZkAuth zookeeperAuth,
+        String nodeToken) {
 
     /**
      * @param holdTimeoutMs         how long a request may wait for a primary that takes it; 0 = never hold
@@ -97,12 +103,14 @@ public record SwitchConfig(
     public static final String ADMIN_TOKEN = "switch.adminToken";
     public static final String ACCESS_LOG = "switch.accessLog";
     public static final String TRUST_FORWARDED = "switch.trustForwardedHeaders";
+    public static final String NODE_TOKEN = "switch.nodeToken";
 
     /** Every key the switch reads, {@link LogSettings#KEYS} included; any other key in its file is a typo and fails the start. */
     public static final Set<String> KEYS = Set.of(CLUSTER_NAME, ZK_CONNECT, ZK_SESSION_TIMEOUT, ZK_CONNECTION_TIMEOUT,
             HOST, PORT, IO_THREADS, HOLD_TIMEOUT, MAX_HELD, MAX_BUFFERED, RETRY_BODY, MAX_BODY, MAX_HEADER,
             PARSE_TIMEOUT, KEEP_ALIVE_TIMEOUT, IDLE_TIMEOUT, BACKEND_TIMEOUT, OLD_PRIMARY_GRACE, BACKEND_IDLE,
-            TLS_KEYSTORE, TLS_PASSWORD, TLS_TYPE, ADMIN_TOKEN, ACCESS_LOG, TRUST_FORWARDED, LogSettings.FORMAT);
+            TLS_KEYSTORE, TLS_PASSWORD, TLS_TYPE, ADMIN_TOKEN, ACCESS_LOG, TRUST_FORWARDED, LogSettings.FORMAT, ZkAuth.KEY,
+            NODE_TOKEN);
 
     private static final Pattern ZK_CONNECT_STRING =
             Pattern.compile("[A-Za-z0-9.\\-\\[\\]:]+:\\d{1,5}(,[A-Za-z0-9.\\-\\[\\]:]+:\\d{1,5})*(/[A-Za-z0-9_./-]*)?");
@@ -115,11 +123,8 @@ public record SwitchConfig(
         settings.rejectUnknownKeys(KEYS);
         LogSettings.from(settings); // applied by the launcher before logging starts; validated here with the rest
         Limits limits = limits(settings);
-        String token = settings.string(ADMIN_TOKEN, null);
-        if (token != null && !TOKEN.matcher(token).matches()) {
-            throw new ConfigException(settings.source(), ADMIN_TOKEN,
-                    "must be 16-512 characters of letters, digits and ._~+/=- (value not shown)");
-        }
+        String token = token(settings, ADMIN_TOKEN);
+        String nodeToken = token(settings, NODE_TOKEN);
         return new SwitchConfig(
                 settings.matching(CLUSTER_NAME, "local", SwitchConfig::isZnodeName,
                         "must be a znode name (letters, digits, '_', '.', '-')"),
@@ -134,7 +139,18 @@ public record SwitchConfig(
                 tls(settings),
                 token,
                 settings.bool(ACCESS_LOG, true),
-                settings.bool(TRUST_FORWARDED, false));
+                settings.bool(TRUST_FORWARDED, false),
+                ZkAuth.from(settings),
+                nodeToken);
+    }
+
+    private static String token(Settings settings, String key) {
+        String token = settings.string(key, null);
+        if (token != null && !TOKEN.matcher(token).matches()) {
+            throw new ConfigException(settings.source(), key,
+                    "must be 16-512 characters of letters, digits and ._~+/=- (value not shown)");
+        }
+        return token;
     }
 
     private static Limits limits(Settings s) {
@@ -185,13 +201,14 @@ public record SwitchConfig(
     /** Same configuration listening on another port (tests and the launcher pick free ports). */
     public SwitchConfig withPort(int newPort) {
         return new SwitchConfig(clusterName, zookeeperConnect, zkSessionTimeoutMs, zkConnectionTimeoutMs, host, newPort,
-                ioThreads, limits, tls, adminToken, accessLog, trustForwarded);
+                ioThreads, limits, tls, adminToken, accessLog, trustForwarded, zookeeperAuth, nodeToken);
     }
 
     @Override
     public String toString() {
         return "SwitchConfig[cluster=" + clusterName + ", zookeeper=" + zookeeperConnect + ", listen=" + host + ":" + port
                 + ", ioThreads=" + ioThreads + ", " + limits + ", tls=" + tls + ", adminToken="
-                + (adminToken == null ? "none" : "set") + ", accessLog=" + accessLog + "]";
+                + (adminToken == null ? "none" : "set") + ", accessLog=" + accessLog + ", zookeeperAuth=" + zookeeperAuth
+                + ", nodeToken=" + (nodeToken == null ? "none" : "set") + "]";
     }
 }

@@ -1,9 +1,14 @@
 package io.understudy.failoverswitch;
 
+import io.understudy.cluster.ClusterSettings;
 import io.understudy.cluster.ClusterView;
 import io.understudy.cluster.CommandRecord;
 import io.understudy.cluster.FailoverOutlook;
+import io.understudy.cluster.HistoryRecord;
+import io.understudy.cluster.zk.SettingsZnode;
 import io.understudy.failoverswitch.admin.AdminHandler;
+import io.understudy.failoverswitch.admin.MembersHandler;
+import io.understudy.cluster.HistoryRecord;
 import io.understudy.failoverswitch.admin.StatusReport;
 import io.understudy.failoverswitch.http.HeadSize;
 import io.understudy.failoverswitch.http.Listener;
@@ -24,6 +29,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.UnaryOperator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -53,7 +59,7 @@ public final class SwitchServer implements AutoCloseable {
         SwitchConfig.Limits limits = config.limits();
         this.router = new PrimaryRouter(limits.backendIdlePerThread(),
                 new HoldQueue.Bounds(limits.holdTimeoutMs(), limits.maxHeldRequests()), metrics, metrics::primaryChanged);
-        this.forwarder = new Forwarder(router, limits, config.trustForwarded(), metrics);
+        this.forwarder = new Forwarder(router, limits, config.trustForwarded(), config.nodeToken(), metrics);
         metrics.bind(router.holds()::size, forwarder::bufferedBytes);
         metrics.bindCandidates(() -> {
             ClusterFollower now = follower;
@@ -68,13 +74,14 @@ public final class SwitchServer implements AutoCloseable {
 
     /**
      * Connects to ZooKeeper, then starts listening. Fails (leaving nothing running) when ZooKeeper
-     * cannot be reached within the connection timeout or the port cannot be bound.
+     * cannot be reached within the start-up wait (see {@link ClusterFollower#start}) or the port
+     * cannot be bound.
      */
     public static SwitchServer start(SwitchConfig config) throws Exception {
         SwitchServer server = new SwitchServer(config);
         try {
             server.follower = ClusterFollower.start(config.clusterName(), config.zookeeperConnect(),
-                    config.zkSessionTimeoutMs(), config.zkConnectionTimeoutMs(), server::enqueueRecompute);
+                    config.zkSessionTimeoutMs(), config.zkConnectionTimeoutMs(), config.zookeeperAuth(), server::enqueueRecompute);
             server.enqueueRecompute();
             server.undertow = Listener.build(config, server.rootHandler());
             server.undertow.start();
@@ -88,7 +95,8 @@ public final class SwitchServer implements AutoCloseable {
     }
 
     private HttpHandler rootHandler() {
-        AdminHandler admin = new AdminHandler(new AdminView(), config.adminToken());
+        AdminHandler admin = new AdminHandler(new AdminView(), config.adminToken(),
+                new MembersHandler(new MembersView(), config.adminToken()));
         ExchangeCompletionListener counting = (exchange, next) -> {
             metrics.responded(exchange.getStatusCode());
             next.proceed();
@@ -165,6 +173,33 @@ public final class SwitchServer implements AutoCloseable {
         log.info("switch stopped");
     }
 
+    private final class MembersView implements MembersHandler.Cluster {
+        @Override
+        public ClusterView view() {
+            return follower.view();
+        }
+
+        @Override
+        public List<HistoryRecord> recentHistory(int max) {
+            return follower.recentHistory(max);
+        }
+
+        @Override
+        public String submit(CommandRecord command) throws Exception {
+            return follower.submit(command);
+        }
+
+        @Override
+        public boolean readmit(String nodeId) throws Exception {
+            return follower.readmit(nodeId);
+        }
+
+        @Override
+        public String identity() {
+            return "switch@" + config.host() + ":" + port();
+        }
+    }
+
     private final class AdminView implements AdminHandler.Switch {
         @Override
         public StatusReport status(int historyEntries) {
@@ -196,6 +231,21 @@ public final class SwitchServer implements AutoCloseable {
         @Override
         public String identity() {
             return "switch@" + config.host() + ":" + port();
+        }
+
+        @Override
+        public List<HistoryRecord> history(int max) {
+            return follower.recentHistory(max);
+        }
+
+        @Override
+        public String appendHistory(HistoryRecord record) throws Exception {
+            return follower.appendHistory(record);
+        }
+
+        @Override
+        public SettingsZnode.Update updateSettings(UnaryOperator<ClusterSettings> change) throws Exception {
+            return follower.updateSettings(change);
         }
     }
 }

@@ -5,6 +5,7 @@ import io.understudy.cluster.MemberRecord;
 import io.understudy.cluster.PrimaryRecord;
 import io.understudy.cluster.Role;
 import io.understudy.cluster.config.Settings;
+import io.understudy.cluster.zk.ZkAuth;
 import io.understudy.cluster.zk.ZkPaths;
 import java.time.Duration;
 import java.util.HashMap;
@@ -25,8 +26,15 @@ final class ClusterFixture implements AutoCloseable {
     final CuratorFramework curator;
 
     ClusterFixture() throws Exception {
+        this(null);
+    }
+
+    /** @param auth the credentials the fixture's znodes are created with (as the nodes would), or null */
+    ClusterFixture(ZkAuth auth) throws Exception {
         zk = new TestingServer(true);
-        curator = CuratorFrameworkFactory.newClient(zk.getConnectString(), new RetryOneTime(100));
+        CuratorFrameworkFactory.Builder builder = CuratorFrameworkFactory.builder().connectString(zk.getConnectString())
+                .retryPolicy(new RetryOneTime(100));
+        curator = (auth == null ? builder : auth.applyTo(builder)).build();
         curator.start();
     }
 

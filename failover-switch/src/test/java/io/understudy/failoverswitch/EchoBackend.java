@@ -58,6 +58,7 @@ final class EchoBackend implements AutoCloseable {
         body.put("xForwardedFor", exchange.getRequestHeaders().getFirst("X-Forwarded-For"));
         body.put("xForwardedProto", exchange.getRequestHeaders().getFirst("X-Forwarded-Proto"));
         body.put("xForwardedHost", exchange.getRequestHeaders().getFirst("X-Forwarded-Host"));
+        body.put("token", exchange.getRequestHeaders().getFirst(Headers.TOKEN));
         body.put("body", received);
         exchange.getResponseHeaders().put(io.undertow.util.Headers.CONTENT_TYPE, "application/json");
         exchange.getResponseSender().send(ClusterJson.toString(body));

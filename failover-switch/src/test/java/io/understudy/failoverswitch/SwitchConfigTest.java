@@ -28,7 +28,7 @@ class SwitchConfigTest {
         assertThat(config).isEqualTo(new SwitchConfig("local", "127.0.0.1:2181", 4000, 2000, "127.0.0.1", 8080,
                 Math.max(2, Runtime.getRuntime().availableProcessors()),
                 new SwitchConfig.Limits(5000, 1000, 64L << 20, 1 << 20, 1L << 30, 16 << 10, 10_000, 60_000, 120_000,
-                        30_000, 500, 256), null, null, true, false));
+                        30_000, 500, 256), null, null, true, false, null, null));
     }
 
     @Test
@@ -49,7 +49,7 @@ class SwitchConfigTest {
 
         assertThat(config).isEqualTo(new SwitchConfig("prod-1", "zk1:2181,zk2:2181/chroot", 6000, 1500, "0.0.0.0", 0,
                 4, new SwitchConfig.Limits(250, 3, 64L << 20, 1 << 20, 1L << 30, 16 << 10, 10_000, 60_000, 120_000, 1000,
-                        500, 256), null, null, true, false));
+                        500, 256), null, null, true, false, null, null));
         assertThat(second.limits()).isEqualTo(new SwitchConfig.Limits(5000, 1000, 1000, 100, 5000, 2048, 300, 400, 9000,
                 30_000, 0, 7));
         assertThat(second.adminToken()).isEqualTo("0123456789abcdef-token");

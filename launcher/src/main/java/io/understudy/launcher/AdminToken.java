@@ -13,9 +13,9 @@ import java.util.Base64;
  * The local appliance's admin bearer token for the switch's {@code /_understudy/} actions: made
  * once, kept in {@code <data>/conf/admin-token} (owner-only), so a restart keeps it.
  */
-final class AdminToken {
+public final class AdminToken {
 
-    static final String FILE = "admin-token";
+    public static final String FILE = "admin-token";
 
     private AdminToken() {
     }

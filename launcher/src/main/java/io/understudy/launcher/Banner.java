@@ -1,6 +1,7 @@
 package io.understudy.launcher;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 
 /** The text shown once the local appliance is ready. Pure. */
@@ -11,27 +12,28 @@ final class Banner {
 
     static String render(ApplianceConfig config, SwitchStatus status, Duration startup, boolean coldStart) {
         String primary = status.primaryNodeId().orElse("?");
-        String secondary = status.healthySecondary().map(SwitchStatus.Member::nodeId).orElse("?");
         String rule = "=".repeat(72);
-        List<String> lines = List.of(
+        List<String> lines = new ArrayList<>(List.of(
                 rule,
-                "Understudy local appliance is ready (cluster '" + config.clusterName() + "')",
-                "  switch (use this):  " + config.switchUrl(),
-                "  primary   node " + primary + ":  " + apiUrl(config, primary),
-                "  secondary node " + secondary + ":  " + apiUrl(config, secondary) + "  (read-only)",
+                "Understudy local appliance is ready (cluster '" + config.clusterName() + "', " + config.nodeIds().size()
+                        + " nodes)",
+                "  switch (use this):  " + config.switchUrl()));
+        for (String id : config.nodeIds()) {
+            String role = id.equals(primary) ? "primary  " : "secondary";
+            String note = id.equals(primary) ? "" : status.isHealthySecondary(id) ? "  (read-only)" : "  (still joining)";
+            lines.add("  " + role + " node " + id + ":  " + config.nodeApiUrl(id) + "  PostgreSQL " + ApplianceConfig.HOST
+                    + ":" + config.pgPort(id) + note);
+        }
+        lines.addAll(List.of(
                 "  ZooKeeper:          " + config.zookeeperConnect(),
-                "  PostgreSQL:         " + ApplianceConfig.HOST + ":" + config.pgPortA() + " (a), "
-                        + ApplianceConfig.HOST + ":" + config.pgPortB() + " (b)",
                 "  data dir:           " + config.dataDir(),
                 "  log dir:            " + config.logDir(),
                 "  admin token:        " + AdminToken.file(config) + "  (Authorization: Bearer ...)",
                 "  started in " + startup.toMillis() + " ms (" + (coldStart ? "first start, incl. initdb" : "restart on existing data") + ")",
+                "  a node or the switch that dies is started again; add or remove nodes with",
+                "  'understudy local add-node' / 'understudy local remove-node ID' from another terminal",
                 "  Ctrl-C stops everything.",
-                rule);
+                rule));
         return "\n" + String.join("\n", lines);
-    }
-
-    private static String apiUrl(ApplianceConfig config, String nodeId) {
-        return ApplianceConfig.NODE_IDS.contains(nodeId) ? config.nodeApiUrl(nodeId) : "(unknown)";
     }
 }

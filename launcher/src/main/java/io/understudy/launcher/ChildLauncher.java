@@ -7,6 +7,7 @@ import io.understudy.cluster.zk.SessionFile;
 import io.understudy.node.Node;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.slf4j.Logger;
@@ -31,21 +32,16 @@ final class ChildLauncher {
         return "node-" + nodeId;
     }
 
-    static void writeConfigs(ApplianceConfig config) {
-        writeConfigs(config, Map.of(), LogFormat.inEffect());
-    }
-
     /**
      * @param nodeOverrides per node id, keys replacing or adding to the node's defaults (e.g. a proxied zookeeper.connect)
      * @param logFormat     how the nodes and the switch write their logs
      */
     static void writeConfigs(ApplianceConfig config, Map<String, Map<String, String>> nodeOverrides, Format logFormat) {
-        for (String id : ApplianceConfig.NODE_IDS) {
-            Map<String, String> values = ChildConfigs.node(config, id);
+        for (String id : config.nodeIds()) {
+            Map<String, String> values = new LinkedHashMap<>();
             values.put(LogSettings.FORMAT, logFormat.key());
             values.putAll(nodeOverrides.getOrDefault(id, Map.of()));
-            ChildConfigs.write(ChildConfigs.nodeFile(config, id), "node " + id + ", written by the local appliance at every start",
-                    values);
+            writeNodeConfig(config, id, values);
         }
         Map<String, String> switchValues = ChildConfigs.failoverSwitch(config, AdminToken.loadOrCreate(config));
         switchValues.put(LogSettings.FORMAT, logFormat.key());
@@ -53,61 +49,53 @@ final class ChildLauncher {
                 switchValues);
     }
 
-    /**
-     * Starts the switch and both nodes together, adding each to {@code started} as soon as it runs
-     * (so a failure part-way leaves the caller able to stop the others). Together, because the
-     * election decides who is primary: a restart after a failover must not depend on start order.
-     */
-    static void startAll(ApplianceConfig config, String classpath, Path runDir, Map<String, ChildProcess> started) {
+    static void writeNodeConfig(ApplianceConfig config, String id, Map<String, String> overrides) {
+        Map<String, String> values = ChildConfigs.node(config, id);
+        values.putAll(overrides);
+        ChildConfigs.write(ChildConfigs.nodeFile(config, id), "node " + id + ", written by the local appliance at every start",
+                values);
+    }
+
+    /** The appliance configures its children itself: UNDERSTUDY_* variables of its own environment are not passed on. */
+    static void warnAboutIgnoredEnvironment() {
         List<String> ignored = System.getenv().keySet().stream()
                 .filter(key -> key.startsWith(Settings.ENV_PREFIX)).sorted().toList();
         if (!ignored.isEmpty()) {
             LOG.warn("not passing {} to the nodes and the switch: the local appliance configures them itself", ignored);
         }
-        startSwitch(config, classpath, runDir, started);
-        for (String id : ApplianceConfig.NODE_IDS) {
-            startNode(config, classpath, runDir, started, id);
-        }
     }
 
-    /** Starts (or starts again) the switch, replacing its entry in {@code started}. */
-    static void startSwitch(ApplianceConfig config, String classpath, Path runDir, Map<String, ChildProcess> started) {
-        start(config, classpath, runDir, started, SWITCH, SWITCH_HEAP_MB,
-                List.of("switch", "--config", ChildConfigs.switchFile(config).toString()));
+    /** How to start the switch. */
+    static Supervisor.Launch switchLaunch(ApplianceConfig config, String classpath, Path runDir) {
+        return onExit -> start(config, classpath, runDir, SWITCH, SWITCH_HEAP_MB,
+                List.of("switch", "--config", ChildConfigs.switchFile(config).toString()), onExit);
     }
 
-    /** Starts (or starts again) node {@code id}, replacing its entry in {@code started}. */
-    static void startNode(ApplianceConfig config, String classpath, Path runDir, Map<String, ChildProcess> started,
-                          String id) {
-        start(config, classpath, runDir, started, nodeName(id), NODE_HEAP_MB,
-                List.of("node", "--config", ChildConfigs.nodeFile(config, id).toString()),
-                () -> endSessionOfDeadNode(config, id));
+    /** How to start node {@code id}. */
+    static Supervisor.Launch nodeLaunch(ApplianceConfig config, String classpath, Path runDir, String id) {
+        return onExit -> start(config, classpath, runDir, nodeName(id), NODE_HEAP_MB,
+                List.of("node", "--config", ChildConfigs.nodeFile(config, id).toString()), onExit);
     }
 
     /**
      * A node process that died (kill -9, a crash) cannot close its ZooKeeper session, so its member record and election
      * latch would stay until the session times out. The appliance saw it die, so it will never write again: ending its
-     * session now lets the other node take over at once instead of a session timeout later.
+     * session now lets another node take over at once instead of a session timeout later.
      */
-    private static void endSessionOfDeadNode(ApplianceConfig config, String id) {
+    static void endSessionOfDeadNode(ApplianceConfig config, String id) {
         if (SessionFile.closeDeadOwnersSession(config.zookeeperConnect(), config.nodeDataDir(id).resolve(Node.SESSION_FILE),
                 SESSION_CLOSE_TIMEOUT_MS)) {
             LOG.info("closed the ZooKeeper session of dead {}: the cluster need not wait for it to time out", nodeName(id));
         }
     }
 
-    private static void start(ApplianceConfig config, String classpath, Path runDir, Map<String, ChildProcess> started,
-                              String name, int heapMb, List<String> cliArgs) {
-        start(config, classpath, runDir, started, name, heapMb, cliArgs, () -> { });
-    }
-
-    private static void start(ApplianceConfig config, String classpath, Path runDir, Map<String, ChildProcess> started,
-                              String name, int heapMb, List<String> cliArgs, Runnable onDeath) {
+    private static ChildProcess start(ApplianceConfig config, String classpath, Path runDir, String name, int heapMb,
+                                      List<String> cliArgs, ChildProcess.ExitListener onExit) {
         List<String> args = new ArrayList<>(cliArgs);
         args.add("--exit-with-parent");
         List<String> command = ChildProcess.javaCommand(ChildProcess.currentJava(), classpath, heapMb, name, args);
-        ChildProcess child = ChildProcess.start(name, command, config.logDir().resolve(name + ".log"), config.dataDir(), onDeath);
-        started.put(name, child);
+        ChildProcess child = ChildProcess.start(name, command, config.logDir().resolve(name + ".log"), config.dataDir(), onExit);
         Orphans.record(runDir, child);
+        return child;
     }
 }

@@ -18,18 +18,24 @@ import org.slf4j.LoggerFactory;
  * line is echoed to the console prefixed with {@code [name]} (see {@link LogEcho}). Its stdin stays an open pipe from this
  * process: the child watches it (see {@link ParentWatch}) and exits when it closes, so killing the
  * appliance, even with {@code kill -9}, leaves no orphans. An exit not asked for by {@link #stop}
- * is logged at ERROR with the exit code; the child is not restarted.
+ * is logged at ERROR with the exit code and reported to the {@link ExitListener} (the {@link Supervisor} restarts it).
  */
 public final class ChildProcess {
 
     private static final Logger LOG = LoggerFactory.getLogger(ChildProcess.class);
 
+    /** Told when a child exits without being asked to; runs on a pool thread, never inside {@link #start}. */
+    @FunctionalInterface
+    public interface ExitListener {
+        void exited(ChildProcess child, int exitCode);
+    }
+
     private final String name;
     private final Process process;
     private final AtomicBoolean stopping = new AtomicBoolean();
-    private final Runnable onDeath;
+    private final ExitListener onDeath;
 
-    private ChildProcess(String name, Process process, Runnable onDeath) {
+    private ChildProcess(String name, Process process, ExitListener onDeath) {
         this.name = name;
         this.process = process;
         this.onDeath = onDeath;
@@ -64,10 +70,10 @@ public final class ChildProcess {
     }
 
     /**
-     * Starts the child; its output is appended to {@code logFile}, and {@code onDeath} runs when it exits without
+     * Starts the child; its output is appended to {@code logFile}, and {@code onDeath} is told when it exits without
      * being asked to.
      */
-    public static ChildProcess start(String name, List<String> command, Path logFile, Path workDir, Runnable onDeath) {
+    public static ChildProcess start(String name, List<String> command, Path logFile, Path workDir, ExitListener onDeath) {
         try {
             Files.createDirectories(logFile.getParent());
             long offset = Files.exists(logFile) ? Files.size(logFile) : 0;
@@ -82,7 +88,7 @@ public final class ChildProcess {
             Process process = builder.start();
             ChildProcess child = new ChildProcess(name, process, onDeath);
             LogEcho.start(name, logFile, offset, () -> !process.isAlive());
-            process.onExit().thenAccept(child::exited);
+            process.onExit().thenAcceptAsync(child::exited);
             LOG.info("started {} (pid {}), log {}", name, process.pid(), logFile);
             return child;
         } catch (IOException e) {
@@ -136,10 +142,10 @@ public final class ChildProcess {
         if (stopping.get()) {
             LOG.info("{} (pid {}) stopped with exit code {}", name, gone.pid(), gone.exitValue());
         } else {
-            LOG.error("!!! {} (pid {}) DIED with exit code {}{} -- it will not be restarted", name, gone.pid(),
+            LOG.error("!!! {} (pid {}) DIED with exit code {}{}", name, gone.pid(),
                     gone.exitValue(), gone.exitValue() == 137 ? " (SIGKILL)" : "");
             try {
-                onDeath.run();
+                onDeath.exited(this, gone.exitValue());
             } catch (RuntimeException e) {
                 LOG.warn("after {} died: {}", name, e.toString());
             }

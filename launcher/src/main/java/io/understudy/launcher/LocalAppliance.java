@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -18,9 +19,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The embedded default appliance on one machine: a 3-server ZooKeeper ensemble in this JVM, two
- * PostgreSQL servers, and the two nodes and the switch each in its own JVM. {@link #close} may be
- * called from any thread at any time (a shutdown hook during start-up): it makes a running
+ * The embedded default appliance on one machine: a 3-server ZooKeeper ensemble in this JVM, one PostgreSQL server
+ * per node, and the nodes and the switch each in its own JVM, kept running by a {@link Supervisor} (a child that dies
+ * is started again with back-off). Nodes can be added and removed while it runs ({@link ApplianceMembers}).
+ * {@link #close} may be called from any thread at any time (a shutdown hook during start-up): it makes a running
  * {@link #start} give up at its next step, then stops whatever was started. Getters are thread-safe.
  */
 public final class LocalAppliance implements AutoCloseable {
@@ -31,7 +33,7 @@ public final class LocalAppliance implements AutoCloseable {
         NEW,
         /** Starting its parts; a failure here stops whatever was started. */
         STARTING,
-        /** Primary and healthy secondary seen through the switch. */
+        /** A primary and a healthy secondary seen through the switch (other nodes may still be copying). */
         RUNNING,
         /** Stopping children, then PostgreSQL, then ZooKeeper. */
         STOPPING,
@@ -43,17 +45,18 @@ public final class LocalAppliance implements AutoCloseable {
     private static final Duration CHILD_STOP_GRACE = Duration.ofSeconds(20);
     private static final Logger LOG = LoggerFactory.getLogger(LocalAppliance.class);
 
-    private final ApplianceConfig config;
+    private volatile ApplianceConfig config;
     private final String childClasspath;
     private final StatusClient statusClient;
+    private final Supervisor supervisor = new Supervisor(RestartPolicy.DEFAULT);
     private final Map<String, LocalPostgres> postgres = new LinkedHashMap<>();
-    private final Map<String, ChildProcess> children = new LinkedHashMap<>();
     private final Map<String, String> nodeSettings = new LinkedHashMap<>();
     /** Per node id, keys on top of {@link #nodeSettings}, e.g. the address of that node's own application. */
     private final Map<String, Map<String, String>> oneNodeSettings = new LinkedHashMap<>();
+    private final ApplianceMembers members = new ApplianceMembers(this);
     private boolean proxiedZooKeeper;
     private LogSettings.Format childLogFormat = LogFormat.inEffect();
-    private ZooKeeperProxies zooKeeperProxies;
+    private volatile ZooKeeperProxies zooKeeperProxies;
     private volatile State state = State.NEW;
     private volatile boolean stopRequested;
     private DataDirLock lock;
@@ -67,7 +70,7 @@ public final class LocalAppliance implements AutoCloseable {
     }
 
     /**
-     * @param nodeSettings node configuration keys written into both nodes' files on top of the
+     * @param nodeSettings node configuration keys written into every node's file on top of the
      *                     appliance's own, e.g. {@code replication.mode=sync}; a node refuses to
      *                     start on an unknown key or a bad value, naming it
      */
@@ -87,44 +90,42 @@ public final class LocalAppliance implements AutoCloseable {
     }
 
     /**
-     * Starts everything and blocks until the switch reports a primary and a healthy secondary.
+     * Starts everything and blocks until the switch reports a primary and a healthy secondary: writes are taken and
+     * copied. Further nodes may still be taking their first copy; the banner says which.
      *
      * @throws IllegalStateException with a message for the operator (port taken, data dir in use,
      *         a child died, timeout); whatever had started is stopped again
      */
     public synchronized void start(Duration readyTimeout) {
         long begin = System.nanoTime();
-        setState(State.NEW, State.STARTING, "data dir " + config.dataDir());
+        setState(State.NEW, State.STARTING, "data dir " + config.dataDir() + ", nodes " + config.nodeIds());
         try {
             ensureNotStopping();
             lock = DataDirLock.acquire(config.dataDir());
-            coldStart = !Files.exists(config.postgresDir("a").resolve("postgresql.conf"));
-            for (String id : ApplianceConfig.NODE_IDS) {
-                postgres.put(id, new LocalPostgres("postgres-" + id, config.postgresDir(id), config.pgPort(id),
-                        config.logDir().resolve("postgres-" + id + ".log")));
+            refuseLeavingOutRecordedNodes();
+            coldStart = !Files.exists(config.postgresDir(config.nodeIds().get(0)).resolve("postgresql.conf"));
+            for (String id : config.nodeIds()) {
+                postgres.put(id, newPostgres(config, id));
             }
             recoverFromUncleanStop();
-            refuseTakenPorts();
+            refuseTakenPorts(config.ports());
             ensureNotStopping();
             ensemble = EmbeddedEnsemble.forAppliance(config);
             ensemble.start(Duration.ofSeconds(60));
             ensureNotStopping();
             startPostgres();
             ensureNotStopping();
-            Map<String, Map<String, String>> overrides = new LinkedHashMap<>();
             if (proxiedZooKeeper) {
-                zooKeeperProxies = new ZooKeeperProxies(config);
-                overrides.putAll(zooKeeperProxies.nodeOverrides());
+                zooKeeperProxies = new ZooKeeperProxies(config, config.nodeIds());
             }
-            for (String id : ApplianceConfig.NODE_IDS) {
-                Map<String, String> values = new LinkedHashMap<>(nodeSettings);
-                values.putAll(oneNodeSettings.getOrDefault(id, Map.of()));
-                values.putAll(overrides.getOrDefault(id, Map.of()));
-                overrides.put(id, values);
-            }
+            Map<String, Map<String, String>> overrides = new LinkedHashMap<>();
+            config.nodeIds().forEach(id -> overrides.put(id, nodeOverrides(id)));
             ChildLauncher.writeConfigs(config, overrides, childLogFormat);
-            ChildLauncher.startAll(config, childClasspath, runDir(), children);
-            SwitchStatus status = awaitReady(readyTimeout);
+            ApplianceNodes.write(config.confDir(), config.nodeIds());
+            ChildLauncher.warnAboutIgnoredEnvironment();
+            supervisor.start(SWITCH, ChildLauncher.switchLaunch(config, childClasspath, runDir()), () -> { });
+            config.nodeIds().forEach(this::startNodeProcess);
+            SwitchStatus status = awaitReady(readyTimeout, "a primary and a healthy secondary", SwitchStatus::ready);
             startupTime = Duration.ofNanos(System.nanoTime() - begin);
             setState(State.STARTING, State.RUNNING, status.summary());
             LOG.info(Banner.render(config, status, startupTime, coldStart));
@@ -139,6 +140,20 @@ public final class LocalAppliance implements AutoCloseable {
         }
     }
 
+    /** A data dir that records more nodes than asked for would silently lose the others' place in the cluster. */
+    private void refuseLeavingOutRecordedNodes() {
+        Optional<List<String>> recorded = ApplianceNodes.read(config.confDir());
+        if (recorded.isPresent() && !config.nodeIds().containsAll(recorded.get())) {
+            throw new IllegalStateException(ApplianceNodes.file(config.confDir()) + " records nodes " + recorded.get()
+                    + " but the appliance was asked to run " + config.nodeIds() + "; start it with those nodes, or remove"
+                    + " nodes from the running appliance with 'understudy local remove-node ID'");
+        }
+    }
+
+    LocalPostgres newPostgres(ApplianceConfig on, String id) {
+        return new LocalPostgres("postgres-" + id, on.postgresDir(id), on.pgPort(id), on.logDir().resolve("postgres-" + id + ".log"));
+    }
+
     private void recoverFromUncleanStop() {
         Orphans.reap(runDir(), config.confDir());
         for (LocalPostgres pg : postgres.values()) {
@@ -150,16 +165,17 @@ public final class LocalAppliance implements AutoCloseable {
         }
     }
 
-    private void refuseTakenPorts() {
-        List<Integer> taken = PortCheck.taken(config.ports());
+    void refuseTakenPorts(List<Integer> ports) {
+        List<Integer> taken = PortCheck.taken(ports);
         if (!taken.isEmpty()) {
-            List<String> uses = taken.stream().map(port -> port + " for the " + config.portUses().get(port)).toList();
+            Map<Integer, String> uses = config.withNodes(ApplianceConfig.allIds()).portUses();
+            List<String> named = taken.stream().map(port -> port + " for the " + uses.getOrDefault(port, "appliance")).toList();
             throw new IllegalStateException("already in use on " + ApplianceConfig.HOST + " by another program: port "
-                    + String.join(", port ", uses) + "; stop that program or choose other ports (see local --help)");
+                    + String.join(", port ", named) + "; stop that program or choose other ports (see local --help)");
         }
     }
 
-    /** Both servers at once: initdb dominates a first start and the two do not share anything. */
+    /** Every server at once: initdb dominates a first start and they do not share anything. */
     private void startPostgres() {
         List<CompletableFuture<Void>> starts = new ArrayList<>();
         for (LocalPostgres pg : postgres.values()) {
@@ -172,33 +188,57 @@ public final class LocalAppliance implements AutoCloseable {
         }
     }
 
-    private SwitchStatus awaitReady(Duration timeout) {
+    /** The keys node {@code id}'s file gets on top of the appliance's defaults. */
+    Map<String, String> nodeOverrides(String id) {
+        Map<String, String> values = new LinkedHashMap<>();
+        values.put(LogSettings.FORMAT, childLogFormat.key());
+        values.putAll(nodeSettings);
+        values.putAll(oneNodeSettings.getOrDefault(id, Map.of()));
+        ZooKeeperProxies proxies = zooKeeperProxies;
+        if (proxies != null) {
+            proxies.add(id);
+            values.put("zookeeper.connect", proxies.connectString(id));
+        }
+        return values;
+    }
+
+    /** Starts node {@code id}'s process under supervision; a death ends its ZooKeeper session at once. */
+    void startNodeProcess(String id) {
+        ApplianceConfig now = config;
+        supervisor.start(nodeName(id), ChildLauncher.nodeLaunch(now, childClasspath, runDir(), id),
+                () -> ChildLauncher.endSessionOfDeadNode(now, id));
+    }
+
+    /**
+     * Polls the switch until {@code ready} holds. While starting, a child the supervisor gave up on (a refused
+     * configuration) fails the wait at once.
+     */
+    SwitchStatus awaitReady(Duration timeout, String what, java.util.function.Predicate<SwitchStatus> ready) {
         SwitchStatus[] last = new SwitchStatus[1];
         String[] lastSummary = {""};
-        Waiter.await("a primary and a healthy secondary at " + config.switchUrl() + "/_understudy/status", timeout,
-                Duration.ofMillis(250), () -> {
-                    ensureNotStopping();
-                    for (ChildProcess child : children.values()) {
-                        if (!child.isAlive()) {
-                            throw new IllegalStateException(child.name() + " exited with code " + child.process().exitValue()
-                                    + " while the appliance was starting; see " + config.logDir().resolve(child.name() + ".log"));
-                        }
-                    }
-                    Optional<SwitchStatus> status = statusClient.fetch();
-                    status.ifPresent(s -> {
-                        last[0] = s;
-                        if (!s.summary().equals(lastSummary[0])) {
-                            lastSummary[0] = s.summary();
-                            LOG.info("waiting for the cluster: {}", s.summary());
-                        }
-                    });
-                    return status.map(SwitchStatus::ready).orElse(false);
+        Waiter.await(what + " at " + config.switchUrl() + "/_understudy/status", timeout, Duration.ofMillis(250), () -> {
+            ensureNotStopping();
+            if (state == State.STARTING) {
+                supervisor.gaveUp().forEach((name, why) -> {
+                    throw new IllegalStateException(name + " exited while the appliance was starting (" + why + "); see "
+                            + config.logDir().resolve(name + ".log"));
                 });
+            }
+            Optional<SwitchStatus> status = statusClient.fetch();
+            status.ifPresent(s -> {
+                last[0] = s;
+                if (!s.summary().equals(lastSummary[0])) {
+                    lastSummary[0] = s.summary();
+                    LOG.info("waiting for the cluster: {}", s.summary());
+                }
+            });
+            return status.map(ready::test).orElse(false);
+        });
         return last[0];
     }
 
     /**
-     * Sets a node config key (e.g. {@code replication.mode=sync}) for both nodes; only before {@link #start}.
+     * Sets a node config key (e.g. {@code replication.mode=sync}) for every node; only before {@link #start}.
      *
      * @return this
      */
@@ -249,8 +289,13 @@ public final class LocalAppliance implements AutoCloseable {
         }
     }
 
+    /** The configuration now: its node list changes as nodes are added and removed. */
     public ApplianceConfig config() {
         return config;
+    }
+
+    void config(ApplianceConfig next) {
+        config = next;
     }
 
     public State state() {
@@ -265,41 +310,42 @@ public final class LocalAppliance implements AutoCloseable {
         return config.nodeApiUrl(nodeId);
     }
 
-    /** The OS process of node {@code a} or {@code b}, e.g. to {@code kill -9} it in a drill. */
+    /** The current OS process of node {@code nodeId}, e.g. to {@code kill -9} it in a drill. */
     public Process nodeProcess(String nodeId) {
-        ChildProcess child = children.get(nodeName(nodeId));
-        if (child == null) {
-            throw new IllegalStateException("node " + nodeId + " is not running in this appliance");
-        }
-        return child.process();
+        return supervisor.process(nodeName(nodeId)).map(ChildProcess::process)
+                .orElseThrow(() -> new IllegalStateException("node " + nodeId + " is not running in this appliance"));
+    }
+
+    public Process switchProcess() {
+        return supervisor.process(SWITCH).map(ChildProcess::process).orElseThrow();
+    }
+
+    /** How many times the supervisor started node {@code nodeId} (or {@link #SWITCH}, by that name) again. */
+    public int restarts(String nodeIdOrSwitch) {
+        return supervisor.restarts(nodeIdOrSwitch.equals(SWITCH) ? SWITCH : nodeName(nodeIdOrSwitch));
     }
 
     /**
-     * Starts node {@code a} or {@code b} again after it died (a drill's {@code kill -9}) and waits
-     * until the switch reports a primary and a healthy secondary again.
+     * Waits until node {@code nodeId}, which died (a drill's {@code kill -9}), runs again (the supervisor starts it
+     * after its back-off) and every node serves again, the returning one as a secondary.
      *
-     * @throws IllegalStateException if the node is still running or the cluster is not ready in time
+     * @throws IllegalStateException if that does not happen within {@code timeout}
      */
-    public synchronized void restartNode(String nodeId, Duration readyTimeout) {
-        if (state != State.RUNNING) {
-            throw new IllegalStateException("appliance is " + state + "; nodes restart only while it runs");
-        }
-        ChildProcess old = children.get(nodeName(nodeId));
-        if (old != null && old.isAlive()) {
-            throw new IllegalStateException(old.name() + " is still running");
-        }
-        LOG.info("starting {} again", nodeName(nodeId));
-        ChildLauncher.startNode(config, childClasspath, runDir(), children, nodeId);
-        awaitReady(readyTimeout);
+    public void awaitNodeBack(String nodeId, Duration timeout) {
+        requireRunning("nodes come back");
+        Waiter.await("node " + nodeId + " running again", timeout, Duration.ofMillis(100),
+                () -> supervisor.process(nodeName(nodeId)).map(ChildProcess::isAlive).orElse(false));
+        Collection<String> nodeIds = config.nodeIds();
+        awaitReady(timeout, "node " + nodeId + " back and every node serving", s -> s.readyWith(nodeIds));
     }
 
     /**
-     * Kills the switch ({@code kill -9}), starts it again and waits until it answers its status
-     * endpoint. Client requests fail while it is down.
+     * Kills the switch ({@code kill -9}) and waits until the supervisor has started it again and it answers its
+     * status endpoint. Client requests fail while it is down.
      */
-    public synchronized void restartSwitch(Duration timeout) {
+    public void restartSwitch(Duration timeout) {
         requireRunning("the switch restarts");
-        ChildProcess old = children.get(SWITCH);
+        ChildProcess old = supervisor.process(SWITCH).orElseThrow();
         old.process().destroyForcibly();
         try {
             if (!old.process().waitFor(30, TimeUnit.SECONDS)) {
@@ -309,10 +355,46 @@ public final class LocalAppliance implements AutoCloseable {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while restarting the switch", e);
         }
-        LOG.info("starting {} again", SWITCH);
-        ChildLauncher.startSwitch(config, childClasspath, runDir(), children);
         Waiter.await("the restarted switch at " + config.switchUrl(), timeout, Duration.ofMillis(100),
-                () -> statusClient.fetch().isPresent());
+                () -> supervisor.process(SWITCH).filter(p -> p != old && p.isAlive()).isPresent()
+                        && statusClient.fetch().isPresent());
+    }
+
+    /**
+     * Adds node {@code nodeId} (the first free id when null) to the running appliance: its own PostgreSQL, then the
+     * node, which joins as a secondary and takes a fresh copy; returns once the switch shows it streaming.
+     */
+    public ApplianceMembers.Added addNode(String nodeId, Duration timeout) {
+        return members.add(nodeId, timeout);
+    }
+
+    /**
+     * Removes node {@code nodeId}: stops its process, then asks the switch to decommission it (its slot and
+     * publication are dropped on the primary at once; it may not rejoin until added again), then stops its PostgreSQL.
+     * Its data stays on disk. Refused for the primary and below two nodes.
+     */
+    public SwitchAdminClient.Answer removeNode(String nodeId) {
+        return members.remove(nodeId);
+    }
+
+    synchronized Map<String, LocalPostgres> postgres() {
+        return postgres;
+    }
+
+    Supervisor supervisor() {
+        return supervisor;
+    }
+
+    StatusClient statusClient() {
+        return statusClient;
+    }
+
+    ZooKeeperProxies zooKeeperProxies() {
+        return zooKeeperProxies;
+    }
+
+    SwitchAdminClient adminClient() {
+        return new SwitchAdminClient(config.switchUrl(), AdminToken.loadOrCreate(config));
     }
 
     /** Stops ZooKeeper server {@code id} (1..3) for a drill; see {@link EmbeddedEnsemble#stopServer}. */
@@ -360,14 +442,10 @@ public final class LocalAppliance implements AutoCloseable {
         postgres.get(nodeId).start();
     }
 
-    private void requireRunning(String what) {
+    void requireRunning(String what) {
         if (state != State.RUNNING) {
             throw new IllegalStateException("appliance is " + state + "; " + what + " only while it runs");
         }
-    }
-
-    public Process switchProcess() {
-        return children.get(SWITCH).process();
     }
 
     /** The primary as the switch sees it now; empty while there is none or the switch does not answer. */
@@ -407,8 +485,7 @@ public final class LocalAppliance implements AutoCloseable {
         }
         long begin = System.nanoTime();
         setState(state, State.STOPPING, reason);
-        children.values().forEach(ChildProcess::requestStop);
-        children.values().forEach(c -> c.stop(CHILD_STOP_GRACE));
+        supervisor.stopAll(CHILD_STOP_GRACE);
         postgres.values().forEach(LocalPostgres::close);
         if (zooKeeperProxies != null) {
             zooKeeperProxies.close();
@@ -423,7 +500,7 @@ public final class LocalAppliance implements AutoCloseable {
     }
 
     /** Start-up steps call this between steps, so a stop request during start-up wins quickly. */
-    private void ensureNotStopping() {
+    void ensureNotStopping() {
         if (stopRequested) {
             throw new IllegalStateException("start-up abandoned: the appliance was asked to stop");
         }
@@ -437,7 +514,7 @@ public final class LocalAppliance implements AutoCloseable {
         state = next;
     }
 
-    private Path runDir() {
+    Path runDir() {
         return config.dataDir().resolve("run");
     }
 

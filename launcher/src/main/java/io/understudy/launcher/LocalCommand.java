@@ -9,11 +9,13 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.Properties;
 import java.util.TreeMap;
+import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -21,11 +23,12 @@ import picocli.CommandLine.Spec;
 
 /** {@code understudy local}: the complete appliance on this machine, in the foreground. */
 @Command(name = "local", mixinStandardHelpOptions = true, sortOptions = false,
+        subcommands = {LocalNodeCommands.AddNode.class, LocalNodeCommands.RemoveNode.class},
         description = {
             "Run a complete local appliance in the foreground.",
-            "A 3-server ZooKeeper ensemble (in this process), two PostgreSQL servers, nodes a and b and the",
-            "failover switch (each in its own process), all on 127.0.0.1, with all state under --data-dir.",
-            "Ctrl-C stops everything."})
+            "A 3-server ZooKeeper ensemble (in this process), one PostgreSQL server per node, the nodes a, b, ...",
+            "and the failover switch (each in its own process, started again if it dies), all on 127.0.0.1,",
+            "with all state under --data-dir. Ctrl-C stops everything."})
 final class LocalCommand implements Callable<Integer> {
 
     private static final Logger LOG = LoggerFactory.getLogger(LocalCommand.class);
@@ -33,9 +36,8 @@ final class LocalCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--data-dir", defaultValue = "./data", paramLabel = "DIR",
-            description = "where all state lives; a restart on the same dir keeps it (default: ${DEFAULT-VALUE})")
-    Path dataDir;
+    @Mixin
+    DataDirOption dataDirOption;
 
     @Option(names = "--cluster", defaultValue = "local", description = "cluster name (default: ${DEFAULT-VALUE})")
     String cluster;
@@ -43,17 +45,17 @@ final class LocalCommand implements Callable<Integer> {
     @Option(names = "--switch-port", defaultValue = "8080", description = "failover switch port (default: ${DEFAULT-VALUE})")
     int switchPort;
 
-    @Option(names = "--node-a-port", defaultValue = "8081", description = "node a API port (default: ${DEFAULT-VALUE})")
-    int nodeAPort;
+    @Option(names = "--nodes", paramLabel = "N",
+            description = "how many nodes, 2-9 (default: 2, or as many as the data dir already runs; a larger N adds nodes)")
+    Integer nodes;
 
-    @Option(names = "--node-b-port", defaultValue = "8082", description = "node b API port (default: ${DEFAULT-VALUE})")
-    int nodeBPort;
+    @Option(names = "--node-port-base", defaultValue = "8081", paramLabel = "PORT",
+            description = "API port of node a; node b uses the next one, and so on (default: ${DEFAULT-VALUE})")
+    int nodePortBase;
 
-    @Option(names = "--pg-port-a", defaultValue = "15432", description = "PostgreSQL port of node a (default: ${DEFAULT-VALUE})")
-    int pgPortA;
-
-    @Option(names = "--pg-port-b", defaultValue = "15433", description = "PostgreSQL port of node b (default: ${DEFAULT-VALUE})")
-    int pgPortB;
+    @Option(names = "--pg-port-base", defaultValue = "15432", paramLabel = "PORT",
+            description = "PostgreSQL port of node a; node b uses the next one, and so on (default: ${DEFAULT-VALUE})")
+    int pgPortBase;
 
     @Option(names = "--zk-port", defaultValue = "12181",
             description = "first ZooKeeper client port; servers use it and the next two (default: ${DEFAULT-VALUE})")
@@ -68,20 +70,23 @@ final class LocalCommand implements Callable<Integer> {
     int zkElectionPort;
 
     @Option(names = "--node-config", paramLabel = "FILE",
-            description = "key=value node settings added to both nodes' configuration, e.g. hooks.*, app.*, duties.*"
+            description = "key=value node settings added to every node's configuration, e.g. hooks.*, app.*, duties.*"
                     + " (the appliance rewrites the nodes' own files at every start)")
     Path nodeConfig;
 
     @Option(names = "--ready-timeout", defaultValue = "PT3M", paramLabel = "DURATION",
-            description = "how long to wait for a primary and a healthy secondary, ISO-8601 (default: ${DEFAULT-VALUE})")
+            description = "how long to wait for every node to serve, ISO-8601 (default: ${DEFAULT-VALUE})")
     Duration readyTimeout;
 
     @Override
     public Integer call() throws InterruptedException {
         ApplianceConfig config;
         try {
-            config = new ApplianceConfig(dataDir, cluster, switchPort, nodeAPort, nodeBPort, pgPortA, pgPortB,
-                    zkPort, zkQuorumPort, zkElectionPort);
+            Path dataDir = dataDirOption.dataDir;
+            List<String> ids = ApplianceNodes.choose(nodes, ApplianceNodes.read(dataDir.toAbsolutePath().normalize()
+                    .resolve("conf")));
+            config = new ApplianceConfig(dataDir, cluster, switchPort, nodePortBase, pgPortBase, ids, zkPort, zkQuorumPort,
+                    zkElectionPort);
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), e.getMessage(), e);
         }
@@ -103,7 +108,9 @@ final class LocalCommand implements Callable<Integer> {
             LOG.error("the local appliance did not start: {}", e.getMessage());
             return 1;
         }
-        stopped.await();
+        try (ApplianceControl control = ApplianceControl.start(appliance)) {
+            stopped.await();
+        }
         return 0;
     }
 

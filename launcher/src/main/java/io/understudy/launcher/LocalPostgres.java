@@ -117,20 +117,8 @@ public final class LocalPostgres implements AutoCloseable {
         long pid = postmasterPid().orElseThrow(() -> new IllegalStateException(name + " has no postmaster.pid in " + dataDir));
         ProcessHandle postmaster = ProcessHandle.of(pid)
                 .orElseThrow(() -> new IllegalStateException(name + ": postmaster pid " + pid + " is not running"));
-        List<ProcessHandle> all = new java.util.ArrayList<>(postmaster.descendants().toList());
-        all.add(0, postmaster);
-        LOG.warn("{}: crashing PostgreSQL for a drill: SIGKILL to postmaster {} and {} child processes", name, pid, all.size() - 1);
-        all.forEach(ProcessHandle::destroyForcibly);
-        for (ProcessHandle process : all) {
-            try {
-                process.onExit().get(30, TimeUnit.SECONDS);
-            } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
-                throw new IllegalStateException(name + ": pid " + process.pid() + " did not die after SIGKILL", e);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException("interrupted while crashing " + name, e);
-            }
-        }
+        LOG.warn("{}: crashing PostgreSQL for a drill: SIGKILL to postmaster {} and its child processes", name, pid);
+        LocalProcesses.killTree(name, postmaster);
         // Releases zonky's lock on the data dir (a new server refuses to start while it is held); its
         // pg_ctl stop finds no server and zonky only logs that.
         try {

@@ -56,7 +56,7 @@ final class Orphans {
         }
     }
 
-    private static Optional<Long> readPid(Path pidFile) throws IOException {
+    static Optional<Long> readPid(Path pidFile) throws IOException {
         try {
             return Optional.of(Long.parseLong(Files.readString(pidFile, StandardCharsets.US_ASCII).trim()));
         } catch (NumberFormatException e) {

@@ -54,8 +54,12 @@ public final class StalePostmaster {
         if (!process.alive()) {
             return Action.LET_POSTGRES_RECOVER;
         }
+        return runs(process, dataDir) ? Action.STOP_ORPHAN : Action.DELETE_PID_FILE;
+    }
+
+    /** Whether {@code process} is a live PostgreSQL server on {@code dataDir} (absolute). */
+    public static boolean runs(ProcessInfo process, String dataDir) {
         boolean isPostgres = process.command() != null && process.command().endsWith("/postgres");
-        boolean ownsThisDir = process.arguments().contains(dataDir);
-        return isPostgres && ownsThisDir ? Action.STOP_ORPHAN : Action.DELETE_PID_FILE;
+        return process.alive() && isPostgres && process.arguments().contains(dataDir);
     }
 }

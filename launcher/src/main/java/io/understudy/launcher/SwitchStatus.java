@@ -2,6 +2,7 @@ package io.understudy.launcher;
 
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import io.understudy.cluster.ClusterJson;
+import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
 
@@ -48,6 +49,23 @@ public record SwitchStatus(Primary primary, List<Member> members) {
     /** The appliance is ready when writes have somewhere to go and a copy is being kept. */
     public boolean ready() {
         return primaryNodeId().isPresent() && healthySecondary().isPresent();
+    }
+
+    public Optional<Member> member(String nodeId) {
+        return members.stream().filter(m -> m.nodeId().equals(nodeId)).findFirst();
+    }
+
+    /** Node {@code nodeId} is a healthy SECONDARY: it streams a complete copy from the primary. */
+    public boolean isHealthySecondary(String nodeId) {
+        return !nodeId.equals(primaryNodeId().orElse(null))
+                && member(nodeId).filter(m -> "SECONDARY".equals(m.role()) && m.healthy()).isPresent();
+    }
+
+    /** Every one of {@code nodeIds} serves: one of them is the live primary, every other one a healthy secondary. */
+    public boolean readyWith(Collection<String> nodeIds) {
+        Optional<String> primaryId = primaryNodeId();
+        return primaryId.filter(nodeIds::contains).isPresent()
+                && nodeIds.stream().allMatch(id -> id.equals(primaryId.get()) || isHealthySecondary(id));
     }
 
     /** One line for logs, e.g. {@code primary=a (epoch 1), members=[a PRIMARY healthy, b SECONDARY healthy lag 3 ms]}. */

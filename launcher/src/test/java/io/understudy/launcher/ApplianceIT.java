@@ -42,7 +42,7 @@ class ApplianceIT {
     static void stop() {
         if (appliance != null) {
             List<ProcessHandle> children = new ArrayList<>();
-            for (String id : ApplianceConfig.NODE_IDS) {
+            for (String id : appliance.config().nodeIds()) {
                 children.add(appliance.nodeProcess(id).toHandle());
             }
             appliance.close();
@@ -61,7 +61,7 @@ class ApplianceIT {
         }
 
         String primary = appliance.primaryNodeId().orElseThrow();
-        String secondary = ApplianceConfig.NODE_IDS.stream().filter(id -> !id.equals(primary)).findFirst().orElseThrow();
+        String secondary = appliance.config().nodeIds().stream().filter(id -> !id.equals(primary)).findFirst().orElseThrow();
         long replicationStart = System.nanoTime();
         await("all objects on the secondary's own address").atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(100))
                 .untilAsserted(() -> assertAllObjects(appliance.nodeApiUrl(secondary)));
@@ -87,8 +87,8 @@ class ApplianceIT {
         assertThat(written.status()).isEqualTo(200);
         assertThat(written.body()).isEqualTo(afterKill);
 
-        // The killed node comes back as the secondary of the new primary, with everything.
-        appliance.restartNode(primary, Duration.ofMinutes(2));
+        // The appliance starts the killed node again; it comes back as the secondary of the new primary, with everything.
+        appliance.awaitNodeBack(primary, Duration.ofMinutes(2));
         assertThat(appliance.primaryNodeId()).contains(secondary);
         await("the old primary serves the new primary's writes").atMost(Duration.ofMinutes(1)).pollInterval(Duration.ofMillis(100))
                 .untilAsserted(() -> {

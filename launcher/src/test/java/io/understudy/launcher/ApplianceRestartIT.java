@@ -48,7 +48,7 @@ class ApplianceRestartIT {
 
         List<ProcessHandle> children = new ArrayList<>();
         children.add(appliance.switchProcess().toHandle());
-        for (String id : ApplianceConfig.NODE_IDS) {
+        for (String id : appliance.config().nodeIds()) {
             children.add(appliance.nodeProcess(id).toHandle());
         }
         appliance.close();

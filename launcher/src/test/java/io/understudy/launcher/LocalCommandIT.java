@@ -86,7 +86,7 @@ class LocalCommandIT {
 
     private static List<Long> postmasterPids(ApplianceConfig config) throws Exception {
         List<Long> pids = new ArrayList<>();
-        for (String id : ApplianceConfig.NODE_IDS) {
+        for (String id : config.nodeIds()) {
             Path pidFile = config.postgresDir(id).resolve("postmaster.pid");
             if (Files.exists(pidFile)) {
                 Optional<Long> pid = StalePostmaster.pidOf(Files.readString(pidFile));

@@ -19,17 +19,7 @@ final class LocalCommandLine implements AutoCloseable {
      * @param env  variables added to this JVM's environment
      */
     Process start(ApplianceConfig config, String name, Path out, Map<String, String> env) throws IOException {
-        List<String> args = List.of("local",
-                "--data-dir", config.dataDir().toString(),
-                "--cluster", config.clusterName(),
-                "--switch-port", Integer.toString(config.switchPort()),
-                "--node-a-port", Integer.toString(config.nodeApiPortA()),
-                "--node-b-port", Integer.toString(config.nodeApiPortB()),
-                "--pg-port-a", Integer.toString(config.pgPortA()),
-                "--pg-port-b", Integer.toString(config.pgPortB()),
-                "--zk-port", Integer.toString(config.zkClientPortBase()),
-                "--zk-quorum-port", Integer.toString(config.zkQuorumPortBase()),
-                "--zk-election-port", Integer.toString(config.zkElectionPortBase()));
+        List<String> args = CliProcesses.localArgs(config);
         List<String> command = ChildProcess.javaCommand(ChildProcess.currentJava(), TestPorts.childClasspath(), 256, name, args);
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(out.toFile());
         builder.environment().putAll(env);

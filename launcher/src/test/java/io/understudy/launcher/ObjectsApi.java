@@ -34,6 +34,15 @@ final class ObjectsApi {
         return new Response(response.statusCode(), response.body());
     }
 
+    /**
+     * PUTs until the write is acknowledged (200 or 201); on a loaded machine a single request can outlast its timeout,
+     * and a PUT is safe to repeat.
+     */
+    static void putUntilAcknowledged(String baseUrl, String id, byte[] json, java.time.Duration atMost) {
+        org.awaitility.Awaitility.await("PUT " + id + " acknowledged").atMost(atMost).ignoreExceptions()
+                .until(() -> put(baseUrl, id, json).status(), status -> status == 200 || status == 201);
+    }
+
     static Response get(String baseUrl, String id) throws IOException, InterruptedException {
         HttpRequest request = HttpRequest.newBuilder(URI.create(baseUrl + "/api/objects/" + id))
                 .timeout(REQUEST_TIMEOUT)

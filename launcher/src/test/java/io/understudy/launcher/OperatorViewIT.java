@@ -94,7 +94,7 @@ class OperatorViewIT {
     @Test
     void statusPageShowsTheNewPrimaryWithinTwoSecondsOfAFailover() throws Exception {
         String primary = appliance.primaryNodeId().orElseThrow();
-        String survivor = ApplianceConfig.NODE_IDS.stream().filter(id -> !id.equals(primary)).findFirst().orElseThrow();
+        String survivor = appliance.config().nodeIds().stream().filter(id -> !id.equals(primary)).findFirst().orElseThrow();
         WebDriver page = chromium.driver();
         page.get(appliance.switchUrl() + "/_understudy/");
         new WebDriverWait(page, WAIT).until(d -> primary.equals(shownPrimary(d)));
@@ -164,7 +164,7 @@ class OperatorViewIT {
     void everyMetricTheDashboardQueriesIsExported() throws Exception {
         assertThat(ObjectsApi.put(appliance.switchUrl(), "dashboard", ObjectsApi.document(1)).status()).isIn(200, 201);
         List<String> expositions = new ArrayList<>(List.of(get(appliance.switchUrl() + "/_understudy/metrics")));
-        for (String id : ApplianceConfig.NODE_IDS) {
+        for (String id : appliance.config().nodeIds()) {
             if (appliance.nodeProcess(id).isAlive()) {
                 expositions.add(get(appliance.nodeApiUrl(id) + "/metrics"));
             }
@@ -200,7 +200,7 @@ class OperatorViewIT {
 
     @Test
     void childLogsAreJsonLinesCarryingTheProcessNodeAndEpoch() throws Exception {
-        for (String id : ApplianceConfig.NODE_IDS) {
+        for (String id : appliance.config().nodeIds()) {
             List<JsonNode> lines = jsonLines(appliance.config().logDir().resolve("node-" + id + ".log"));
             assertThat(lines).as("node %s", id).isNotEmpty()
                     .allSatisfy(line -> assertThat(line.path("context").path("name").asText()).isEqualTo("node-" + id))

@@ -80,7 +80,7 @@ class RoleWorkFailoverIT {
         // Not assumed to be epoch 1: on a starved machine the first primary may have lost its lease and reclaimed.
         long epoch = appliance.status().orElseThrow().primary().epoch();
         String first = appliance.primaryNodeId().orElseThrow();
-        String second = ApplianceConfig.NODE_IDS.stream().filter(id -> !id.equals(first)).findFirst().orElseThrow();
+        String second = appliance.config().nodeIds().stream().filter(id -> !id.equals(first)).findFirst().orElseThrow();
 
         await("hooks of both nodes").atMost(Duration.ofMinutes(1)).untilAsserted(() -> {
             assertThat(lines(events)).anyMatch(l -> l.startsWith("onPrimary " + first + " PRIMARY ") && l.endsWith(" " + epoch));

@@ -21,8 +21,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
  */
 final class SwitchWriteLoad implements AutoCloseable {
 
-    /** One acknowledged write. */
-    record Ack(String id, String body, long epoch, String node) {
+    /** One acknowledged write, with the monotonic time its answer arrived. */
+    record Ack(String id, String body, long epoch, String node, long atNanos) {
     }
 
     /** Longer than the switch's hold time, so a held request gets its real answer. */
@@ -59,7 +59,7 @@ final class SwitchWriteLoad implements AutoCloseable {
                         .PUT(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
                 if (r.statusCode() / 100 == 2) {
                     acked.put(id, new Ack(id, body, r.headers().firstValueAsLong("X-Understudy-Served-Epoch").orElse(-1),
-                            r.headers().firstValue("X-Understudy-Node").orElse("?")));
+                            r.headers().firstValue("X-Understudy-Node").orElse("?"), System.nanoTime()));
                 } else {
                     failures.add(id + ": " + r.statusCode() + " " + r.body());
                 }
@@ -82,6 +82,18 @@ final class SwitchWriteLoad implements AutoCloseable {
 
     List<String> failures() {
         return List.copyOf(failures);
+    }
+
+    /** The longest time without an acknowledgement between {@code fromNanos} and the last acknowledgement, in ms. */
+    long longestAckGapMs(long fromNanos) {
+        List<Long> times = acked.values().stream().map(Ack::atNanos).filter(t -> t >= fromNanos).sorted().toList();
+        long gap = 0;
+        long previous = fromNanos;
+        for (long t : times) {
+            gap = Math.max(gap, t - previous);
+            previous = t;
+        }
+        return TimeUnit.NANOSECONDS.toMillis(gap);
     }
 
     /** Stops the writers and waits for their last requests. */

@@ -21,13 +21,14 @@ final class TestPorts {
     }
 
     static synchronized ApplianceConfig applianceOnFreePorts(Path dataDir) {
-        Set<Integer> used = USED;
-        List<Integer> singles = new ArrayList<>();
-        for (int i = 0; i < 5; i++) {
-            singles.add(freeRange(1, used));
-        }
-        return new ApplianceConfig(dataDir, "it", singles.get(0), singles.get(1), singles.get(2), singles.get(3), singles.get(4),
-                freeRange(3, used), freeRange(3, used), freeRange(3, used));
+        return applianceOnFreePorts(dataDir, ApplianceConfig.DEFAULT_NODES);
+    }
+
+    /** An appliance of {@code nodes} nodes, with free ports kept for all nine node ids (nodes may be added later). */
+    static synchronized ApplianceConfig applianceOnFreePorts(Path dataDir, int nodes) {
+        return new ApplianceConfig(dataDir, "it", freeRange(1, USED), freeRange(ApplianceConfig.MAX_NODES, USED),
+                freeRange(ApplianceConfig.MAX_NODES, USED), ApplianceConfig.firstIds(nodes), freeRange(3, USED),
+                freeRange(3, USED), freeRange(3, USED));
     }
 
     /** The first of {@code length} consecutive ports that are free now and not handed out before. */

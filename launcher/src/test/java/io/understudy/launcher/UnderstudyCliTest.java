@@ -17,7 +17,7 @@ class UnderstudyCliTest {
     private final StringWriter err = new StringWriter();
 
     private int run(String... args) {
-        CommandLine cli = new CommandLine(new UnderstudyCli());
+        CommandLine cli = UnderstudyCli.commandLine();
         cli.setOut(new PrintWriter(out));
         cli.setErr(new PrintWriter(err));
         return cli.execute(args);

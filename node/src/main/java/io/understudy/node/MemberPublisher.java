@@ -90,7 +90,7 @@ final class MemberPublisher {
                 state.role == Role.PRIMARY ? position : replication.heldPosition());
         return new MemberRecord(config.nodeId(), config.apiAdvertisedUrl(), config.dbAdvertisedAddress(), state.role,
                 state.epoch(), position, lagMs, healthy(), version, System.currentTimeMillis(), replication.info(state.role),
-                candidacy);
+                candidacy, config.app().advertisedUrl());
     }
 
     /** Able to serve its role: its database answers, and it is the primary with an open gate or a secondary streaming a complete copy. */

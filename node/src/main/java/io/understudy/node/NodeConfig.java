@@ -4,9 +4,12 @@ import io.understudy.cluster.config.ConfigException;
 import io.understudy.cluster.config.LogSettings;
 import io.understudy.cluster.config.Settings;
 import io.understudy.cluster.zk.ZkPaths;
+import io.understudy.node.app.GatewaySettings;
+import io.understudy.node.appfiles.AppFilesSettings;
 import io.understudy.node.duties.DutySettings;
 import io.understudy.node.hooks.HookSettings;
 import io.understudy.node.replication.ReplicationSettings;
+import io.understudy.node.replication.ScopeSettings;
 import io.understudy.node.role.Fitness;
 import io.understudy.node.supervise.SupervisionSettings;
 import java.net.URI;
@@ -38,16 +41,20 @@ public record NodeConfig(
         long replicationHeartbeatIntervalMs,
         long drainTimeoutMs,
         ReplicationSettings replication,
+        ScopeSettings scope,
         long maxObjectBytes,
         long maxFileBytes,
         Path dataDir,
         Fitness.Tags tags,
         long dbFailTimeoutMs,
         HookSettings hooks,
-        SupervisionSettings app,
-        DutySettings duties) {
+        SupervisionSettings supervision,
+        DutySettings duties,
+        NodeSecurity security,
+        GatewaySettings app,
+        AppFilesSettings appFiles) {
 
-    static final Set<String> KEYS = keys(
+    public static final Set<String> KEYS = keys(
             "node.id", "cluster.name", "zookeeper.connect", "zookeeper.sessionTimeoutMs",
             "zookeeper.connectionTimeoutMs", "api.host", "api.port", "api.advertisedUrl", "db.url", "db.user",
             "db.password", "db.poolSize", "db.advertisedAddress", "replication.user", "replication.password",
@@ -86,6 +93,7 @@ public record NodeConfig(
                 s.longValue("replication.heartbeatIntervalMs", 1000, 100, 600_000),
                 s.longValue("replication.drainTimeoutMs", 5000, 0, 600_000),
                 ReplicationSettings.from(s),
+                ScopeSettings.from(s),
                 s.longValue("api.maxObjectBytes", 16L << 20, 1, 1L << 30),
                 s.longValue("api.maxFileBytes", 1L << 30, 1, 1L << 40),
                 s.path("data.dir", Path.of("data", "node", nodeId)),
@@ -96,16 +104,23 @@ public record NodeConfig(
                 s.longValue("db.failTimeoutMs", 3000, 500, 600_000),
                 HookSettings.from(s),
                 SupervisionSettings.from(s),
-                DutySettings.from(s));
+                DutySettings.from(s),
+                NodeSecurity.from(s),
+                GatewaySettings.from(s, host, port, java.util.List.of(dbUser, s.string("replication.user", dbUser))),
+                AppFilesSettings.from(s));
     }
 
     /** The node's own keys plus those of the feature settings ({@link ReplicationSettings#KEYS} ..., documented there). */
     private static Set<String> keys(String... own) {
         Set<String> all = new java.util.HashSet<>(Set.of(own));
         all.addAll(ReplicationSettings.KEYS);
+        all.addAll(ScopeSettings.KEYS);
         all.addAll(HookSettings.KEYS);
         all.addAll(SupervisionSettings.KEYS);
         all.addAll(LogSettings.KEYS);
+        all.addAll(NodeSecurity.KEYS);
+        all.addAll(GatewaySettings.KEYS);
+        all.addAll(AppFilesSettings.KEYS);
         return Set.copyOf(all);
     }
 

@@ -3,6 +3,8 @@ package io.understudy.node;
 import io.understudy.cluster.ClusterView;
 import io.understudy.cluster.MemberRecord;
 import io.understudy.cluster.Role;
+import io.understudy.node.app.DbFence;
+import io.understudy.node.appfiles.AppFiles;
 import io.understudy.node.election.ZkCoordinator;
 import io.understudy.node.rejoin.QuarantineStore;
 import io.understudy.node.rejoin.RejoinMarker;
@@ -19,6 +21,7 @@ import io.understudy.node.store.Database;
 import io.understudy.node.store.DbProbe;
 import io.understudy.replicator.ReplicationListener;
 import io.understudy.replicator.ReplicationStatus;
+import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -51,8 +54,10 @@ final class NodeController implements ZkCoordinator.Listener, ReplicationListene
     private final RejoinMarker rejoinMarker;
     private final MemberPublisher members;
     private final Transitions transitions;
+    private final Optional<AppFiles> files;
     private final ScheduledExecutorService events;
     private final ScheduledExecutorService lease;
+    private final DbFence fence;
     private ZkCoordinator zk;
 
     /** Where the node stands, shared with {@link Transitions} and {@link MemberPublisher}. */
@@ -63,18 +68,22 @@ final class NodeController implements ZkCoordinator.Listener, ReplicationListene
     private volatile boolean stopping;
     /** The highest position the recorded primary published, kept after its member record vanished. */
     private PrimaryMark primaryMark = PrimaryMark.NONE;
+    /** Told, once, when the cluster removed this node; it has stopped serving by then. */
+    private volatile Runnable onRemoved = () -> { };
 
-    NodeController(NodeConfig config, Database db, WriteGate gate, String version) {
+    NodeController(NodeConfig config, Database db, WriteGate gate, String version, Optional<AppFiles> files) {
         this.config = config;
         this.gate = gate;
+        this.files = files;
         this.replication = new ReplicationManager(config, db, this);
         this.probe = new DbProbe(config.dbUrl(), config.dbUser(), config.dbPassword(),
                 Math.max(100, Math.min(500, config.dbFailTimeoutMs() / 4)), config.nodeId());
         replication.metrics().bindEligibility(config.nodeId(), () -> state.eligibility.eligible());
         this.rejoinMarker = new RejoinMarker(db.dataSource());
-        Rejoiner rejoiner = new Rejoiner(config.nodeId(), db, quarantine(config), ReplicationManager.REPLICATED_TABLES);
+        Rejoiner rejoiner = new Rejoiner(config.nodeId(), db, quarantine(config), replication.app()::replicatedTables);
         this.members = new MemberPublisher(config, db, gate, replication, probe, version, state);
-        this.transitions = new Transitions(config, db, gate, replication, rejoinMarker, rejoiner, members, state);
+        this.fence = new DbFence(config.app().dbUser(), db.dataSource());
+        this.transitions = new Transitions(config, db, gate, replication, rejoinMarker, rejoiner, members, state, fence, files);
         this.events = Executors.newSingleThreadScheduledExecutor(r -> new Thread(r, "node-events"));
         this.lease = Executors.newSingleThreadScheduledExecutor(r -> new Thread(r, "zk-lease"));
         events.execute(() -> MDC.put("node", config.nodeId()));
@@ -86,13 +95,21 @@ final class NodeController implements ZkCoordinator.Listener, ReplicationListene
     }
 
     void start(ZkCoordinator coordinator, long connectWaitMs) throws Exception {
+        replication.app().checkAtStart();
         long unresolved = rejoinMarker.unresolvedEpoch();
         if (unresolved > 0) {
             log.info("this database took writes as primary of epoch {}: it checks for divergence before following anyone",
                     unresolved);
             state.rejoin = new RejoinState(unresolved, null);
         }
+        try {
+            fence.fence("starting: not primary until elected");
+        } catch (java.sql.SQLException e) {
+            throw new IllegalStateException("app.dbUser: cannot fence the application's role '" + config.app().dbUser()
+                    + "' (the node's db.user must be allowed to alter it and end its sessions): " + e.getMessage(), e);
+        }
         this.zk = coordinator;
+        replication.publishStandbysWith(coordinator.records()::writeSyncStandbys);
         members.attach(coordinator);
         transitions.attach(coordinator);
         probe.start();
@@ -101,6 +118,11 @@ final class NodeController implements ZkCoordinator.Listener, ReplicationListene
         long renewMs = WriteGate.renewIntervalFor(zk.negotiatedSessionTimeoutMs());
         lease.scheduleWithFixedDelay(this::renewLease, 0, renewMs, TimeUnit.MILLISECONDS);
         events.scheduleWithFixedDelay(() -> safely("tick", this::tick), TICK_MS, TICK_MS, TimeUnit.MILLISECONDS);
+    }
+
+    /** What to do once this node sees itself removed from the cluster (the node process exits). */
+    void onRemoved(Runnable action) {
+        this.onRemoved = action;
     }
 
     Role role() {
@@ -170,6 +192,7 @@ final class NodeController implements ZkCoordinator.Listener, ReplicationListene
     @Override
     public void onApplied(long commitPosition, long lagMs) {
         // Figures are read from the replicator's status on the next tick; nothing to decide here.
+        files.ifPresent(AppFiles::onApplied);
     }
 
     @Override
@@ -220,6 +243,10 @@ final class NodeController implements ZkCoordinator.Listener, ReplicationListene
         if (!viewLoaded) {
             return; // deciding on an unloaded view would mistake a running cluster for an empty one
         }
+        if (state.view.removed(config.nodeId())) {
+            leaveAsRemoved();
+            return;
+        }
         syncElection(RoleMachine.eligibility(situation()));
         // Decide on a fresh snapshot: leaving the election above may have changed the leadership.
         var decision = RoleMachine.decide(situation());
@@ -248,13 +275,33 @@ final class NodeController implements ZkCoordinator.Listener, ReplicationListene
         // delay a step-down), so look again before each part of it.
         MemberRecord record = memberRecord(); // reads the WAL position only while the database answers
         if (members.dbAnswers()) {
-            replication.tick(state.role, epoch(), state.view, record.position());
+            replication.tick(state.role, epoch(), state.view, record.position(), gate.admit() instanceof WriteGate.Verdict.Open);
         }
         members.publish(record);
+        if (members.dbAnswers()) {
+            fence.reconcile(state.role == Role.PRIMARY);
+        }
         evaluate();
         if (viewLoaded) {
             failoverWarning.check(state.view, System.nanoTime());
         }
+    }
+
+    /**
+     * The cluster removed this node (docs/membership.md): it stops writing and streaming at once, leaves the election,
+     * and tells its owner, which ends the process. It does not rejoin until an operator readmits it.
+     */
+    private void leaveAsRemoved() throws Exception {
+        stopping = true;
+        gate.close("removed from the cluster");
+        zk.leaveElection();
+        replication.close();
+        String reason = state.view.roster().stream().filter(e -> e.nodeId().equals(config.nodeId())).findFirst()
+                .map(io.understudy.cluster.RosterEntry::reason).orElse("");
+        log.warn("{} -> REMOVED ({}); stopped streaming and serving; it does not rejoin until readmitted", state.role, reason);
+        Thread owner = new Thread(onRemoved, "node-removed");
+        owner.setDaemon(true);
+        owner.start();
     }
 
     /** An eligibility's gist for the log: its verdict and reason with figures masked, so moving lag is not news. */

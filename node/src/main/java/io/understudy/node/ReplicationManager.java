@@ -7,7 +7,9 @@ import io.understudy.cluster.MemberRecord;
 import io.understudy.cluster.PrimaryRecord;
 import io.understudy.cluster.ReplicationInfo;
 import io.understudy.cluster.Role;
+import io.understudy.cluster.RosterEntry;
 import io.understudy.node.api.SyncHooks;
+import io.understudy.node.replication.AppDatabase;
 import io.understudy.node.replication.AppliedReporter;
 import io.understudy.node.replication.Alarms;
 import io.understudy.node.replication.NodeMetrics;
@@ -43,9 +45,15 @@ final class ReplicationManager implements AutoCloseable {
     /** Prefix of every slot and publication Understudy creates. */
     static final String SLOT_PREFIX = "understudy_";
 
-    /** The node's tables that secondaries copy; each has a primary key. */
+    /**
+     * The tables replicated whatever {@code replication.include} says: the node's built-in tables and Understudy's own
+     * replicated tables in schema {@code understudy}. A new always-replicated table is added here.
+     */
     static final List<String> REPLICATED_TABLES =
-            List.of("public.objects", "public.files", "public.file_chunks", "public.idempotency_keys");
+            List.of("public.objects", "public.files", "public.file_chunks", "public.idempotency_keys",
+                    "understudy.ddl_log", "understudy.sequence_marks",
+                    // the application's files directory (app.filesDir), see AppFiles
+                    "understudy.app_files", "understudy.app_file_chunks");
 
     private final NodeConfig config;
     private final Database db;
@@ -54,6 +62,7 @@ final class ReplicationManager implements AutoCloseable {
     private final NodeMetrics metrics = new NodeMetrics();
     private final SyncReplication sync;
     private final SlotKeeper slots;
+    private final AppDatabase app;
     private volatile Replicator current;
     private volatile boolean lastDrainComplete;
     private volatile String currentSourceId;
@@ -68,6 +77,12 @@ final class ReplicationManager implements AutoCloseable {
         this.settings = config.replication();
         this.sync = new SyncReplication(settings, db, metrics::scrape);
         this.slots = new SlotKeeper(db.dataSource(), SLOT_PREFIX, settings);
+        this.app = new AppDatabase(db.dataSource(), config.scope(), REPLICATED_TABLES);
+    }
+
+    /** The application's tables in this node's database: scope, capture, sequences. */
+    AppDatabase app() {
+        return app;
     }
 
     /** The slot and publication name of a secondary on its primary (same rule as {@link NodeConfig#replicationName()}). */
@@ -80,6 +95,26 @@ final class ReplicationManager implements AutoCloseable {
         return sync;
     }
 
+    /** Where sync mode publishes the synchronous standbys ({@code /sync}). */
+    void publishStandbysWith(SyncReplication.StandbysWriter writer) {
+        sync.attach(writer);
+    }
+
+    /**
+     * As the primary, for the removal of {@code nodeId}: takes it out of the synchronous standbys, {@code /sync}
+     * rewritten before writes stop waiting for it. Blocks.
+     *
+     * @return false when it must stay (the last standby, fallback {@code refuse})
+     */
+    boolean withdrawSyncStandby(String nodeId) throws Exception {
+        return sync.withdraw(nodeId);
+    }
+
+    /** As the primary, for the removal of {@code nodeId}: drops its slot and publication now; returns what was dropped. */
+    String dropSlotOf(String nodeId) throws java.sql.SQLException {
+        return slots.dropNow(slotNameOf(nodeId));
+    }
+
     /** Starts streaming from {@code primary}, replacing any stream from an earlier primary. */
     void follow(PrimaryRecord primary) {
         if (primary.nodeId().equals(config.nodeId())) {
@@ -90,7 +125,7 @@ final class ReplicationManager implements AutoCloseable {
         sync.serve(null);
         ReplicatorConfig rc = streamFrom(primary);
         AppliedReporter pusher = new AppliedReporter(config.nodeId(), rc.sourceId(), primary.apiUrl(),
-                settings.mode() == ReplicationSettings.SyncMode.SYNC);
+                settings.mode() == ReplicationSettings.SyncMode.SYNC, config.security().apiToken());
         Replicator replicator = new Replicator(rc, db.dataSource(), new Fanout(listener, pusher, metrics));
         currentSourceId = rc.sourceId();
         current = replicator;
@@ -103,7 +138,7 @@ final class ReplicationManager implements AutoCloseable {
         Address source = Address.parse(primary.dbAddress());
         return new ReplicatorConfig(config.replicationName(), sourceIdOf(primary), source.host(),
                 source.port(), source.database(), config.replicationUser(), config.replicationPassword(),
-                REPLICATED_TABLES, config.dataDir().resolve("replication"), config.replicationPollIntervalMs(),
+                app.scope(), config.dataDir().resolve("replication"), config.replicationPollIntervalMs(),
                 config.replicationHeartbeatIntervalMs());
     }
 
@@ -119,7 +154,7 @@ final class ReplicationManager implements AutoCloseable {
 
     /** As a new primary, before the write gate opens: a slot from which {@code oldPrimary} can stream on if it rejoins. */
     void keepSlotForRejoin(String oldPrimary) {
-        slots.keepForRejoin(slotNameOf(oldPrimary), REPLICATED_TABLES);
+        slots.keepForRejoin(slotNameOf(oldPrimary), app.scope());
     }
 
     /** This node now serves as primary of {@code epoch}: bound slot WAL, clean stale publications, accept reports. */
@@ -165,20 +200,34 @@ final class ReplicationManager implements AutoCloseable {
         return lastDrainComplete;
     }
 
-    /** Periodic housekeeping on the event thread: slots and alarms on a primary, alarms and metrics everywhere. */
-    void tick(Role role, long epoch, ClusterView view, long position) {
+    /**
+     * Periodic housekeeping on the event thread: slots, alarms and sequence marks on a primary, alarms and metrics
+     * everywhere.
+     *
+     * @param writable whether the write gate is open: only then are sequence marks written (a demoted primary's
+     *                 database must take no replicated write)
+     */
+    void tick(Role role, long epoch, ClusterView view, long position, boolean writable) {
+        if (role == Role.PRIMARY && writable) {
+            app.markSequences(System.currentTimeMillis());
+        }
+        Set<String> removed = view.roster().stream().filter(RosterEntry::removed).map(RosterEntry::nodeId)
+                .filter(id -> !id.equals(config.nodeId())).collect(Collectors.toSet());
         if (role == Role.PRIMARY) {
             Set<String> present = view.members().stream().map(MemberRecord::nodeId).filter(id -> !id.equals(config.nodeId()))
                     .map(ReplicationManager::slotNameOf).collect(Collectors.toSet());
+            sync.removed(removed);
+            sync.tick();
             try {
-                List<Alarms.SlotView> kept = slots.inspect(present, System.currentTimeMillis());
+                List<Alarms.SlotView> kept = slots.inspect(present,
+                        removed.stream().map(ReplicationManager::slotNameOf).collect(Collectors.toSet()), System.currentTimeMillis());
                 slotRetainedBytes = kept.stream().mapToLong(Alarms.SlotView::retainedBytes).max().orElse(0);
                 raise(Alarms.ofPrimary(kept, settings.slotAlarmBytes(), sync.degraded(), slots.walBoundSet()));
             } catch (java.sql.SQLException e) {
                 log.warn("cannot inspect replication slots: {}", e.getMessage());
             }
         } else {
-            if (sync.attached() || sync.degraded()) {
+            if (sync.serving()) {
                 sync.serve(null);
             }
             slotRetainedBytes = -1;

@@ -42,7 +42,7 @@ final class RoleWork {
                 config.dataDir().toAbsolutePath().toString(), config.dbUrl(), config.dbUser(), config.dbPassword());
         DutyRunner duties = new DutyRunner(config.duties().duties(), config.nodeId(), gate, env,
                 () -> controller.view().settings(), new Retention(db, gate, metrics), metrics);
-        AppSupervisor app = config.app().enabled() ? new AppSupervisor(config.app(), env, config.nodeId(), metrics) : null;
+        AppSupervisor app = config.supervision().enabled() ? new AppSupervisor(config.supervision(), env, config.nodeId(), metrics) : null;
         HookRunner hooks = new HookRunner(config.hooks(), env, config.nodeId(), metrics);
         controller.observeRoles(duties);
         if (app != null) {

@@ -5,6 +5,8 @@ import static io.understudy.node.role.StreamState.sourceIdOf;
 import io.understudy.cluster.HistoryRecord;
 import io.understudy.cluster.PrimaryRecord;
 import io.understudy.cluster.Role;
+import io.understudy.node.app.DbFence;
+import io.understudy.node.appfiles.AppFiles;
 import io.understudy.node.election.ClaimLostException;
 import io.understudy.node.election.ZkCoordinator;
 import io.understudy.node.rejoin.RejoinMarker;
@@ -19,18 +21,22 @@ import io.understudy.node.supervise.RoleChange;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
 
 /**
  * Carries out a {@link Decision} of the {@link io.understudy.node.role.RoleMachine}: runs its actions in order
- * through the adapters (ZooKeeper, replication, write gate, database) and moves the node to the decided role.
+ * through the adapters (ZooKeeper, replication, write gate, database, the application's database fence) and moves
+ * the node to the decided role.
  * The order of operations inside each action is what keeps the node safe; do not reorder. Event thread only.
  */
 final class Transitions {
 
     private static final Logger log = LoggerFactory.getLogger(Transitions.class);
+    /** How long a promotion waits for the files directory to match the table (normally it already does). */
+    private static final Duration FILES_SETTLE_PATIENCE = Duration.ofSeconds(60);
 
     private final NodeConfig config;
     private final Database db;
@@ -40,6 +46,8 @@ final class Transitions {
     private final Rejoiner rejoiner;
     private final MemberPublisher members;
     private final ControllerState state;
+    private final DbFence fence;
+    private final Optional<AppFiles> files;
     private ZkCoordinator zk;
     /** Told of every role change once it is carried out and published (hooks, the application, duties). */
     private final List<RoleChange.Observer> observers = new CopyOnWriteArrayList<>();
@@ -47,7 +55,7 @@ final class Transitions {
     private long gateSessionId;
 
     Transitions(NodeConfig config, Database db, WriteGate gate, ReplicationManager replication, RejoinMarker rejoinMarker,
-            Rejoiner rejoiner, MemberPublisher members, ControllerState state) {
+            Rejoiner rejoiner, MemberPublisher members, ControllerState state, DbFence fence, Optional<AppFiles> files) {
         this.config = config;
         this.db = db;
         this.gate = gate;
@@ -56,6 +64,8 @@ final class Transitions {
         this.rejoiner = rejoiner;
         this.members = members;
         this.state = state;
+        this.fence = fence;
+        this.files = files;
     }
 
     void attach(ZkCoordinator coordinator) {
@@ -126,7 +136,9 @@ final class Transitions {
             promote(promote);
         } else if (action instanceof Action.ReopenGate reopen) {
             replication.becomeSource(reopen.epoch());
-            gate.open(reopen.epoch(), zk.confirmClaim(reopen.epoch(), gateSessionId));
+            long leaseStart = zk.confirmClaim(reopen.epoch(), gateSessionId);
+            fence.liftOrLog("still primary of epoch " + reopen.epoch());
+            gate.open(reopen.epoch(), leaseStart);
         } else if (action instanceof Action.Rejoin r) {
             rejoin(r);
         } else if (action instanceof Action.Demote demote) {
@@ -135,14 +147,18 @@ final class Transitions {
             completeCommand(complete);
         } else if (action instanceof Action.SetFailoverPaused pause) {
             zk.setFailoverPaused(pause.paused(), pause.reason());
+        } else if (action instanceof Action.RemoveMember remove) {
+            removeMember(remove);
         }
     }
 
     private void follow(PrimaryRecord primary) throws Exception {
         gate.close("following " + sourceIdOf(primary));
+        fence.fenceOrLog("following " + sourceIdOf(primary));
         // Nobody streams from a secondary: slots here belong to streams of an earlier epoch.
         db.dropInactiveSlots(ReplicationManager.SLOT_PREFIX);
         replication.follow(primary);
+        files.ifPresent(f -> f.materialise("following " + sourceIdOf(primary)));
     }
 
     private void promote(Action.Promote promote) throws Exception {
@@ -155,6 +171,23 @@ final class Transitions {
             throw new ClaimLostException("drain did not catch up with " + previous.nodeId() + "@" + previous.epoch()
                     + " within " + config.drainTimeoutMs() + " ms; streaming on and trying again");
         }
+        if (previous != null && !previous.nodeId().equals(config.nodeId())) {
+            settleFiles(previous);
+        }
+        try {
+            // Before the gate opens: schema changes are captured from the first write on, and no sequence hands out
+            // a value the old primary already used.
+            replication.app().prepareSource();
+            if (previous != null && !previous.nodeId().equals(config.nodeId())) {
+                replication.app().advanceSequences();
+            }
+        } catch (java.sql.SQLException | RuntimeException e) {
+            if (previous != null && !previous.nodeId().equals(config.nodeId())) {
+                replication.follow(previous);
+            }
+            throw new ClaimLostException("cannot prepare this database to serve as primary (" + e.getMessage() + ")"
+                    + (previous == null ? "" : "; streaming on from " + previous.nodeId() + " and trying again"));
+        }
         // Nobody streams from a node that is not primary: slots here belong to streams of an earlier epoch.
         db.dropInactiveSlots(ReplicationManager.SLOT_PREFIX);
         if (previous != null && !previous.nodeId().equals(config.nodeId())) {
@@ -163,17 +196,39 @@ final class Transitions {
             replication.keepSlotForRejoin(previous.nodeId());
         }
         PrimaryRecord next = new PrimaryRecord(config.nodeId(), config.apiAdvertisedUrl(), config.dbAdvertisedAddress(),
-                promote.newEpoch(), System.currentTimeMillis(), previous == null ? null : previous.nodeId(), promotedFrom);
+                promote.newEpoch(), System.currentTimeMillis(), previous == null ? null : previous.nodeId(), promotedFrom,
+                config.app().advertisedUrl());
         long sentAt = System.nanoTime();
         zk.casPrimary(previous, next);
         state.unseenOwnRecord = next;
         gateSessionId = zk.sessionId();
         state.heldEpoch = promote.newEpoch();
         markServingAsPrimary(state.heldEpoch);
+        files.ifPresent(f -> f.capture(state.heldEpoch)); // before the gate opens: a flush then finds it capturing
         replication.serveAsSource(state.heldEpoch);
+        // Only now that /primary names this node: lifted earlier, a lost claim would leave a secondary's application writing.
+        fence.liftOrLog("primary of epoch " + state.heldEpoch);
         gate.open(state.heldEpoch, sentAt);
         zk.recordHistory(new HistoryRecord(promote.kind(), config.nodeId(), next.promotedFromNodeId(), state.heldEpoch,
                 System.currentTimeMillis(), promote.historyReason()));
+    }
+
+    /**
+     * A node promoted from another's stream first makes its files directory match the replicated table (the table is
+     * the truth; after a bootstrap or a restart as the last primary the directory is). One that cannot does not
+     * promote: capturing a directory out of order would replicate its differences as the application's changes.
+     */
+    private void settleFiles(PrimaryRecord previous) throws Exception {
+        if (files.isEmpty()) {
+            return;
+        }
+        try {
+            files.get().settle(FILES_SETTLE_PATIENCE);
+        } catch (java.io.IOException e) {
+            replication.follow(previous);
+            files.get().materialise("promotion abandoned");
+            throw new ClaimLostException(e.getMessage() + "; streaming on and trying again");
+        }
     }
 
     /** Notes in the database, before it takes a write, that it is primary of {@code epoch} (see {@link RejoinMarker}). */
@@ -189,6 +244,7 @@ final class Transitions {
 
     private void rejoin(Action.Rejoin r) throws Exception {
         gate.close("rejoining under " + sourceIdOf(r.primary()));
+        fence.fenceOrLog("rejoining under " + sourceIdOf(r.primary()));
         RejoinState.Verdict verdict = rejoiner.check(r.primary(), r.ownEpoch(),
                 ReplicationManager.slotNameOf(r.primary().nodeId()), replication::seedFromRejoinSlot);
         state.rejoin = new RejoinState(0, verdict);
@@ -202,19 +258,47 @@ final class Transitions {
                 System.currentTimeMillis(), verdict.reason()));
     }
 
-    private void completeCommand(Action.CompleteCommand complete) throws Exception {
+    /** Removes the command and records its outcome; false when an earlier run (or another node) did so already. */
+    private boolean completeCommand(Action.CompleteCommand complete) throws Exception {
         var command = complete.command().command();
-        if (zk.completeCommand(complete.command().znode())) {
-            String reason = "command " + command.id() + " (" + command.type() + ") from " + command.requestedBy() + ": "
-                    + complete.outcome();
-            log.info(reason);
-            zk.recordHistory(new HistoryRecord(HistoryRecord.Type.COMMAND, config.nodeId(), null, state.epoch(),
-                    System.currentTimeMillis(), reason));
+        if (!zk.completeCommand(complete.command().znode())) {
+            return false;
+        }
+        String reason = "command " + command.id() + " (" + command.type() + ") from " + command.requestedBy() + ": "
+                + complete.outcome();
+        log.info(reason);
+        zk.recordHistory(new HistoryRecord(HistoryRecord.Type.COMMAND, config.nodeId(), null, state.epoch(),
+                System.currentTimeMillis(), reason));
+        return true;
+    }
+
+    /**
+     * In this order: out of {@code /sync} (no acknowledged write depends on it afterwards), marked removed in
+     * {@code /roster} (it stops if it still runs, and may not rejoin), its slot and publication dropped.
+     */
+    private void removeMember(Action.RemoveMember remove) throws Exception {
+        String target = remove.nodeId();
+        var command = remove.command().command();
+        if (!replication.withdrawSyncStandby(target)) {
+            completeCommand(new Action.CompleteCommand(remove.command(), "refused: " + target + " is the last synchronous"
+                    + " standby and may alone hold acknowledged writes"));
+            return;
+        }
+        String reason = "removed by command " + command.id() + " from " + command.requestedBy()
+                + (command.reason() == null || command.reason().isBlank() ? "" : ": " + command.reason());
+        zk.records().markRemoved(target, reason);
+        String dropped = replication.dropSlotOf(target);
+        // A view that still shows the command may run this again: only the run that completes it records the removal.
+        if (completeCommand(new Action.CompleteCommand(remove.command(), "done: " + target + " removed, " + dropped))) {
+            zk.recordHistory(new HistoryRecord(HistoryRecord.Type.MEMBER_REMOVED, target, null, state.epoch(),
+                    System.currentTimeMillis(), target + " " + reason + "; " + dropped + " on " + config.nodeId()));
         }
     }
 
     private void demote(String why) {
         gate.close(why);
+        fence.fenceOrLog(why);
+        files.ifPresent(f -> f.idle("demoted: " + why));
         if (state.link == ZkLink.CONNECTED) {
             zk.recordHistory(new HistoryRecord(HistoryRecord.Type.DEMOTION, config.nodeId(), config.nodeId(), state.heldEpoch,
                     System.currentTimeMillis(), why));

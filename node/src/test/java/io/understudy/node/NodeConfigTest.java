@@ -82,14 +82,42 @@ class NodeConfigTest {
                 .hasMessage("node-b.properties: tags.nofailover: must be true or false, got 'maybe'");
     }
 
+    @org.junit.jupiter.params.ParameterizedTest(name = "{0}={1} -> {2}")
+    @org.junit.jupiter.params.provider.CsvSource(delimiter = '|', value = {
+            "replication.include      | public.*          | node-b.properties: replication.include: 'public.*' names schema public",
+            "replication.include      | app               | node-b.properties: replication.include: 'app' is not a schema.table pattern",
+            "replication.exclude      | app.a, understudy.x | node-b.properties: replication.exclude: 'understudy.x' names schema understudy",
+            "replication.noPrimaryKey | skip              | node-b.properties: replication.noPrimaryKey: must be 'full' or 'refuse', got 'skip'",
+            "replication.sequenceGap  | -1                | node-b.properties: replication.sequenceGap: must be between 0 and 1099511627776, got -1",
+    })
+    void shouldNameTheFileAndKeyOfABadReplicationScope(String key, String value, String message) {
+        Map<String, String> bad = minimal();
+        bad.put(key, value);
+        assertThatThrownBy(() -> NodeConfig.from(Settings.of("node-b.properties", bad)))
+                .isInstanceOf(ConfigException.class).hasMessageStartingWith(message);
+    }
+
+    @Test
+    void shouldReadTheReplicationScope() {
+        Map<String, String> m = minimal();
+        m.put("replication.include", "app.*, billing.invoices");
+        m.put("replication.exclude", "app.audit_log");
+        m.put("replication.noPrimaryKey", "refuse");
+        NodeConfig c = NodeConfig.from(Settings.of("node-b.properties", m));
+
+        assertThat(c.scope().scope(java.util.List.of("public.objects")).toString())
+                .isEqualTo("include=[app.*, billing.invoices] exclude=[app.audit_log] noPrimaryKey=refuse");
+        assertThat(NodeConfig.from(Settings.of("node-b.properties", minimal())).scope().include()).isEmpty();
+    }
+
     @Test
     void shouldReadHooksTheApplicationAndDutiesWithDefaults() {
         NodeConfig defaults = NodeConfig.from(Settings.of("node-b.properties", minimal()));
         assertThat(defaults.hooks().onPrimary()).isNull();
         assertThat(defaults.hooks().timeoutMs()).isEqualTo(30_000);
-        assertThat(defaults.app().enabled()).isFalse();
-        assertThat(defaults.app().runOn()).isEqualTo(SupervisionSettings.RunOn.PRIMARY);
-        assertThat(defaults.app().restartBackoffMs()).isEqualTo(1000);
+        assertThat(defaults.supervision().enabled()).isFalse();
+        assertThat(defaults.supervision().runOn()).isEqualTo(SupervisionSettings.RunOn.PRIMARY);
+        assertThat(defaults.supervision().restartBackoffMs()).isEqualTo(1000);
         assertThat(defaults.duties().duties()).isEmpty();
 
         Map<String, String> m = minimal();
@@ -105,7 +133,7 @@ class NodeConfigTest {
         NodeConfig c = NodeConfig.from(Settings.of("node-b.properties", m));
         assertThat(c.hooks().command(io.understudy.node.hooks.Hook.ON_PRIMARY)).isEqualTo("echo up");
         assertThat(c.hooks().timeoutMs()).isEqualTo(5000);
-        assertThat(c.app().runOn()).isEqualTo(SupervisionSettings.RunOn.ALL);
+        assertThat(c.supervision().runOn()).isEqualTo(SupervisionSettings.RunOn.ALL);
         assertThat(c.duties().duties()).extracting(Duty::name, d -> d.schedule().toString(), Duty::timeoutMs)
                 .containsExactly(tuple("backup", "0 2 * * *", 3_600_000L), tuple("report-9", "*/10 * * * * *", 2000L));
     }

@@ -38,7 +38,7 @@ public final class Replicator implements AutoCloseable {
     public Replicator(ReplicatorConfig config, DataSource target, ReplicationListener listener) {
         this.config = config;
         this.target = target;
-        this.tracker = new StatusTracker(config.name(), config.tables().size(), listener == null ? ReplicationListener.NONE : listener);
+        this.tracker = new StatusTracker(config.name(), listener == null ? ReplicationListener.NONE : listener);
     }
 
     /** Starts the engine thread and returns at once. May be called once. */
@@ -146,7 +146,7 @@ public final class Replicator implements AutoCloseable {
         if (slot == null || slot[1] != 0 || slot[0] == 0) {
             return Optional.empty();
         }
-        TargetWriter writer = new TargetWriter(target, config.sourceId());
+        TargetWriter writer = new TargetWriter(target, config.sourceId(), config.scope().toString());
         writer.prepare();
         writer.recordPosition(new AppliedState(config.sourceId(), slot[0], System.currentTimeMillis(), true));
         LOG.info("replicator {}: seeded to resume source {} after {} (the slot's consistent point)", config.name(),

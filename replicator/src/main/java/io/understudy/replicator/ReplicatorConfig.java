@@ -2,6 +2,7 @@ package io.understudy.replicator;
 
 import io.understudy.cluster.config.ConfigException;
 import io.understudy.replicator.apply.TableName;
+import io.understudy.replicator.scope.ReplicationScope;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.regex.Pattern;
@@ -12,13 +13,14 @@ import java.util.regex.Pattern;
  * @param name                replication slot and publication name on the source ({@code [a-z0-9_]}, max 63)
  * @param sourceId            identity of the stream's source, e.g. {@code "a@1"} (primary node id @ epoch); a
  *                            new source id means a fresh sync
- * @param tables              schema-qualified tables to replicate; the target must have the same tables
+ * @param scope               which tables to replicate: the always-replicated ones (the target must have them too) and
+ *                            the application's schemas, whose definitions a fresh sync copies
  * @param offsetDir           directory for this stream's offset seed file (created if absent)
  * @param pollIntervalMs      how long the engine sleeps when the source has nothing new (sets latency; 10 is good)
  * @param heartbeatIntervalMs Debezium heartbeat interval; keeps the slot moving while tables are idle
  */
 public record ReplicatorConfig(String name, String sourceId, String sourceHost, int sourcePort, String sourceDatabase,
-                               String user, String password, List<String> tables, Path offsetDir,
+                               String user, String password, ReplicationScope scope, Path offsetDir,
                                long pollIntervalMs, long heartbeatIntervalMs) {
 
     public static final long DEFAULT_POLL_INTERVAL_MS = 10;
@@ -33,31 +35,32 @@ public record ReplicatorConfig(String name, String sourceId, String sourceHost, 
         require(sourcePort > 0 && sourcePort < 65536, "sourcePort", "must be 1..65535, got " + sourcePort);
         require(sourceDatabase != null && !sourceDatabase.isBlank(), "sourceDatabase", "is required");
         require(user != null && !user.isBlank(), "user", "is required");
-        require(tables != null && !tables.isEmpty(), "tables", "must name at least one table");
-        for (String table : tables) {
-            require(table != null && table.contains("."), "tables", "must be schema-qualified, got '" + table + "'");
-            try {
-                TableName.parse(table);
-            } catch (IllegalArgumentException e) {
-                require(false, "tables", e.getMessage());
-            }
-        }
+        require(scope != null && (!scope.always().isEmpty() || !scope.include().isEmpty()), "tables",
+                "must name at least one table");
         require(offsetDir != null, "offsetDir", "is required");
         require(pollIntervalMs > 0, "pollIntervalMs", "must be > 0, got " + pollIntervalMs);
         require(heartbeatIntervalMs > 0, "heartbeatIntervalMs", "must be > 0, got " + heartbeatIntervalMs);
-        tables = List.copyOf(tables);
         password = password == null ? "" : password;
     }
 
-    /** A config with the default poll and heartbeat intervals. */
-    public static ReplicatorConfig of(String name, String sourceId, String sourceHost, int sourcePort, String sourceDatabase,
-                                      String user, String password, List<String> tables, Path offsetDir) {
-        return new ReplicatorConfig(name, sourceId, sourceHost, sourcePort, sourceDatabase, user, password, tables, offsetDir,
-                DEFAULT_POLL_INTERVAL_MS, DEFAULT_HEARTBEAT_INTERVAL_MS);
+    /** A stream of exactly {@code tables} (schema-qualified), no application schemas. */
+    public ReplicatorConfig(String name, String sourceId, String sourceHost, int sourcePort, String sourceDatabase,
+                            String user, String password, List<String> tables, Path offsetDir, long pollIntervalMs,
+                            long heartbeatIntervalMs) {
+        this(name, sourceId, sourceHost, sourcePort, sourceDatabase, user, password, ReplicationScope.tables(parse(tables)),
+                offsetDir, pollIntervalMs, heartbeatIntervalMs);
     }
 
-    public List<TableName> tableNames() {
-        return tables.stream().map(TableName::parse).toList();
+    private static List<TableName> parse(List<String> tables) {
+        require(tables != null, "tables", "is required");
+        return tables.stream().map(table -> {
+            require(table != null && table.contains("."), "tables", "must be schema-qualified, got '" + table + "'");
+            try {
+                return TableName.parse(table);
+            } catch (IllegalArgumentException e) {
+                throw new ConfigException("replicator config", "tables", e.getMessage());
+            }
+        }).toList();
     }
 
     /** The offset seed file of this stream (see {@code SeededOffsetStore}). */
@@ -68,7 +71,7 @@ public record ReplicatorConfig(String name, String sourceId, String sourceHost, 
     @Override
     public String toString() {
         return "ReplicatorConfig[name=" + name + ", sourceId=" + sourceId + ", source=" + sourceHost + ":" + sourcePort + "/"
-                + sourceDatabase + ", user=" + user + ", tables=" + tables + ", offsetDir=" + offsetDir
+                + sourceDatabase + ", user=" + user + ", always=" + scope.always() + ", " + scope + ", offsetDir=" + offsetDir
                 + ", pollIntervalMs=" + pollIntervalMs + ", heartbeatIntervalMs=" + heartbeatIntervalMs + "]";
     }
 

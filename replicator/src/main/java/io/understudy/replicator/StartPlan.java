@@ -15,13 +15,18 @@ record StartPlan(boolean fresh, long appliedPosition, long sourceCommitTsMs, Str
     record Slot(long confirmedFlush, boolean lost) {
     }
 
-    static StartPlan decide(String sourceId, Optional<AppliedState> stored, Optional<Slot> slot) {
+    /** @param scope the stream's replication scope now; a copy taken with another one is not resumed */
+    static StartPlan decide(String sourceId, Optional<AppliedState> stored, Optional<Slot> slot, String scope) {
         if (stored.isEmpty()) {
             return fresh("target holds no state for source " + sourceId);
         }
         AppliedState state = stored.get();
         if (!state.snapshotComplete()) {
             return fresh("the snapshot from source " + sourceId + " never completed");
+        }
+        if (state.scope() != null && !state.scope().equals(scope)) {
+            return fresh("the replication scope changed since the target's copy was taken (" + state.scope() + ", now " + scope
+                    + "); tables that came into scope were never copied");
         }
         if (slot.isEmpty()) {
             return fresh("the replication slot on source " + sourceId + " is gone; the changes since "

@@ -26,15 +26,19 @@ final class StatusTracker {
     private long processedPosition;
     private long lastActivityNanos = System.nanoTime();
     private long snapshotRowsLogged;
-    private final int tablesTotal;
+    private volatile int tablesTotal;
     private final Set<TableName> snapshotTables = new HashSet<>();
     private TableName snapshotTable;
     private long snapshotStartNanos;
 
-    StatusTracker(String name, int tablesTotal, ReplicationListener listener) {
+    StatusTracker(String name, ReplicationListener listener) {
         this.name = name;
-        this.tablesTotal = tablesTotal;
         this.listener = listener;
+    }
+
+    /** How many tables the current run's stream carries (known once its scope is resolved on the source). */
+    void tablesTotal(int tables) {
+        tablesTotal = tables;
     }
 
     ReplicationStatus status() {

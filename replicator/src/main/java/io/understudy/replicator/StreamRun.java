@@ -7,11 +7,16 @@ import io.understudy.replicator.capture.ChangeStream;
 import io.understudy.replicator.capture.ConnectionLoss;
 import io.understudy.replicator.capture.EngineProperties;
 import io.understudy.replicator.capture.RecordDecoder;
+import io.understudy.replicator.capture.SchemaCopy;
 import io.understudy.replicator.capture.SeededOffsetStore;
+import io.understudy.replicator.capture.SourceAdmin;
 import io.understudy.replicator.capture.TransactionAssembler;
 import io.understudy.replicator.capture.ValueConverter;
+import io.understudy.replicator.scope.Resolution;
+import io.understudy.replicator.scope.ScopeCatalog;
 import java.io.IOException;
 import java.nio.file.Files;
+import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
@@ -60,17 +65,21 @@ final class StreamRun {
     Outcome run(Registry registry) {
         AtomicReference<Outcome> engineEnd = new AtomicReference<>(new Outcome(End.STOPPED, "engine stopped"));
         ChangeStream stream;
+        SchemaCopy copy = null;
         try {
-            TargetWriter writer = new TargetWriter(target, config.sourceId());
-            StartPlan plan = StartPlan.decide(config.sourceId(), writer.prepare(), slotOnSource());
+            Resolution.Replicable resolved = publishOnSource();
+            tracker.tablesTotal(resolved.publish().size());
+            String scope = config.scope().toString();
+            TargetWriter writer = new TargetWriter(target, config.sourceId(), scope);
+            StartPlan plan = StartPlan.decide(config.sourceId(), writer.prepare(), slotOnSource(), scope);
             LOG.info("replicator {}: {} sync ({})", config.name(), plan.fresh() ? "fresh" : "resumed", plan.reason());
-            prepareOffsets(writer, plan);
+            copy = prepareOffsets(writer, plan, resolved);
             tracker.resumeFrom(plan);
             TransactionAssembler<RecordChangeEvent<SourceRecord>> assembler = new TransactionAssembler<>(plan.appliedPosition(), !plan.fresh());
             RecordDecoder decoder = new RecordDecoder(config.name(), new ValueConverter(EngineProperties.UNAVAILABLE_PLACEHOLDER));
             BatchHandler handler = new BatchHandler(decoder, assembler, new UnitApplier(writer, config.sourceId(), tracker,
-                    plan.appliedPosition()));
-            stream = new ChangeStream(EngineProperties.of(config), handler, new ChangeStream.Callbacks() {
+                    plan.appliedPosition(), copy == null ? null : copy::release));
+            stream = new ChangeStream(EngineProperties.of(config, resolved), handler, new ChangeStream.Callbacks() {
                 @Override
                 public void taskStarted() {
                     tracker.transition(plan.fresh() ? State.SNAPSHOTTING : State.STREAMING,
@@ -86,29 +95,61 @@ final class StreamRun {
                     }
                 }
             });
-        } catch (SQLException | IOException | RuntimeException e) {
+        } catch (SQLException | IOException | InterruptedException | RuntimeException e) {
+            if (copy != null) {
+                copy.close();
+            }
+            if (e instanceof InterruptedException) {
+                Thread.currentThread().interrupt();
+            }
             Outcome outcome = classify("start failed: " + e.getMessage(), e);
             if (outcome.end() == End.FAILED) {
                 LOG.error("replicator {} could not start", config.name(), e);
             }
             return outcome;
         }
-        if (!registry.register(stream)) {
-            return new Outcome(End.STOPPED, "closed before the engine started");
+        try {
+            if (!registry.register(stream)) {
+                return new Outcome(End.STOPPED, "closed before the engine started");
+            }
+            stream.run();
+            return engineEnd.get();
+        } finally {
+            if (copy != null) {
+                copy.close(); // a run that ends before its copy of the rows is complete lets schema changes run again
+            }
         }
-        stream.run();
-        return engineEnd.get();
     }
 
-    private void prepareOffsets(TargetWriter writer, StartPlan plan) throws SQLException, IOException {
+    /** Resolves the scope on the source and sets the stream's publication to it; see {@code ScopeCatalog#publish}. */
+    private Resolution.Replicable publishOnSource() throws SQLException {
+        try (Connection c = Replicator.sourceAdmin(config, 10).connect()) {
+            return ScopeCatalog.publish(c, config.scope(), config.name());
+        }
+    }
+
+    /** Readies the offsets (and, for a fresh sync, the target); returns the schema copy a fresh sync holds, or null. */
+    private SchemaCopy prepareOffsets(TargetWriter writer, StartPlan plan, Resolution.Replicable resolved)
+            throws SQLException, IOException, InterruptedException {
         Files.createDirectories(config.offsetDir());
-        if (plan.fresh()) {
-            Replicator.sourceAdmin(config, 10).dropSlot(config.name());
-            Files.deleteIfExists(config.offsetFile());
-            writer.resetForFreshSync(config.tableNames());
-        } else {
+        if (!plan.fresh()) {
             SeededOffsetStore.writeSeed(config.offsetFile(), EngineProperties.engineName(config), config.name(),
                     plan.appliedPosition(), plan.sourceCommitTsMs());
+            return null;
+        }
+        SourceAdmin admin = Replicator.sourceAdmin(config, 10);
+        admin.dropSlot(config.name());
+        Files.deleteIfExists(config.offsetFile());
+        SchemaCopy copy = config.scope().include().isEmpty() ? null : SchemaCopy.take(admin.connect(), config.scope(),
+                config.sourceHost(), config.sourcePort(), config.sourceDatabase(), config.user(), config.password());
+        try {
+            writer.resetForFreshSync(resolved.publish(), copy);
+            return copy;
+        } catch (SQLException | RuntimeException e) {
+            if (copy != null) {
+                copy.close();
+            }
+            throw e;
         }
     }
 

@@ -22,14 +22,17 @@ final class UnitApplier implements BatchHandler.UnitSink {
     private final TargetWriter writer;
     private final String sourceId;
     private final StatusTracker tracker;
+    /** Runs once, when the target's copy of the rows is complete. */
+    private Runnable snapshotDone;
     /** The position the target's state row holds; every acknowledged record lies at or before it. */
     private long stored;
 
-    UnitApplier(TargetWriter writer, String sourceId, StatusTracker tracker, long storedPosition) {
+    UnitApplier(TargetWriter writer, String sourceId, StatusTracker tracker, long storedPosition, Runnable snapshotDone) {
         this.writer = writer;
         this.sourceId = sourceId;
         this.tracker = tracker;
         this.stored = storedPosition;
+        this.snapshotDone = snapshotDone;
     }
 
     @Override
@@ -39,6 +42,10 @@ final class UnitApplier implements BatchHandler.UnitSink {
             writer.apply(unit.changes(), new AppliedState(sourceId, unit.position(), 0, unit.snapshotComplete()));
             tracker.snapshotApplied(unit.changes(), unit.position(), unit.snapshotComplete());
             tracker.progress(unit.progress());
+            if (unit.snapshotComplete() && snapshotDone != null) {
+                snapshotDone.run();
+                snapshotDone = null;
+            }
             return;
         }
         List<List<Change>> transactions = new ArrayList<>();

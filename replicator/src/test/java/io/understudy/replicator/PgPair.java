@@ -11,6 +11,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
+import io.understudy.replicator.scope.ReplicationScope;
 
 /** Two real PostgreSQL servers (logical WAL, synchronous commit on): the primary's (source) and a secondary's (target). */
 final class PgPair implements AutoCloseable {
@@ -47,6 +48,12 @@ final class PgPair implements AutoCloseable {
         slots.add(name);
         return new ReplicatorConfig(name, "a@1", "127.0.0.1", source.getPort(), "postgres", "postgres", "",
                 List.of(tables), offsetDir, 10, 200);
+    }
+
+    /** A stream of {@code scope} (the built-in tables it names must exist on both servers). */
+    ReplicatorConfig config(String name, Path offsetDir, ReplicationScope scope) {
+        slots.add(name);
+        return new ReplicatorConfig(name, "a@1", "127.0.0.1", source.getPort(), "postgres", "postgres", "", scope, offsetDir, 10, 200);
     }
 
     /** Runs DDL on both servers (the target has the same schema as the source). */

@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
+import io.understudy.replicator.scope.ReplicationScope;
 import org.junit.jupiter.api.Test;
 
 class ReplicatorIT extends WithPgPair {
@@ -152,17 +153,38 @@ class ReplicatorIT extends WithPgPair {
     }
 
     @Test
-    void aTableWithoutPrimaryKeyFailsNamingTheTable() throws Exception {
-        pg.both("CREATE TABLE public.no_pk (v text)");
-        exec(pg.source, "INSERT INTO no_pk VALUES ('x')");
+    void aTableWithoutPrimaryKeyIsReplicatedWithAFullReplicaIdentityOneRowAtATime() throws Exception {
+        pg.both("CREATE TABLE public.no_pk (v text, n int)");
+        exec(pg.source, "INSERT INTO no_pk VALUES ('twin', 1), ('twin', 1), ('solo', 2)");
+        try (Replicator r = start(pg.config("it_nopk", dataDir, "public.no_pk"), new Recorder())) {
+            assertThat(PgPair.rows(pg.source, "SELECT relreplident::text FROM pg_class WHERE relname = 'no_pk'")).containsExactly("f");
+            exec(pg.source, "UPDATE no_pk SET n = 3 WHERE ctid = (SELECT ctid FROM no_pk WHERE v = 'twin' LIMIT 1)");
+            exec(pg.source, "DELETE FROM no_pk WHERE v = 'solo'");
+            exec(pg.source, "INSERT INTO no_pk VALUES ('new', 4)");
+
+            await().atMost(WAIT).until(() -> PgPair.rows(pg.target, "SELECT v || ':' || n FROM no_pk ORDER BY v, n"),
+                    rows -> rows.equals(List.of("new:4", "twin:1", "twin:3")));
+            assertThat(r.status().state()).isEqualTo(State.STREAMING);
+        }
+    }
+
+    @Test
+    void aTableWithoutPrimaryKeyIsRefusedByNameWhenConfiguredSo() throws Exception {
+        pg.both("CREATE TABLE public.no_pk_refused (v text)");
+        exec(pg.source, "INSERT INTO no_pk_refused VALUES ('x')");
+        ReplicationScope refuse = new ReplicationScope(List.of(io.understudy.replicator.apply.TableName.parse("public.no_pk_refused")),
+                List.of(), List.of(), ReplicationScope.NoPrimaryKey.REFUSE);
         Recorder recorder = new Recorder();
-        try (Replicator r = new Replicator(pg.config("it_nopk", dataDir, "public.no_pk"), pg.targetPool, recorder)) {
+        try (Replicator r = new Replicator(pg.config("it_nopk_refused", dataDir, refuse), pg.targetPool, recorder)) {
             r.start();
             await().atMost(WAIT).until(() -> r.status().state() == State.FAILED);
 
-            assertThat(r.status().error()).contains("public.no_pk").contains("primary key");
-            assertThat(count(pg.target, "SELECT count(*) FROM no_pk")).isZero();
-            assertThat(recorder.states()).endsWith(State.FAILED);
+            assertThat(r.status().error()).contains("public.no_pk_refused has no primary key").contains("replication.noPrimaryKey");
+            assertThat(count(pg.target, "SELECT count(*) FROM no_pk_refused")).isZero();
+            // never published, so the application's UPDATE and DELETE still work on the primary
+            assertThat(count(pg.source, "SELECT count(*) FROM pg_publication_tables WHERE tablename = 'no_pk_refused'")).isZero();
+            exec(pg.source, "UPDATE no_pk_refused SET v = 'y'");
+            exec(pg.source, "DELETE FROM no_pk_refused");
         }
     }
 }

@@ -6,7 +6,7 @@ import io.understudy.launcher.FaultProxy;
 /**
  * Cuts the primary's links to every ZooKeeper server at its fault proxies: refused (connections
  * reset at once) or black-holed (connections hang). The node keeps running and keeps its
- * database; it must stop acknowledging writes when its session lease runs out, and the other node
+ * database; it must stop acknowledging writes when its session lease runs out, and another node
  * must take over. Healing restores the links; the old primary must rejoin as secondary.
  */
 public final class CutPrimaryFromZooKeeper implements Fault {

@@ -1,7 +1,7 @@
 package io.understudy.chaos.fault;
 
-import io.understudy.chaos.History;
 import io.understudy.launcher.FaultProxy;
+import io.understudy.workload.History;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;

@@ -4,7 +4,7 @@ import io.understudy.chaos.ChaosCluster;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
-/** {@code kill -9} of the primary node's process; healing starts it again. */
+/** {@code kill -9} of the primary node's process; the appliance starts it again, healing waits until it serves. */
 public final class KillPrimary implements Fault {
 
     private String victim;
@@ -31,6 +31,6 @@ public final class KillPrimary implements Fault {
 
     @Override
     public void heal(ChaosCluster cluster) {
-        cluster.appliance().restartNode(victim, Duration.ofMinutes(3));
+        cluster.appliance().awaitNodeBack(victim, Duration.ofMinutes(3));
     }
 }

@@ -1,7 +1,7 @@
 package io.understudy.chaos.fault;
 
 import io.understudy.chaos.ChaosCluster;
-import io.understudy.chaos.History;
+import io.understudy.workload.History;
 import java.time.Duration;
 
 /**

@@ -76,7 +76,7 @@ public final class MediaWikiRto {
 
     /** Uploads one after another; for each, acknowledgement to the whole file in the secondary's directory. */
     private static List<Long> fileLag(WikiAppliance app, long seed) throws Exception {
-        String secondary = app.cluster().other(app.cluster().primary());
+        String secondary = app.other(app.cluster().primary());
         WikiClient client = new WikiClient(app.switchUrl(), WikiWriter.REQUEST_TIMEOUT);
         client.login(WikiSite.ADMIN, WikiSite.ADMIN_PASSWORD);
         Random random = new Random(seed);
@@ -130,7 +130,7 @@ public final class MediaWikiRto {
         long recovered = firstAckAbove(writer, before.epoch(), start);
         String to = app.cluster().state().flatMap(ClusterState::livePrimary).orElse("none");
         if (fault == Fault.KILL) {
-            app.appliance().restartNode(from, Duration.ofMinutes(4));
+            app.appliance().awaitNodeBack(from, Duration.ofMinutes(4));
         } else {
             TimeUnit.MILLISECONDS.sleep(Math.max(0, pauseMs - (System.nanoTime() - start) / 1_000_000));
             app.cluster().signal(from, "CONT");

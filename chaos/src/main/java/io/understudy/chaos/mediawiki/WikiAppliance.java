@@ -56,6 +56,11 @@ public record WikiAppliance(LocalAppliance appliance, ChaosCluster cluster, Wiki
         }
     }
 
+    /** The node of the two that is not {@code nodeId}. */
+    public String other(String nodeId) {
+        return cluster.nodeIds().stream().filter(n -> !n.equals(nodeId)).findFirst().orElseThrow();
+    }
+
     public String switchUrl() {
         return appliance.switchUrl();
     }

@@ -53,7 +53,7 @@ public final class WikiSite {
         this.pkg = pkg;
         this.config = config;
         this.dir = dir.toAbsolutePath().normalize();
-        for (String id : ApplianceConfig.NODE_IDS) {
+        for (String id : config.nodeIds()) {
             phpPorts.put(id, freePort.getAsInt());
             gatewayPorts.put(id, freePort.getAsInt());
         }
@@ -64,7 +64,7 @@ public final class WikiSite {
         appliance.nodeSetting("app.runOn", "all")
                 .nodeSetting("app.dbUser", DB_ROLE)
                 .nodeSetting("replication.include", SCHEMA + ".*");
-        for (String id : ApplianceConfig.NODE_IDS) {
+        for (String id : config.nodeIds()) {
             appliance.nodeSetting(id, "app.url", phpUrl(id))
                     .nodeSetting(id, "app.gatewayPort", Integer.toString(gatewayPorts.get(id)))
                     .nodeSetting(id, "app.filesDir", filesDir(id).toString())
@@ -82,7 +82,7 @@ public final class WikiSite {
 
     /** Each node's directories and settings file; the file includes the installer's, which {@link #install} writes. */
     public void prepare() throws IOException {
-        for (String id : ApplianceConfig.NODE_IDS) {
+        for (String id : config.nodeIds()) {
             Files.createDirectories(filesDir(id));
             Files.createDirectories(dir.resolve(id).resolve("cache"));
             Files.writeString(nodeSettingsFile(id), nodeSettings(id), StandardCharsets.UTF_8);

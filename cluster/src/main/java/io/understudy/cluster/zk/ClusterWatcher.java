@@ -7,6 +7,8 @@ import io.understudy.cluster.CommandRecord;
 import io.understudy.cluster.MemberRecord;
 import io.understudy.cluster.PrimaryRecord;
 import io.understudy.cluster.QueuedCommand;
+import io.understudy.cluster.RosterEntry;
+import io.understudy.cluster.SyncStandbys;
 import java.io.Closeable;
 import java.util.ArrayList;
 import java.util.List;
@@ -24,9 +26,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Watches {@code /primary}, {@code /members}, {@code /config} and {@code /commands} (ZooKeeper
- * watches through {@link CuratorCache},
- * never polling) and turns every change into a fresh immutable {@link ClusterView}.
+ * Watches {@code /primary}, {@code /members}, {@code /config}, {@code /commands}, {@code /roster} and
+ * {@code /sync} (ZooKeeper watches through {@link CuratorCache}, never polling) and turns every change
+ * into a fresh immutable {@link ClusterView}.
  *
  * <p>No view is published before every cache has loaded what ZooKeeper holds: an empty view
  * seen too early would make a cluster with a primary look like an empty one.
@@ -43,8 +45,11 @@ public final class ClusterWatcher implements Closeable {
     private final CuratorCache membersCache;
     private final CuratorCache configCache;
     private final CuratorCache commandsCache;
+    private final CuratorCache rosterCache;
+    private final CuratorCache syncCache;
+    private final List<CuratorCache> caches;
     private final List<Consumer<ClusterView>> listeners = new CopyOnWriteArrayList<>();
-    private final CountDownLatch initialized = new CountDownLatch(4);
+    private final CountDownLatch initialized;
     private volatile ClusterView current = ClusterView.EMPTY;
 
     public ClusterWatcher(CuratorFramework client, ZkPaths paths) {
@@ -53,24 +58,25 @@ public final class ClusterWatcher implements Closeable {
         this.membersCache = CuratorCache.build(client, paths.members());
         this.configCache = CuratorCache.build(client, paths.config(), CuratorCache.Options.SINGLE_NODE_CACHE);
         this.commandsCache = CuratorCache.build(client, paths.commands());
-        for (CuratorCache cache : List.of(primaryCache, membersCache, configCache, commandsCache)) {
+        this.rosterCache = CuratorCache.build(client, paths.roster());
+        this.syncCache = CuratorCache.build(client, paths.sync(), CuratorCache.Options.SINGLE_NODE_CACHE);
+        this.caches = List.of(primaryCache, membersCache, configCache, commandsCache, rosterCache, syncCache);
+        this.initialized = new CountDownLatch(caches.size());
+        for (CuratorCache cache : caches) {
             cache.listenable().addListener(refreshing());
         }
     }
 
     /** Creates the persistent parents if needed and starts watching. */
     public ClusterWatcher start(CuratorFramework client) throws Exception {
-        for (String parent : List.of(paths.members(), paths.commands())) {
+        for (String parent : List.of(paths.members(), paths.commands(), paths.roster())) {
             try {
                 client.create().creatingParentContainersIfNeeded().forPath(parent);
             } catch (KeeperException.NodeExistsException ignored) {
                 // another node or switch created it first
             }
         }
-        primaryCache.start();
-        membersCache.start();
-        configCache.start();
-        commandsCache.start();
+        caches.forEach(CuratorCache::start);
         refresh();
         return this;
     }
@@ -97,7 +103,7 @@ public final class ClusterWatcher implements Closeable {
         return initialized.getCount() == 0;
     }
 
-    /** Waits until both caches have loaded; returns false on timeout. */
+    /** Waits until every cache has loaded; returns false on timeout. */
     public boolean awaitInitialized(long timeout, TimeUnit unit) throws InterruptedException {
         return initialized.await(timeout, unit);
     }
@@ -110,7 +116,8 @@ public final class ClusterWatcher implements Closeable {
         if (!isInitialized()) {
             return;
         }
-        ClusterView next = new ClusterView(readPrimary(), readMembers(), readSettings(), readCommands());
+        ClusterView next = new ClusterView(readPrimary(), readMembers(), readSettings(), readCommands(), readRoster(),
+                readSync());
         if (next.equals(current)) {
             return;
         }
@@ -158,6 +165,22 @@ public final class ClusterWatcher implements Closeable {
         return commands;
     }
 
+    private List<RosterEntry> readRoster() {
+        String prefix = paths.roster() + "/";
+        List<RosterEntry> roster = new ArrayList<>();
+        rosterCache.stream()
+                .filter(d -> d.getPath().startsWith(prefix) && d.getData() != null && d.getData().length > 0)
+                .forEach(d -> decode(d.getData(), RosterEntry.class, d.getPath()).ifPresent(roster::add));
+        return roster;
+    }
+
+    private Optional<SyncStandbys> readSync() {
+        return syncCache.get(paths.sync())
+                .map(ChildData::getData)
+                .filter(bytes -> bytes != null && bytes.length > 0)
+                .flatMap(bytes -> decode(bytes, SyncStandbys.class, paths.sync()));
+    }
+
     private static <T> Optional<T> decode(byte[] bytes, Class<T> type, String path) {
         try {
             return Optional.of(ClusterJson.fromBytes(bytes, type));
@@ -169,9 +192,6 @@ public final class ClusterWatcher implements Closeable {
 
     @Override
     public void close() {
-        primaryCache.close();
-        membersCache.close();
-        configCache.close();
-        commandsCache.close();
+        caches.forEach(CuratorCache::close);
     }
 }

@@ -13,6 +13,8 @@ import java.util.regex.Pattern;
  *   commands/command-N persistent sequential, CommandRecord JSON (operator requests)
  *   config             persistent, cluster-wide settings
  *   duties/&lt;name&gt;      persistent, DutyRecord JSON (the last run of each primary-only duty)
+ *   roster/&lt;nodeId&gt;    persistent, RosterEntry JSON: every node of the cluster, running or not, and removals
+ *   sync               persistent, SyncStandbys JSON: who holds every acknowledged write (sync mode)
  * </pre>
  */
 public final class ZkPaths {
@@ -83,5 +85,17 @@ public final class ZkPaths {
     /** {@code DutyRecord} JSON of one primary-only duty. */
     public String duty(String name) {
         return duties() + "/" + requireName("duty name", name);
+    }
+
+    public String roster() {
+        return base + "/roster";
+    }
+
+    public String rosterEntry(String nodeId) {
+        return roster() + "/" + requireName("node id", nodeId);
+    }
+
+    public String sync() {
+        return base + "/sync";
     }
 }

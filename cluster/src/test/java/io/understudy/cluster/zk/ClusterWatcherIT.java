@@ -10,33 +10,10 @@ import io.understudy.cluster.PrimaryRecord;
 import io.understudy.cluster.Role;
 import java.time.Duration;
 import java.util.concurrent.CopyOnWriteArrayList;
-import org.apache.curator.framework.CuratorFramework;
-import org.apache.curator.framework.CuratorFrameworkFactory;
-import org.apache.curator.retry.RetryOneTime;
-import org.apache.curator.test.TestingServer;
 import org.apache.zookeeper.CreateMode;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-class ClusterWatcherIT {
-
-    private TestingServer server;
-    private CuratorFramework client;
-    private final ZkPaths paths = new ZkPaths("it");
-
-    @BeforeEach
-    void start() throws Exception {
-        server = new TestingServer(true);
-        client = CuratorFrameworkFactory.newClient(server.getConnectString(), new RetryOneTime(100));
-        client.start();
-    }
-
-    @AfterEach
-    void stop() throws Exception {
-        client.close();
-        server.close();
-    }
+class ClusterWatcherIT extends ZooKeeperTestBase {
 
     @Test
     void shouldFollowPrimaryAndMembersByWatch() throws Exception {

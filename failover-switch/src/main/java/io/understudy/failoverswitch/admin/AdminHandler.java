@@ -1,22 +1,23 @@
 package io.understudy.failoverswitch.admin;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.understudy.cluster.ClusterJson;
+import io.understudy.cluster.ClusterSettings;
 import io.understudy.cluster.ClusterView;
 import io.understudy.cluster.CommandRecord;
 import io.understudy.cluster.CommandRecord.Type;
+import io.understudy.cluster.HistoryRecord;
+import io.understudy.cluster.zk.SettingsZnode;
 import io.understudy.failoverswitch.http.JsonResponses;
 import io.understudy.failoverswitch.routing.ZkLink;
 import io.undertow.server.HttpHandler;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.util.Headers;
-import io.undertow.util.HttpString;
 import io.undertow.util.Methods;
-import java.io.IOException;
-import java.io.InputStream;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.function.UnaryOperator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -31,6 +32,7 @@ import org.slf4j.LoggerFactory;
  *   POST failover    forced failover for drills, {"to"?, "reason", "expectedEpoch"}  (token)
  *   POST pause       pause automatic failover (token)
  *   POST resume      resume automatic failover (token)
+ *   history, config, drills: see {@link OperatorEndpoints}
  * </pre>
  * Actions are written as {@link CommandRecord}s under {@code /commands} and carried out by the
  * nodes; the switch keeps no state of its own, so any number of switches can serve one cluster.
@@ -40,7 +42,6 @@ public final class AdminHandler implements HttpHandler {
 
     public static final String PREFIX = "/_understudy";
     private static final Logger log = LoggerFactory.getLogger(AdminHandler.class);
-    private static final int MAX_BODY = 8 * 1024;
     private static final int HISTORY_ENTRIES = 20;
 
     /** What the admin API needs from the running switch. */
@@ -59,15 +60,33 @@ public final class AdminHandler implements HttpHandler {
 
         /** Who this switch is, for the audit trail of commands. */
         String identity();
+
+        /** The newest {@code max} history entries, newest first, from a watched cache; never blocks. */
+        List<HistoryRecord> history(int max);
+
+        /** Appends a history entry; returns its znode path. Blocks on ZooKeeper. */
+        String appendHistory(HistoryRecord record) throws Exception;
+
+        /** Read-modify-write of {@code /config}; see {@code SettingsZnode}. Blocks on ZooKeeper. */
+        SettingsZnode.Update updateSettings(UnaryOperator<ClusterSettings> change) throws Exception;
     }
 
     private final Switch target;
     private final AdminAuth auth;
     private final StatusPage page = new StatusPage();
+    private final HttpHandler members;
+    private final OperatorEndpoints operator;
 
     public AdminHandler(Switch target, String adminToken) {
+        this(target, adminToken, null);
+    }
+
+    /** @param members serves {@code /_understudy/members...} ({@link MembersHandler}), or null for none */
+    public AdminHandler(Switch target, String adminToken, HttpHandler members) {
         this.target = target;
         this.auth = new AdminAuth(adminToken);
+        this.members = members;
+        this.operator = new OperatorEndpoints(target, auth);
     }
 
     /** True for every path this handler owns, so none of them is ever forwarded to a node. */
@@ -82,19 +101,26 @@ public final class AdminHandler implements HttpHandler {
             page.handleRequest(exchange);
             return;
         }
-        // every answer below is of this moment: status, metrics, an action's outcome, an error
+        // every answer below is of this moment: status, metrics, the roster, history, an action's outcome, an error
         exchange.getResponseHeaders().put(Headers.CACHE_CONTROL, "no-store");
+        if (members != null && MembersHandler.owns(path)) {
+            members.handleRequest(exchange);
+            return;
+        }
+        if (operator.handle(exchange, path)) {
+            return;
+        }
         switch (path) {
-            case PREFIX + "/health" -> ifMethod(exchange, Methods.GET, () -> health(exchange));
-            case PREFIX + "/metrics" -> ifMethod(exchange, Methods.GET, () -> metrics(exchange));
-            case PREFIX + "/status" -> ifMethod(exchange, Methods.GET,
+            case PREFIX + "/health" -> AdminHttp.ifMethod(exchange, Methods.GET, () -> health(exchange));
+            case PREFIX + "/metrics" -> AdminHttp.ifMethod(exchange, Methods.GET, () -> metrics(exchange));
+            case PREFIX + "/status" -> AdminHttp.ifMethod(exchange, Methods.GET,
                     () -> JsonResponses.send(exchange, 200, target.status(HISTORY_ENTRIES)));
             case PREFIX + "/switchover" -> action(exchange, Type.SWITCHOVER);
             case PREFIX + "/failover" -> action(exchange, Type.FAILOVER);
             case PREFIX + "/pause" -> action(exchange, Type.PAUSE);
             case PREFIX + "/resume" -> action(exchange, Type.RESUME);
             default -> JsonResponses.error(exchange, 404, "not_found", "no switch endpoint " + path + " (known: "
-                    + PREFIX + "/{,status,health,metrics,switchover,failover,pause,resume})");
+                    + PREFIX + "/{,status,health,metrics,switchover,failover,pause,resume,history,config,drills,members})");
         }
     }
 
@@ -114,25 +140,14 @@ public final class AdminHandler implements HttpHandler {
 
     private void action(HttpServerExchange exchange, Type type) {
         if (!exchange.getRequestMethod().equals(Methods.POST)) {
-            notAllowed(exchange, Methods.POST);
+            AdminHttp.notAllowed(exchange, Methods.POST);
             return;
         }
-        if (!auth.admit(exchange)) {
-            return;
-        }
-        exchange.dispatch(ex -> submit(ex, type));
+        AdminHttp.write(exchange, auth, target::identity, (ex, body, by) -> submit(ex, type, body, by));
     }
 
     /** Worker thread. */
-    private void submit(HttpServerExchange exchange, Type type) {
-        JsonNode body;
-        try {
-            body = readBody(exchange);
-        } catch (IOException e) {
-            JsonResponses.error(exchange, 400, "bad_request", "the body is not JSON: " + e.getMessage());
-            return;
-        }
-        String by = target.identity() + " for " + exchange.getSourceAddress().getAddress().getHostAddress();
+    private void submit(HttpServerExchange exchange, Type type, JsonNode body, String by) {
         CommandRequests.Result result = CommandRequests.build(type, body, target.view(), UUID.randomUUID().toString(),
                 by, System.currentTimeMillis());
         if (result instanceof CommandRequests.Rejected rejected) {
@@ -152,31 +167,5 @@ public final class AdminHandler implements HttpHandler {
             log.warn("cannot write operator command {}: {}", command, e.toString());
             JsonResponses.error(exchange, 503, "zookeeper_unavailable", "the command was not written: " + e.getMessage());
         }
-    }
-
-    private static JsonNode readBody(HttpServerExchange exchange) throws IOException {
-        exchange.startBlocking();
-        try (InputStream in = exchange.getInputStream()) {
-            byte[] bytes = in.readNBytes(MAX_BODY + 1);
-            if (bytes.length > MAX_BODY) {
-                throw new IOException("larger than " + MAX_BODY + " bytes");
-            }
-            return bytes.length == 0 ? null : ClusterJson.MAPPER.readTree(bytes);
-        }
-    }
-
-    private static void ifMethod(HttpServerExchange exchange, HttpString method, Runnable answer) {
-        boolean head = method.equals(Methods.GET) && exchange.getRequestMethod().equals(Methods.HEAD);
-        if (exchange.getRequestMethod().equals(method) || head) {
-            answer.run();
-        } else {
-            notAllowed(exchange, method);
-        }
-    }
-
-    private static void notAllowed(HttpServerExchange exchange, HttpString allowed) {
-        exchange.getResponseHeaders().put(Headers.ALLOW, allowed.equals(Methods.GET) ? "GET, HEAD" : allowed.toString());
-        JsonResponses.error(exchange, 405, "method_not_allowed",
-                exchange.getRequestMethod() + " is not allowed on " + exchange.getRelativePath());
     }
 }

@@ -35,10 +35,12 @@ public record StatusReport(String cluster, Primary primary, List<Member> members
     /**
      * One member; {@code eligible} and {@code eligibility} are its own verdict on becoming primary and
      * why (e.g. {@code tags.nofailover is set}), {@code priority} and {@code nofailover} its tags.
+     * {@code lagBytes} is how far a secondary's held position is behind the live primary's published
+     * WAL position (-1 when unknown or not a secondary); {@code version} its software version.
      */
     public record Member(String nodeId, Role role, String apiUrl, boolean healthy, long lagMs, long epoch,
                          ReplicationInfo replication, boolean eligible, String eligibility, int priority,
-                         boolean nofailover) {
+                         boolean nofailover, long lagBytes, String version) {
     }
 
     /**
@@ -56,7 +58,8 @@ public record StatusReport(String cluster, Primary primary, List<Member> members
     public static StatusReport of(String cluster, ClusterView view, ZkLink link, RouteDecision decision, int held,
             List<HistoryRecord> history) {
         Primary primary = view.primary().map(p -> primary(p, view)).orElse(null);
-        List<Member> members = view.members().stream().map(StatusReport::member).toList();
+        long published = view.livePrimary().flatMap(p -> view.member(p.nodeId())).map(MemberRecord::position).orElse(0L);
+        List<Member> members = view.members().stream().map(m -> member(m, published)).toList();
         SwitchState state = decision instanceof Route route
                 ? new SwitchState(link, route.nodeId(), route.epoch(), route.target().toString(), route.reason(), held)
                 : new SwitchState(link, null, 0, null, decision.reason(), held);
@@ -68,9 +71,12 @@ public record StatusReport(String cluster, Primary primary, List<Member> members
         return new Primary(record.nodeId(), record.epoch(), record.apiUrl(), view.livePrimary().isPresent());
     }
 
-    private static Member member(MemberRecord m) {
+    /** @param published the live primary's WAL position, 0 when there is none or it published none */
+    private static Member member(MemberRecord m, long published) {
         MemberRecord.Candidacy c = m.candidacy();
+        long held = Math.max(m.position(), c.position());
+        long lagBytes = m.role() == Role.SECONDARY && published > 0 ? Math.max(0, published - held) : -1;
         return new Member(m.nodeId(), m.role(), m.apiUrl(), m.healthy(), m.lagMs(), m.epoch(), m.replication(),
-                c.eligible(), c.reason(), c.priority(), c.nofailover());
+                c.eligible(), c.reason(), c.priority(), c.nofailover(), lagBytes, m.version());
     }
 }

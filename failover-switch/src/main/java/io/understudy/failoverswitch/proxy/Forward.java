@@ -187,7 +187,7 @@ final class Forward implements ExchangeCompletionListener {
             pooled = fromPool;
             long length = streamed ? exchange.getRequestContentLength() : body == null ? 0 : body.length;
             timer = exchange.getIoThread().executeAfter(this::timedOut, owner.backendTimeoutMs(), TimeUnit.MILLISECONDS);
-            on.sendRequest(Outbound.request(exchange, backend, length, owner.trustForwarded()), this);
+            on.sendRequest(Outbound.request(exchange, backend, length, owner.trustForwarded(), owner.nodeToken()), this);
         }
 
         /** The request head is handed to the connection: from here on the node may see it. */

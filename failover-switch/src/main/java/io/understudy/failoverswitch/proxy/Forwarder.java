@@ -33,14 +33,17 @@ public final class Forwarder implements HttpHandler {
     private final PrimaryRouter router;
     private final Limits limits;
     private final boolean trustForwarded;
+    private final String nodeToken;
     private final Events events;
     private final BodyBudget budget;
     private final UndertowClient client = UndertowClient.getInstance();
 
-    public Forwarder(PrimaryRouter router, Limits limits, boolean trustForwarded, Events events) {
+    /** @param nodeToken sent to the nodes on every request (their {@code api.token}), or null */
+    public Forwarder(PrimaryRouter router, Limits limits, boolean trustForwarded, String nodeToken, Events events) {
         this.router = router;
         this.limits = limits;
         this.trustForwarded = trustForwarded;
+        this.nodeToken = nodeToken;
         this.events = events;
         this.budget = new BodyBudget(limits.maxBufferedBytes());
     }
@@ -118,6 +121,10 @@ public final class Forwarder implements HttpHandler {
 
     boolean trustForwarded() {
         return trustForwarded;
+    }
+
+    String nodeToken() {
+        return nodeToken;
     }
 
     void retried(Failure failure) {

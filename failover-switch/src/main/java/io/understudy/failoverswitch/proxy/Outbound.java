@@ -13,7 +13,7 @@ import java.util.Set;
 
 /**
  * Builds the request sent to a node from the client's request, and copies a node's response
- * headers back. Hop-by-hop headers stay on their hop; the switch owns the epoch stamp and (unless
+ * headers back. Hop-by-hop headers stay on their hop; the switch owns the epoch stamp, the node token and (unless
  * a trusted load balancer is in front) the {@code X-Forwarded-*} headers. Pure apart from reading
  * the exchange.
  */
@@ -21,6 +21,7 @@ final class Outbound {
 
     static final HttpString EPOCH = HttpString.tryFromString(Headers.EPOCH);
     static final HttpString IDEMPOTENCY_KEY = HttpString.tryFromString(Headers.IDEMPOTENCY_KEY);
+    static final HttpString TOKEN = HttpString.tryFromString(Headers.TOKEN);
     private static final AttachmentKey<String> CLIENT_ADDRESS = AttachmentKey.create(String.class);
     private static final HttpString X_FORWARDED_FOR = io.undertow.util.Headers.X_FORWARDED_FOR;
     private static final HttpString X_FORWARDED_PROTO = io.undertow.util.Headers.X_FORWARDED_PROTO;
@@ -32,7 +33,7 @@ final class Outbound {
             io.undertow.util.Headers.KEEP_ALIVE, HttpString.tryFromString("Proxy-Connection"),
             io.undertow.util.Headers.TE, io.undertow.util.Headers.TRAILER, io.undertow.util.Headers.UPGRADE,
             io.undertow.util.Headers.EXPECT, io.undertow.util.Headers.TRANSFER_ENCODING,
-            io.undertow.util.Headers.CONTENT_LENGTH, io.undertow.util.Headers.PROXY_AUTHORIZATION, EPOCH,
+            io.undertow.util.Headers.CONTENT_LENGTH, io.undertow.util.Headers.PROXY_AUTHORIZATION, EPOCH, TOKEN,
             X_FORWARDED_FOR, X_FORWARDED_PROTO, X_FORWARDED_HOST, X_FORWARDED_PORT);
 
     /** Never copied from the node: hop-by-hop; the switch frames the client response itself. */
@@ -47,8 +48,10 @@ final class Outbound {
     /**
      * @param bodyLength bytes of body that will be written, or -1 for a streamed body of unknown
      *                   length (sent chunked)
+     * @param nodeToken  the cluster's token for the nodes, or null; a client's own is never passed on
      */
-    static ClientRequest request(HttpServerExchange exchange, Backend backend, long bodyLength, boolean trustForwarded) {
+    static ClientRequest request(HttpServerExchange exchange, Backend backend, long bodyLength, boolean trustForwarded,
+                                 String nodeToken) {
         ClientRequest request = new ClientRequest().setMethod(exchange.getRequestMethod());
         String uri = exchange.getRequestURI();
         if (exchange.isHostIncludedInRequestURI()) {
@@ -74,6 +77,9 @@ final class Outbound {
             out.put(io.undertow.util.Headers.TRANSFER_ENCODING, "chunked");
         }
         out.put(EPOCH, backend.epochHeader());
+        if (nodeToken != null) {
+            out.put(TOKEN, nodeToken);
+        }
         forwarded(exchange, in, out, trustForwarded);
         return request;
     }

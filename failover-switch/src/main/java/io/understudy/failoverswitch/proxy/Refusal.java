@@ -6,6 +6,7 @@ import io.understudy.failoverswitch.proxy.RetryPolicy.Failure;
 import io.undertow.client.ClientExchange;
 import io.undertow.client.ClientResponse;
 import io.undertow.util.Headers;
+import io.undertow.util.HttpString;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.function.Consumer;
@@ -18,12 +19,15 @@ import org.xnio.channels.StreamSourceChannel;
  * {@code not_acknowledged}: committed, but the node stopped being primary before acknowledging;
  * such a request goes to the next primary only when sending it twice is harmless, else the node's
  * answer is relayed. Only small JSON answers with those statuses are read here; anything else is
- * the client's response.
+ * the client's response, and so is every answer an application gateway relays from its application
+ * (it carries {@code X-Understudy-Application}).
  *
  * @param failure the refusal, or null when the answer is to be relayed as it is
  * @param body    the answer's body, read in full
  */
 record Refusal(Failure failure, byte[] body) {
+
+    private static final HttpString APPLICATION = HttpString.tryFromString(io.understudy.cluster.Headers.APPLICATION);
 
     /** Bodies larger than this are never refusals (the node's are a few hundred bytes). */
     static final int MAX_BODY = 16 * 1024;
@@ -31,6 +35,10 @@ record Refusal(Failure failure, byte[] body) {
     static boolean mayBeRefusal(ClientResponse response) {
         int status = response.getResponseCode();
         if (status != 421 && status != 503) {
+            return false;
+        }
+        if (response.getResponseHeaders().contains(APPLICATION)) {
+            // relayed by an application gateway: the application's own answer, which may use the same words
             return false;
         }
         String length = response.getResponseHeaders().getFirst(Headers.CONTENT_LENGTH);

@@ -21,6 +21,10 @@ import java.util.Optional;
  * routes, because the primary fences itself (it closes its write gate on its own suspension and
  * refuses requests stamped with another epoch); once the switch's session is lost its view may
  * be arbitrarily old, so it holds instead of guessing.
+ *
+ * <p>Traffic goes to the primary's application gateway ({@code appUrl}) when the primary fronts an
+ * application, else to its built-in API ({@code apiUrl}); the gateway refuses in the same words as
+ * the API, so holding and retrying work the same for both.
  */
 public final class RouteDecider {
 
@@ -62,22 +66,30 @@ public final class RouteDecider {
                     .map(m -> " is registered as " + m.role() + " in epoch " + m.epoch() + ", not as its primary")
                     .orElse(" is not registered under /members"));
         }
-        String apiUrl = isBlank(primary.apiUrl()) ? member.map(MemberRecord::apiUrl).orElse(null) : primary.apiUrl();
-        Optional<URI> target = parseTarget(apiUrl);
+        String appUrl = either(primary.appUrl(), member.map(MemberRecord::appUrl).orElse(null));
+        boolean app = !isBlank(appUrl);
+        String url = app ? appUrl : either(primary.apiUrl(), member.map(MemberRecord::apiUrl).orElse(null));
+        Optional<URI> target = parseTarget(url);
         if (target.isEmpty()) {
-            return new NoPrimary("primary " + label + " has no usable apiUrl: '" + apiUrl + "'");
+            return new NoPrimary("primary " + label + " has no usable " + (app ? "appUrl" : "apiUrl") + ": '" + url + "'");
         }
         return new Route(primary.nodeId(), target.get(), primary.epoch(),
-                label + " holds /primary and its member says PRIMARY in that epoch");
+                label + " holds /primary and its member says PRIMARY in that epoch"
+                        + (app ? "; traffic goes to its application gateway" : ""));
+    }
+
+    /** The {@code /primary} record's value, or the member record's for a record written without one. */
+    private static String either(String fromPrimaryRecord, String fromMemberRecord) {
+        return isBlank(fromPrimaryRecord) ? fromMemberRecord : fromPrimaryRecord;
     }
 
     /** An absolute http URL with a host; no port means 80 (https backends are not supported yet). */
-    static Optional<URI> parseTarget(String apiUrl) {
-        if (isBlank(apiUrl)) {
+    static Optional<URI> parseTarget(String url) {
+        if (isBlank(url)) {
             return Optional.empty();
         }
         try {
-            URI uri = new URI(apiUrl.trim());
+            URI uri = new URI(url.trim());
             if (!"http".equalsIgnoreCase(uri.getScheme()) || uri.getHost() == null
                     || uri.getQuery() != null || uri.getFragment() != null) {
                 return Optional.empty();

@@ -1,16 +1,20 @@
 package io.understudy.failoverswitch.zk;
 
 import io.understudy.cluster.ClusterJson;
+import io.understudy.cluster.ClusterSettings;
 import io.understudy.cluster.ClusterView;
 import io.understudy.cluster.CommandRecord;
 import io.understudy.cluster.HistoryRecord;
 import io.understudy.cluster.zk.ClusterWatcher;
+import io.understudy.cluster.zk.ZkAuth;
+import io.understudy.cluster.zk.SettingsZnode;
 import io.understudy.cluster.zk.ZkPaths;
 import io.understudy.failoverswitch.routing.ZkLink;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.function.UnaryOperator;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.CuratorFrameworkFactory;
 import org.apache.curator.framework.state.ConnectionState;
@@ -29,6 +33,13 @@ import org.slf4j.LoggerFactory;
 public final class ClusterFollower implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(ClusterFollower.class);
+    /**
+     * How long a starting switch waits for ZooKeeper and the first cluster view at least. A switch
+     * started together with its ensemble (the local appliance, a host that boots) must not give up
+     * while the servers are still starting or the machine is busy: on a loaded two-core machine
+     * connecting and loading the view took longer than the 2 s connection timeout.
+     */
+    static final int START_WAIT_MS = 30_000;
 
     private final CuratorFramework client;
     private final ZkPaths paths;
@@ -46,13 +57,16 @@ public final class ClusterFollower implements AutoCloseable {
     }
 
     /**
-     * Connects (blocking up to {@code connectionTimeoutMs}) and starts watching.
+     * Connects and starts watching, blocking until the cluster view has loaded, for up to
+     * {@code connectionTimeoutMs} or {@link #START_WAIT_MS}, whichever is longer.
      *
+     * @param auth credentials for Understudy's znodes (see {@link ZkAuth}), or null when they are open
      * @throws IllegalStateException when ZooKeeper cannot be reached in time; nothing is left running
      */
     public static ClusterFollower start(String clusterName, String connectString, int sessionTimeoutMs,
-            int connectionTimeoutMs, Runnable onChange) throws Exception {
-        CuratorFramework client = CuratorFrameworkFactory.builder()
+            int connectionTimeoutMs, ZkAuth auth, Runnable onChange) throws Exception {
+        CuratorFrameworkFactory.Builder builder = CuratorFrameworkFactory.builder();
+        CuratorFramework client = (auth == null ? builder : auth.applyTo(builder))
                 .connectString(connectString)
                 .sessionTimeoutMs(sessionTimeoutMs)
                 .connectionTimeoutMs(connectionTimeoutMs)
@@ -63,16 +77,17 @@ public final class ClusterFollower implements AutoCloseable {
         try {
             client.getConnectionStateListenable().addListener((c, state) -> follower.onConnectionState(state, onChange));
             client.start();
-            if (!client.blockUntilConnected(connectionTimeoutMs, TimeUnit.MILLISECONDS)) {
+            int startWaitMs = Math.max(connectionTimeoutMs, START_WAIT_MS);
+            if (!client.blockUntilConnected(startWaitMs, TimeUnit.MILLISECONDS)) {
                 throw new IllegalStateException("cannot reach ZooKeeper at " + connectString + " within "
-                        + connectionTimeoutMs + " ms");
+                        + startWaitMs + " ms");
             }
             follower.watcher.addListener(view -> onChange.run());
             follower.watcher.start(client);
             follower.history.start();
-            if (!follower.watcher.awaitInitialized(connectionTimeoutMs, TimeUnit.MILLISECONDS)) {
+            if (!follower.watcher.awaitInitialized(startWaitMs, TimeUnit.MILLISECONDS)) {
                 throw new IllegalStateException("ZooKeeper at " + connectString + " did not deliver the cluster view"
-                        + " within " + connectionTimeoutMs + " ms");
+                        + " within " + startWaitMs + " ms");
             }
             return follower;
         } catch (Exception | Error e) {
@@ -137,6 +152,51 @@ public final class ClusterFollower implements AutoCloseable {
     public String submit(CommandRecord command) throws Exception {
         return client.create().creatingParentsIfNeeded().withMode(CreateMode.PERSISTENT_SEQUENTIAL)
                 .forPath(paths.commandEntry(), ClusterJson.toBytes(command));
+    }
+
+    /**
+     * Lets a removed node join again: deletes its {@code /roster} entry if, and only if, it still says removed
+     * (versioned delete). Blocks on ZooKeeper: never call it on an IO thread.
+     *
+     * @return false when the node was not removed
+     */
+    public boolean readmit(String nodeId) throws Exception {
+        String path = paths.rosterEntry(nodeId);
+        for (int attempt = 0; attempt < 10; attempt++) {
+            org.apache.zookeeper.data.Stat stat = new org.apache.zookeeper.data.Stat();
+            byte[] data;
+            try {
+                data = client.getData().storingStatIn(stat).forPath(path);
+            } catch (org.apache.zookeeper.KeeperException.NoNodeException e) {
+                return false;
+            }
+            if (!ClusterJson.fromBytes(data, io.understudy.cluster.RosterEntry.class).removed()) {
+                return false;
+            }
+            try {
+                client.delete().withVersion(stat.getVersion()).forPath(path);
+                log.info("readmitted {}: its roster entry {} is gone, so it may join again", nodeId, path);
+                return true;
+            } catch (org.apache.zookeeper.KeeperException.BadVersionException
+                     | org.apache.zookeeper.KeeperException.NoNodeException raced) {
+                // changed meanwhile; look again
+            }
+        }
+        throw new IllegalStateException("could not readmit " + nodeId + ": " + path + " kept changing");
+    }
+
+    /**
+     * Appends {@code record} as the next {@code /history/event-N}; returns its path. Blocks on
+     * ZooKeeper: never call it on an IO thread.
+     */
+    public String appendHistory(HistoryRecord record) throws Exception {
+        return client.create().creatingParentContainersIfNeeded().withMode(CreateMode.PERSISTENT_SEQUENTIAL)
+                .forPath(paths.historyEntry(), ClusterJson.toBytes(record));
+    }
+
+    /** Changes {@code /config} by a versioned read-modify-write (see {@link SettingsZnode}). Blocks on ZooKeeper. */
+    public SettingsZnode.Update updateSettings(UnaryOperator<ClusterSettings> change) throws Exception {
+        return SettingsZnode.update(client, paths, change);
     }
 
     @Override

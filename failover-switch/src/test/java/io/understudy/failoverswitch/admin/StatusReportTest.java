@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.understudy.cluster.ClusterJson;
+import io.understudy.cluster.ClusterSettings;
 import io.understudy.cluster.ClusterView;
 import io.understudy.cluster.HistoryRecord;
 import io.understudy.cluster.MemberRecord;
@@ -67,6 +68,26 @@ class StatusReportTest {
         assertThat(json.path("failover").path("blocked").asText())
                 .isEqualTo("no eligible candidate: b: lag 5242880 bytes > maxLagOnFailover 1048576");
         assertThat(json.path("members").get(0).path("priority").asInt()).isEqualTo(100);
+    }
+
+    @Test
+    void shouldReportHowManyBytesOfThePrimarysWalEachSecondaryLacks() {
+        MemberRecord primary = new MemberRecord("a", "http://a:1", "db", Role.PRIMARY, 2, 10_000, -1, true, "1.2", 0);
+        MemberRecord heartbeatAhead = new MemberRecord("b", "http://b:1", "db", Role.SECONDARY, 2, 4_000, 3, true, "1.2", 0,
+                ReplicationInfo.NONE, new MemberRecord.Candidacy(true, "eligible", 100, false, 9_000));
+        MemberRecord applied = new MemberRecord("c", "http://c:1", "db", Role.SECONDARY, 2, 7_500, 3, true, "1.1", 0);
+        ClusterView view = new ClusterView(Optional.of(A2), List.of(primary, heartbeatAhead, applied),
+                new ClusterSettings(true, "patching", 4096), List.of());
+
+        StatusReport report = StatusReport.of("c1", view, ZkLink.CONNECTED, new Route("a", URI.create("http://a:1"), 2, "why"),
+                0, List.of());
+
+        assertThat(report.members()).extracting(StatusReport.Member::lagBytes).containsExactly(-1L, 1_000L, 2_500L);
+        assertThat(report.members()).extracting(StatusReport.Member::version).containsExactly("1.2", "1.2", "1.1");
+        assertThat(report.settings().failoverPaused()).isTrue();
+        StatusReport gone = StatusReport.of("c1", new ClusterView(Optional.of(A2), List.of(heartbeatAhead)), ZkLink.CONNECTED,
+                new NoPrimary("gone"), 0, List.of());
+        assertThat(gone.members().get(0).lagBytes()).as("no live primary: unknown").isEqualTo(-1);
     }
 
     @Test

@@ -9,7 +9,9 @@ import static io.understudy.failoverswitch.proxy.RetryPolicy.Verdict.RETRY;
 import static io.understudy.failoverswitch.proxy.RetryPolicy.Verdict.UNSAFE;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.undertow.client.ClientResponse;
 import io.undertow.util.HttpString;
+import io.undertow.util.Protocols;
 import io.undertow.util.Methods;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -86,5 +88,23 @@ class RetryPolicyTest {
     })
     void shouldRecogniseOnlyANodesOwnRefusals(int status, String body, RetryPolicy.Failure expected) {
         assertThat(Refusal.classify(status, body.getBytes())).isEqualTo(expected);
+    }
+
+    @ParameterizedTest(name = "{0} length={1} relayed from an application={2} -> {3}")
+    @CsvSource({
+            "503, 60,    false, true",
+            "421, 60,    false, true",
+            "503, 60,    true,  false",
+            "421, 60,    true,  false",
+            "200, 60,    false, false",
+            "503, 99999, false, false",
+    })
+    void shouldNeverReadAnApplicationsOwnAnswerAsANodesRefusal(int status, int length, boolean relayed, boolean expected) {
+        ClientResponse response = new ClientResponse(status, "x", Protocols.HTTP_1_1);
+        response.getResponseHeaders().put(io.undertow.util.Headers.CONTENT_LENGTH, length);
+        if (relayed) {
+            response.getResponseHeaders().put(HttpString.tryFromString(io.understudy.cluster.Headers.APPLICATION), "relayed");
+        }
+        assertThat(Refusal.mayBeRefusal(response)).isEqualTo(expected);
     }
 }

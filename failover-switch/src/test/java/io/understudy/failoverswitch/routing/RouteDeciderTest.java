@@ -12,6 +12,8 @@ import java.net.URI;
 import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 class RouteDeciderTest {
 
@@ -130,6 +132,40 @@ class RouteDeciderTest {
                     view(primary("a", bad, 1), member("a", bad, Role.PRIMARY)), ZkLink.CONNECTED);
             assertThat(decision).as(bad).isInstanceOfSatisfying(NoPrimary.class,
                     none -> assertThat(none.reason()).contains("no usable apiUrl"));
+        }
+    }
+
+    /** Blank cells are absent URLs; {@code -} as the target means no route. */
+    @ParameterizedTest(name = "record api={0} app={1}, member api={2} app={3} -> {4}")
+    @CsvSource({
+            // no application anywhere: the built-in API, as before gateways existed
+            "http://a:8081, ,              http://a:8081, ,              http://a:8081",
+            // the primary fronts an application: its gateway gets the traffic
+            "http://a:8081, http://a:9081, http://a:8081, http://a:9081, http://a:9081",
+            // a record written without the gateway: the member's fills in, as for apiUrl
+            "http://a:8081, ,              http://a:8081, http://a:9081, http://a:9081",
+            "http://a:8081, http://a:9081, http://a:8081, ,              http://a:9081",
+            "  ,            ,              http://a:8081, ,              http://a:8081",
+            // an unusable gateway URL is not replaced by the built-in API: clients would reach the wrong application
+            "http://a:8081, ftp://a:9081,  http://a:8081, ,              -",
+            "http://a:8081, not a url,     http://a:8081, http://a:9081, -",
+    })
+    void shouldSendTrafficToTheApplicationGatewayWhenThePrimaryFrontsOne(String recordApi, String recordApp,
+            String memberApi, String memberApp, String expected) {
+        PrimaryRecord record = new PrimaryRecord("a", recordApi, "db", 4, 0, null, 0, recordApp);
+        MemberRecord member = new MemberRecord("a", memberApi, "db", Role.PRIMARY, 4, 0, -1, true, "test", 0,
+                io.understudy.cluster.ReplicationInfo.NONE, MemberRecord.Candidacy.UNKNOWN, memberApp);
+
+        RouteDecision decision = RouteDecider.decide(view(record, member), ZkLink.CONNECTED);
+
+        if (expected.equals("-")) {
+            assertThat(decision).isInstanceOfSatisfying(NoPrimary.class,
+                    none -> assertThat(none.reason()).contains("no usable appUrl"));
+        } else {
+            assertThat(decision).isInstanceOfSatisfying(Route.class, route -> {
+                assertThat(route.target()).isEqualTo(URI.create(expected));
+                assertThat(route.epoch()).isEqualTo(4);
+            });
         }
     }
 

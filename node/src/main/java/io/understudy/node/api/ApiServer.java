@@ -32,16 +32,20 @@ public final class ApiServer implements AutoCloseable {
     private static final HttpString NODE = new HttpString(Headers.NODE);
     private static final HttpString SERVED_EPOCH = new HttpString(Headers.SERVED_EPOCH);
     private static final HttpString EPOCH = new HttpString(Headers.EPOCH);
+    private static final HttpString TOKEN = new HttpString(Headers.TOKEN);
 
     private final Undertow server;
 
-    /** @param quarantine this node's quarantined transactions, served read-only */
+    /**
+     * @param quarantine this node's quarantined transactions, served read-only
+     * @param access     who may write (and read): see {@link ApiToken}
+     */
     public ApiServer(String host, int port, Database db, WriteGate gate, NodeState node, long maxObjectBytes,
-                     long maxFileBytes, SyncHooks sync, QuarantineStore quarantine) {
+                     long maxFileBytes, SyncHooks sync, QuarantineStore quarantine, ApiToken access) {
         WritePath writes = new WritePath(db, gate, new IdempotencyStore(), node, sync);
         Router router = new Router(node, gate, new ObjectsHandler(db, new ObjectStore(), writes, maxObjectBytes),
                 new FilesHandler(db, new FileStore(), writes, maxFileBytes), new ReplicationEndpoints(sync),
-                new QuarantineEndpoints(quarantine));
+                new QuarantineEndpoints(quarantine), access);
         this.server = Undertow.builder()
                 .addHttpListener(port, host)
                 .setServerOption(UndertowOptions.MAX_ENTITY_SIZE, Math.max(maxObjectBytes, maxFileBytes))
@@ -66,9 +70,11 @@ public final class ApiServer implements AutoCloseable {
         private final FilesHandler files;
         private final ReplicationEndpoints replication;
         private final QuarantineEndpoints quarantine;
+        private final ApiToken access;
 
         Router(NodeState node, WriteGate gate, ObjectsHandler objects, FilesHandler files, ReplicationEndpoints replication,
-               QuarantineEndpoints quarantine) {
+               QuarantineEndpoints quarantine, ApiToken access) {
+            this.access = access;
             this.node = node;
             this.gate = gate;
             this.objects = objects;
@@ -79,6 +85,12 @@ public final class ApiServer implements AutoCloseable {
 
         @Override
         public void handleRequest(HttpServerExchange exchange) {
+            Optional<String> refused = access.refusal(exchange.getRequestMethod().toString(), exchange.getRelativePath(),
+                    exchange.getRequestHeaders().getFirst(TOKEN));
+            if (refused.isPresent()) {
+                Responses.error(exchange, 401, "token_required", refused.get());
+                return;
+            }
             if (exchange.isInIoThread() && ReplicationEndpoints.APPLIED.equals(exchange.getRelativePath())) {
                 // Never queued behind workers: in sync mode they may all be waiting for exactly this report.
                 replication.applied(exchange);

@@ -142,6 +142,6 @@ final class DutyStore {
 
     private HistoryRecord history(HistoryRecord.Type type, DutyRun run) {
         long at = type == HistoryRecord.Type.DUTY_STARTED ? run.startedAtMs() : run.endedAtMs();
-        return new HistoryRecord(type, run.nodeId(), null, run.epoch(), at, run.reason(), run);
+        return HistoryRecord.ofDuty(type, run.nodeId(), run.epoch(), at, run.reason(), run);
     }
 }

@@ -1,17 +1,20 @@
 package io.understudy.node.election;
 
 import io.understudy.cluster.ClusterJson;
-import io.understudy.cluster.ClusterSettings;
 import io.understudy.cluster.ClusterView;
 import io.understudy.cluster.HistoryRecord;
 import io.understudy.cluster.MemberRecord;
 import io.understudy.cluster.PrimaryRecord;
+import io.understudy.cluster.RosterEntry;
 import io.understudy.cluster.zk.ClusterWatcher;
 import io.understudy.cluster.zk.SessionFile;
+import io.understudy.cluster.zk.ZkAuth;
+import io.understudy.cluster.zk.SettingsZnode;
 import io.understudy.cluster.zk.ZkPaths;
 import java.io.Closeable;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.CuratorFrameworkFactory;
@@ -54,19 +57,25 @@ public final class ZkCoordinator implements Closeable {
     private final ZkPaths paths;
     private final Listener listener;
     private final CuratorFramework client;
+    private final MembershipRecords records;
+    private final String clusterName;
     private final Path sessionFile;
     private PersistentNode member;
     private ClusterWatcher watcher;
     private LeaderLatch latch;
 
-    /** @param sessionFile where each new session's credentials are recorded (see {@link SessionFile}), or null */
+    /**
+     * @param sessionFile where each new session's credentials are recorded (see {@link SessionFile}), or null
+     * @param auth        credentials that own the znodes this node creates (see {@link ZkAuth}), or null for open znodes
+     */
     public ZkCoordinator(String nodeId, String clusterName, String connect, int sessionTimeoutMs,
-                         int connectionTimeoutMs, Listener listener, Path sessionFile) {
+                         int connectionTimeoutMs, Listener listener, Path sessionFile, ZkAuth auth) {
         this.nodeId = nodeId;
         this.sessionFile = sessionFile;
         this.paths = new ZkPaths(clusterName);
         this.listener = listener;
-        this.client = CuratorFrameworkFactory.builder()
+        CuratorFrameworkFactory.Builder builder = CuratorFrameworkFactory.builder();
+        this.client = (auth == null ? builder : auth.applyTo(builder))
                 .connectString(connect)
                 .sessionTimeoutMs(sessionTimeoutMs)
                 .connectionTimeoutMs(connectionTimeoutMs)
@@ -79,9 +88,16 @@ public final class ZkCoordinator implements Closeable {
                 // NAT or DNS name would silently bypass it (the chaos suite's ZooKeeper cut did not cut).
                 .ensembleTracker(false)
                 .build();
+        this.records = new MembershipRecords(client, paths);
+        this.clusterName = clusterName;
     }
 
-    /** Connects (waiting up to {@code waitMs}), registers the member znode and starts watching. */
+    /**
+     * Connects (waiting up to {@code waitMs}), takes its place in the roster, registers the member znode and starts
+     * watching.
+     *
+     * @throws NodeRemovedException when the roster says this node was removed (nothing was registered)
+     */
     public void start(MemberRecord initial, long waitMs) throws Exception {
         client.getConnectionStateListenable().addListener((c, state) -> {
             if (state == ConnectionState.RECONNECTED) {
@@ -94,6 +110,11 @@ public final class ZkCoordinator implements Closeable {
             throw new IOException("could not connect to ZooKeeper within " + waitMs + " ms");
         }
         recordSession();
+        Optional<RosterEntry> entry = records.rosterEntry(nodeId);
+        if (entry.filter(RosterEntry::removed).isPresent()) {
+            throw new NodeRemovedException(nodeId, clusterName, entry.get());
+        }
+        boolean joined = entry.isEmpty() && records.joinRoster(nodeId, "joined the cluster");
         member = new PersistentNode(client, CreateMode.EPHEMERAL, false, paths.member(nodeId), ClusterJson.toBytes(initial));
         member.start();
         if (!member.waitForInitialCreate(waitMs, TimeUnit.MILLISECONDS)) {
@@ -102,6 +123,16 @@ public final class ZkCoordinator implements Closeable {
         watcher = new ClusterWatcher(client, paths).start(client);
         watcher.addListener(listener::onClusterView);
         log.info("registered as {} (session timeout {} ms)", paths.member(nodeId), negotiatedSessionTimeoutMs());
+        if (joined) {
+            log.info("joined the cluster's roster as {}", paths.rosterEntry(nodeId));
+            recordHistory(new HistoryRecord(HistoryRecord.Type.MEMBER_ADDED, nodeId, null, watcher.current().epoch(),
+                    System.currentTimeMillis(), nodeId + " joined the cluster"));
+        }
+    }
+
+    /** The roster and {@code /sync} records, written through this coordinator's session. */
+    public MembershipRecords records() {
+        return records;
     }
 
     private void recordSession() {
@@ -242,28 +273,7 @@ public final class ZkCoordinator implements Closeable {
 
     /** Sets automatic failover off or on in {@code /config}, keeping the other settings. */
     public void setFailoverPaused(boolean paused, String reason) throws Exception {
-        for (int attempt = 0; attempt < 10; attempt++) {
-            Stat stat = new Stat();
-            try {
-                byte[] data = client.getData().storingStatIn(stat).forPath(paths.config());
-                ClusterSettings current = data == null || data.length == 0 ? ClusterSettings.DEFAULTS
-                        : ClusterJson.fromBytes(data, ClusterSettings.class);
-                client.setData().withVersion(stat.getVersion())
-                        .forPath(paths.config(), ClusterJson.toBytes(current.withPause(paused, reason)));
-                return;
-            } catch (KeeperException.NoNodeException e) {
-                try {
-                    client.create().creatingParentContainersIfNeeded()
-                            .forPath(paths.config(), ClusterJson.toBytes(ClusterSettings.DEFAULTS.withPause(paused, reason)));
-                    return;
-                } catch (KeeperException.NodeExistsException raced) {
-                    // another node created it meanwhile; read it again
-                }
-            } catch (KeeperException.BadVersionException raced) {
-                // changed under us; read it again
-            }
-        }
-        throw new IllegalStateException("could not update " + paths.config() + " after 10 attempts");
+        SettingsZnode.update(client, paths, current -> current.withPause(paused, reason));
     }
 
     /** Appends to {@code /history/} in the background; a failure is logged, never thrown. */

@@ -19,7 +19,10 @@ public record Divergence(long promotedFromPosition, List<PeekedTransaction> tran
 
     /** Key columns of the application tables, for a per-object summary ops can read. */
     private static final Map<String, String> OBJECT_KEYS = Map.of(
-            "public.objects", "id", "public.files", "path", "public.file_chunks", "path", "public.idempotency_keys", "key");
+            "public.objects", "id", "public.files", "path", "public.file_chunks", "path", "public.idempotency_keys", "key",
+            "understudy.app_files", "path", "understudy.app_file_chunks", "version");
+    /** Tables of file content: their changes are summarised as the content of the file, not one line per chunk. */
+    private static final Set<String> CONTENT_TABLES = Set.of("public.file_chunks", "understudy.app_file_chunks");
 
     /** One application object a divergent change touched. */
     public record Touched(String kind, String key, String op) {
@@ -53,11 +56,13 @@ public record Divergence(long promotedFromPosition, List<PeekedTransaction> tran
                     case "public.objects" -> "object";
                     case "public.files", "public.file_chunks" -> "file";
                     case "public.idempotency_keys" -> "idempotency key";
+                    case "understudy.app_files" -> "app file";
+                    case "understudy.app_file_chunks" -> "app file version";
                     default -> change.table();
                 };
                 String key = change.op() == PeekedChange.Op.TRUNCATE ? "*"
                         : column == null ? String.valueOf(change.row()) : change.row().get(column);
-                String op = change.table().equals("public.file_chunks") && change.op() != PeekedChange.Op.TRUNCATE
+                String op = CONTENT_TABLES.contains(change.table()) && change.op() != PeekedChange.Op.TRUNCATE
                         ? "CONTENT " + change.op() : change.op().name();
                 seen.add(new Touched(kind, key, op));
             }

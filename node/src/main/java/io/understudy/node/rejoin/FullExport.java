@@ -2,6 +2,7 @@ package io.understudy.node.rejoin;
 
 import com.fasterxml.jackson.core.JsonGenerator;
 import io.understudy.node.store.Database;
+import io.understudy.replicator.apply.TableName;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.util.List;
@@ -25,8 +26,8 @@ final class FullExport {
             long n = 0;
             for (String table : tables) {
                 json.writeArrayFieldStart(table);
-                // Table names come from the node's own constant list, never from input.
-                try (PreparedStatement ps = c.prepareStatement("SELECT row_to_json(t)::text FROM " + table + " t")) {
+                // Table names come from the node's catalog and configuration, quoted; never from input.
+                try (PreparedStatement ps = c.prepareStatement("SELECT row_to_json(t)::text FROM " + TableName.parse(table).sql() + " t")) {
                     ps.setFetchSize(FETCH_ROWS);
                     try (ResultSet rs = ps.executeQuery()) {
                         while (rs.next()) {

@@ -13,6 +13,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Instant;
 import java.util.List;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -38,13 +39,14 @@ public final class Rejoiner {
     private final String nodeId;
     private final Database db;
     private final QuarantineStore quarantine;
-    private final List<String> tables;
+    private final Supplier<List<String>> tables;
 
-    public Rejoiner(String nodeId, Database db, QuarantineStore quarantine, List<String> tables) {
+    /** @param tables the replicated tables, read when a full export needs them */
+    public Rejoiner(String nodeId, Database db, QuarantineStore quarantine, Supplier<List<String>> tables) {
         this.nodeId = nodeId;
         this.db = db;
         this.quarantine = quarantine;
-        this.tables = List.copyOf(tables);
+        this.tables = tables;
     }
 
     /**
@@ -77,7 +79,7 @@ public final class Rejoiner {
         long[] rows = new long[1];
         String id = quarantine.write(header, json -> {
             json.writeObjectField("summary", List.of());
-            rows[0] = FullExport.write(json, db, tables);
+            rows[0] = FullExport.write(json, db, tables.get());
         });
         String reason = "cannot prove it is not diverged (" + why + "): full export of the application tables (" + rows[0]
                 + " rows) quarantined as " + id + "; resyncing";

@@ -7,7 +7,7 @@ import java.util.function.LongSupplier;
 
 /**
  * On a primary: how far each secondary streaming from it has processed its WAL, as the secondaries report it, and
- * waiting for a position to be reached. Reports for another stream (an earlier epoch) are ignored. Thread-safe.
+ * waiting for a condition on those positions. Reports for another stream (an earlier epoch) are ignored. Thread-safe.
  */
 final class AppliedPositions {
 
@@ -46,26 +46,33 @@ final class AppliedPositions {
         return true;
     }
 
-    /** The furthest position any secondary reported, 0 if none. */
-    synchronized long best() {
-        return bySecondary.values().stream().mapToLong(Report::position).max().orElse(0);
+    /** The furthest position each secondary reported. */
+    synchronized Map<String, Long> positions() {
+        Map<String, Long> out = new HashMap<>();
+        bySecondary.forEach((node, report) -> out.put(node, report.position()));
+        return out;
     }
 
-    /** Milliseconds since the latest report of any secondary, -1 if none. */
-    synchronized long sinceLastReportMs() {
-        if (bySecondary.isEmpty()) {
-            return -1;
-        }
-        long latest = bySecondary.values().stream().mapToLong(Report::atNanos).max().getAsLong();
-        return (nanoClock.getAsLong() - latest) / 1_000_000;
+    /** Milliseconds since each secondary's latest report. */
+    synchronized Map<String, Long> ages() {
+        long now = nanoClock.getAsLong();
+        Map<String, Long> out = new HashMap<>();
+        bySecondary.forEach((node, report) -> out.put(node, (now - report.atNanos()) / 1_000_000));
+        return out;
+    }
+
+    /** Wakes the waiters so they look at their condition again (something it reads besides the positions changed). */
+    synchronized void signal() {
+        notifyAll();
     }
 
     /**
-     * Waits until some secondary reported at least {@code target}; false at the deadline or once {@code keepWaiting}
-     * says no. Rechecks {@code keepWaiting} every 20 ms.
+     * Waits until {@code condition} holds, looking again at every report and every {@link #signal}; false at the
+     * deadline or once {@code keepWaiting} says no. Rechecks {@code keepWaiting} every 20 ms.
      */
-    synchronized boolean await(long target, long deadlineNanos, BooleanSupplier keepWaiting) throws InterruptedException {
-        while (best() < target) {
+    synchronized boolean await(BooleanSupplier condition, long deadlineNanos, BooleanSupplier keepWaiting)
+            throws InterruptedException {
+        while (!condition.getAsBoolean()) {
             long left = deadlineNanos - nanoClock.getAsLong();
             if (left <= 0 || !keepWaiting.getAsBoolean()) {
                 return false;

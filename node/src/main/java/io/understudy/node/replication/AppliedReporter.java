@@ -25,6 +25,7 @@ public final class AppliedReporter implements AutoCloseable {
     private final String sourceId;
     private final URI endpoint;
     private final boolean eager;
+    private final String token;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).version(HttpClient.Version.HTTP_1_1).build();
     private final Thread thread;
     private final Object monitor = new Object();
@@ -37,9 +38,11 @@ public final class AppliedReporter implements AutoCloseable {
     /**
      * @param eager report every new position at once (sync mode, where writes wait for it); otherwise only every
      *              {@value #HEARTBEAT_MS} ms, which is enough for status and costs the primary no request per commit
+     * @param token the cluster's API token the primary checks ({@code api.token}), or null
      */
-    public AppliedReporter(String nodeId, String sourceId, String primaryApiUrl, boolean eager) {
+    public AppliedReporter(String nodeId, String sourceId, String primaryApiUrl, boolean eager, String token) {
         this.eager = eager;
+        this.token = token;
         this.nodeId = nodeId;
         this.sourceId = sourceId;
         this.endpoint = URI.create(primaryApiUrl.replaceAll("/+$", "") + "/replication/applied");
@@ -115,8 +118,12 @@ public final class AppliedReporter implements AutoCloseable {
 
     private void send(long position) throws Exception {
         String body = "{\"nodeId\":\"" + nodeId + "\",\"sourceId\":\"" + sourceId + "\",\"position\":" + position + "}";
-        HttpRequest request = HttpRequest.newBuilder(endpoint).timeout(Duration.ofSeconds(2))
-                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build();
+        HttpRequest.Builder builder = HttpRequest.newBuilder(endpoint).timeout(Duration.ofSeconds(2))
+                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body));
+        if (token != null) {
+            builder.header(io.understudy.cluster.Headers.TOKEN, token);
+        }
+        HttpRequest request = builder.build();
         HttpResponse<Void> response = http.send(request, HttpResponse.BodyHandlers.discarding());
         if (response.statusCode() / 100 != 2) {
             throw new IllegalStateException("HTTP " + response.statusCode());

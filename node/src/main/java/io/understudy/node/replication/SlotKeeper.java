@@ -11,6 +11,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import io.understudy.replicator.scope.ReplicationScope;
+import io.understudy.replicator.scope.ScopeCatalog;
 import javax.sql.DataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -18,8 +20,8 @@ import org.slf4j.LoggerFactory;
 /**
  * On a primary: its secondaries' slots and publications (one each, named after the secondary). Bounds the WAL a
  * slot may hold ({@code max_slot_wal_keep_size}), reports what each holds, and drops the slot and publication of a
- * secondary that has been gone from the cluster for {@code slotDropAfterMs}, or whose slot PostgreSQL invalidated.
- * Event thread only.
+ * secondary that was removed from the cluster (at once, ending its stream if it still runs), has been gone from the
+ * cluster for {@code slotDropAfterMs}, or whose slot PostgreSQL invalidated. Event thread only.
  */
 public final class SlotKeeper {
 
@@ -82,13 +84,9 @@ public final class SlotKeeper {
      * that if it rejoins without having diverged, it streams every write of this epoch without a fresh copy. When it
      * cannot be created, the old primary takes a fresh copy.
      */
-    public void keepForRejoin(String name, List<String> tables) {
+    public void keepForRejoin(String name, ReplicationScope scope) {
         try (Connection c = db.getConnection(); Statement st = c.createStatement()) {
-            try (ResultSet rs = st.executeQuery("SELECT 1 FROM pg_publication WHERE pubname = '" + name + "'")) {
-                if (!rs.next()) {
-                    st.execute("CREATE PUBLICATION \"" + name + "\" FOR TABLE " + String.join(", ", tables));
-                }
-            }
+            ScopeCatalog.publish(c, scope, name);
             try (ResultSet rs = st.executeQuery("SELECT 1 FROM pg_replication_slots WHERE slot_name = '" + name + "'")) {
                 if (rs.next()) {
                     log.info("slot {} already exists; the old primary may resume from it", name);
@@ -101,9 +99,20 @@ public final class SlotKeeper {
                 log.info("created slot {} at {} for the old primary: if it has not diverged it streams on from there", name,
                         io.understudy.cluster.Lsn.format(rs.getLong(1)));
             }
-        } catch (SQLException e) {
+        } catch (SQLException | RuntimeException e) {
             log.warn("cannot keep a slot for the old primary ({}); it will take a fresh copy if it rejoins: {}", name,
                     e.getMessage());
+        }
+    }
+
+    private boolean exists(String name) throws SQLException {
+        try (Connection c = db.getConnection(); PreparedStatement ps = c.prepareStatement(
+                "SELECT 1 FROM pg_replication_slots WHERE slot_name = ? UNION ALL SELECT 1 FROM pg_publication WHERE pubname = ?")) {
+            ps.setString(1, name);
+            ps.setString(2, name);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next();
+            }
         }
     }
 
@@ -112,11 +121,62 @@ public final class SlotKeeper {
     }
 
     /**
-     * Reads the slots, drops those of secondaries gone longer than allowed (or invalidated), and returns the rest.
+     * Drops slot and publication {@code name} now, ending the stream that reads the slot if there is one (its
+     * walsender is terminated first: an active slot cannot be dropped). A stream that reconnects meanwhile is ended
+     * again, a few times; a removed node stops streaming on its own once it sees its removal.
+     *
+     * @return what was dropped, for logs and history
+     */
+    public String dropNow(String name) throws SQLException {
+        if (!exists(name)) {
+            return "no slot or publication " + name + " was left";
+        }
+        boolean slotDropped = false;
+        try (Connection c = db.getConnection()) {
+            for (int attempt = 0; attempt < 20 && !slotDropped; attempt++) {
+                try (PreparedStatement end = c.prepareStatement("SELECT pg_terminate_backend(active_pid) FROM pg_replication_slots"
+                        + " WHERE slot_name = ? AND active_pid IS NOT NULL")) {
+                    end.setString(1, name);
+                    end.execute();
+                }
+                try (PreparedStatement drop = c.prepareStatement("SELECT pg_drop_replication_slot(slot_name) FROM"
+                        + " pg_replication_slots WHERE slot_name = ?")) {
+                    drop.setString(1, name);
+                    drop.execute();
+                    slotDropped = true;
+                } catch (SQLException stillActive) {
+                    // the walsender has not exited yet (object_in_use): look again shortly
+                    try {
+                        Thread.sleep(100);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        throw new SQLException("interrupted while dropping slot " + name, e);
+                    }
+                }
+            }
+            if (!slotDropped) {
+                throw new SQLException("slot " + name + " stayed active: its stream reconnected after every attempt to end it");
+            }
+            try (Statement st = c.createStatement()) {
+                st.execute("DROP PUBLICATION IF EXISTS \"" + name + "\"");
+            }
+        }
+        goneSinceMs.remove(name);
+        log.info("dropped slot and publication {} (its node was removed from the cluster)", name);
+        return "slot and publication " + name + " dropped";
+    }
+
+    /**
+     * Reads the slots, drops those of removed secondaries at once and of secondaries gone longer than allowed (or
+     * invalidated), and returns the rest.
      *
      * @param presentSlots slot names of the secondaries currently registered in the cluster
+     * @param removedSlots slot names of the nodes removed from the cluster
      */
-    public List<SlotView> inspect(Set<String> presentSlots, long nowMs) throws SQLException {
+    public List<SlotView> inspect(Set<String> presentSlots, Set<String> removedSlots, long nowMs) throws SQLException {
+        for (String name : removedSlots) {
+            dropNow(name);
+        }
         List<SlotView> kept = new ArrayList<>();
         try (Connection c = db.getConnection(); PreparedStatement ps = c.prepareStatement(
                 "SELECT slot_name, active, coalesce(wal_status, '') = 'lost',"

@@ -13,35 +13,32 @@ public final class SyncPolicy {
     public enum Before {
         /** Async mode: commit and acknowledge. */
         PROCEED,
-        /** Sync mode with a secondary attached: commit, then wait until it applied the write. */
+        /** Sync mode with synchronous standbys: commit, then wait until every one applied the write. */
         WAIT,
-        /** Sync mode, no secondary, fallback {@code refuse}: answer 503, apply nothing. */
+        /** Sync mode without a standby that reports, fallback {@code refuse}: answer 503, apply nothing. */
         REFUSE,
-        /** Sync mode, no secondary, fallback {@code async}: commit and acknowledge, with the degraded alarm. */
+        /** Sync mode without a standby, fallback {@code async}: commit and acknowledge, with the degraded alarm. */
         DEGRADED
     }
 
-    public static Before before(SyncMode mode, SyncFallback fallback, boolean secondaryAttached) {
+    /**
+     * @param standbys    the primary has synchronous standbys ({@code /sync} names some)
+     * @param anyReporting one of them reported within the freshness bound
+     */
+    public static Before before(SyncMode mode, SyncFallback fallback, boolean standbys, boolean anyReporting) {
         if (mode == SyncMode.ASYNC) {
             return Before.PROCEED;
         }
-        if (secondaryAttached) {
-            return Before.WAIT;
+        if (!standbys) {
+            return fallback == SyncFallback.REFUSE ? Before.REFUSE : Before.DEGRADED;
         }
-        return fallback == SyncFallback.REFUSE ? Before.REFUSE : Before.DEGRADED;
+        // Silent standbys leave within a tick when the fallback is async (the write then ends degraded); with refuse
+        // the last one stays, so waiting out the timeout for it would only delay the refusal.
+        return anyReporting || fallback == SyncFallback.ASYNC ? Before.WAIT : Before.REFUSE;
     }
 
     /** Whether a write whose wait timed out may still be acknowledged (only when degrading to async is allowed). */
     public static boolean acknowledgeAfterTimeout(SyncFallback fallback) {
         return fallback == SyncFallback.ASYNC;
-    }
-
-    /**
-     * Whether a secondary counts as attached: it reported for our stream within {@code freshMs}, and it has caught
-     * up with the position a timed-out wait had asked for ({@code catchUpTo}, 0 when none), so one slow secondary
-     * does not make every write wait out the timeout.
-     */
-    public static boolean attached(long sinceLastReportMs, long freshMs, long reportedPosition, long catchUpTo) {
-        return sinceLastReportMs >= 0 && sinceLastReportMs <= freshMs && reportedPosition >= catchUpTo;
     }
 }

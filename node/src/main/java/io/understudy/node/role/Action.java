@@ -43,6 +43,13 @@ public sealed interface Action {
     record Rejoin(PrimaryRecord primary, long ownEpoch) implements Action {
     }
 
+    /**
+     * As the primary, decommission {@code nodeId}: take it out of the synchronous standbys ({@code /sync} first), mark
+     * it removed in {@code /roster}, drop its slot and publication, record {@code MEMBER_REMOVED}, complete the command.
+     */
+    record RemoveMember(QueuedCommand command, String nodeId) implements Action {
+    }
+
     /** Close the write gate (first), then publish the demoted role. */
     record Demote(String why) implements Action {
     }

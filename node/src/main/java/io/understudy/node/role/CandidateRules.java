@@ -4,11 +4,13 @@ import io.understudy.cluster.MemberRecord;
 import io.understudy.cluster.PrimaryRecord;
 import io.understudy.cluster.Role;
 import java.util.Comparator;
+import java.util.List;
 import java.util.Optional;
 
 /**
  * The candidacy rules beyond "connected and streaming" (docs/architecture.md, "The node's roles"): the node's own
- * database and tags, the lag rule, and the ranking between candidates. Pure.
+ * database and tags, the synchronous standbys (docs/membership.md), the lag rule, and the ranking between
+ * candidates. Pure.
  *
  * <p>Ranking is a strict total order: {@code tags.priority} descending, then held position
  * descending, then node id ascending. A candidate defers only to a member whose own record says
@@ -52,8 +54,16 @@ final class CandidateRules {
         return Optional.empty();
     }
 
-    /** Why this streaming secondary may not take over from {@code primary} now (lag, a better candidate), if so. */
+    /**
+     * Why this streaming secondary may not take over from {@code primary} now (not one of its synchronous standbys,
+     * lag, a better candidate), if so.
+     */
     static Optional<String> takeOverProblem(Situation s, PrimaryRecord primary) {
+        List<String> standbys = s.view().syncStandbysOfPrimary();
+        if (!standbys.isEmpty() && !standbys.contains(s.nodeId())) {
+            return Optional.of("not a synchronous standby of " + primary.nodeId() + "@" + primary.epoch() + " (standbys "
+                    + standbys + "): it may lack writes that primary acknowledged");
+        }
         long held = heldPosition(s);
         long published = s.fitness().primaryPosition();
         long max = s.view().settings().maxLagOnFailoverBytes();
@@ -68,6 +78,7 @@ final class CandidateRules {
         return s.view().members().stream()
                 .filter(m -> !m.nodeId().equals(s.nodeId()) && !m.nodeId().equals(primary.nodeId()))
                 .filter(m -> m.role() == Role.SECONDARY && m.candidacy().eligible())
+                .filter(m -> standbys.isEmpty() || standbys.contains(m.nodeId())) // a stale record must not hold us back
                 .map(CandidateRules::rankOf)
                 .filter(other -> ORDER.compare(other, mine) < 0)
                 .min(ORDER)

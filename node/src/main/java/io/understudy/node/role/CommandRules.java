@@ -37,6 +37,9 @@ final class CommandRules {
         return switch (queued.command().type()) {
             case PAUSE, RESUME -> administers(s) ? Optional.of(setPaused(s, queued)) : Optional.empty();
             case SWITCHOVER, FAILOVER -> handOver(s, queued);
+            case REMOVE_MEMBER -> s.view().livePrimary().filter(p -> p.nodeId().equals(s.nodeId())).isPresent()
+                    ? MembershipRules.remove(s, queued)
+                    : refuse(s, queued, "the cluster has no live primary to drop the node's slot and publication");
         };
     }
 

@@ -49,6 +49,13 @@ class DivergenceTest {
                 new Divergence.Touched("idempotency key", "k1", "INSERT"),
                 new Divergence.Touched("object", "o1", "DELETE"),
                 new Divergence.Touched("object", "*", "TRUNCATE"));
+        Divergence files = Divergence.after(0, List.of(tx(30,
+                insert("understudy.app_file_chunks", Map.of("version", "4294967297", "seq", "0", "data", "\\x00")),
+                insert("understudy.app_file_chunks", Map.of("version", "4294967297", "seq", "1", "data", "\\x01")),
+                insert("understudy.app_files", Map.of("path", "uploads/a.png", "version", "4294967297")))));
+        assertThat(files.touched()).as("an application file's chunks summarised as its content").containsExactly(
+                new Divergence.Touched("app file version", "4294967297", "CONTENT INSERT"),
+                new Divergence.Touched("app file", "uploads/a.png", "INSERT"));
         assertThat(d.describe().get(1).get("changes")).asList().first()
                 .isEqualTo(Map.of("op", "DELETE", "table", "public.objects", "key", Map.of("id", "o1")));
     }

@@ -10,6 +10,8 @@ import io.understudy.cluster.MemberRecord;
 import io.understudy.cluster.PrimaryRecord;
 import io.understudy.cluster.QueuedCommand;
 import io.understudy.cluster.Role;
+import io.understudy.cluster.RosterEntry;
+import io.understudy.cluster.SyncStandbys;
 import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
@@ -156,5 +158,67 @@ class CommandRulesTest {
         Situation noDb = b(false, demoted).withFitness(new Fitness(Fitness.Tags.DEFAULT,
                 new Fitness.DbHealth(false, 10, 3000, "refused"), -1, 0));
         assertThat(RoleMachine.decide(noDb)).isEmpty();
+    }
+
+    // ---- removing a member (three nodes: primary a, secondaries b and c) ----
+
+    private static final MemberRecord C_READY = member("c", Role.SECONDARY, true);
+
+    private static ClusterView removing(String target, List<RosterEntry> roster, SyncStandbys sync, MemberRecord... members) {
+        return view(command(CommandRecord.Type.REMOVE_MEMBER, target, 1), null, members).withRoster(roster).withSync(sync);
+    }
+
+    private static List<RosterEntry> roster(String... ids) {
+        return java.util.Arrays.stream(ids).map(id -> new RosterEntry(id, RosterEntry.State.MEMBER, 0, "joined")).toList();
+    }
+
+    @Test
+    void shouldHaveThePrimaryDecommissionAStoppedSecondary() {
+        ClusterView view = removing("c", roster("a", "b", "c"), null, A_PRIMARY, B_READY);
+        Decision d = RoleMachine.decide(a(Role.PRIMARY, true, view)).orElseThrow();
+        assertThat(d.next()).isEqualTo(Role.PRIMARY);
+        assertThat(d.actions()).singleElement().isEqualTo(new Action.RemoveMember(view.commands().get(0), "c"));
+        assertThat(RoleMachine.decide(b(false, view))).as("only the primary acts").isEmpty();
+    }
+
+    @Test
+    void shouldRefuseToRemoveThePrimaryOrToGoBelowTwoNodesOrTheLastSyncStandby() {
+        assertThat(refusal(removing("a", roster("a", "b", "c"), null, A_PRIMARY, B_READY, C_READY)))
+                .isEqualTo("refused: a is the primary; switch over to another node first");
+        assertThat(refusal(removing("b", roster("a", "b"), null, A_PRIMARY, B_READY)))
+                .isEqualTo("refused: removing b would leave 1 node; the cluster keeps at least 2");
+        assertThat(refusal(removing("x", roster("a", "b", "c"), null, A_PRIMARY, B_READY)))
+                .isEqualTo("refused: x is not a node of the cluster (nodes: [a, b, c])");
+        assertThat(refusal(removing("b", roster("a", "b", "c"), new SyncStandbys("a", 1, List.of("b"), 0), A_PRIMARY, B_READY,
+                C_READY))).startsWith("refused: b is the only synchronous standby");
+        // with c a standby too, b may go
+        ClusterView both = removing("b", roster("a", "b", "c"), new SyncStandbys("a", 1, List.of("b", "c"), 0), A_PRIMARY,
+                B_READY, C_READY);
+        assertThat(RoleMachine.decide(a(Role.PRIMARY, true, both)).orElseThrow().actions().get(0))
+                .isInstanceOf(Action.RemoveMember.class);
+    }
+
+    @Test
+    void shouldCountANodeRegisteredButNotYetInTheRosterAndNotCountARemovedOne() {
+        List<RosterEntry> cRemovedBefore = List.of(new RosterEntry("a", RosterEntry.State.MEMBER, 0, ""),
+                new RosterEntry("c", RosterEntry.State.REMOVED, 0, "earlier"));
+        assertThat(refusal(removing("b", cRemovedBefore, null, A_PRIMARY, B_READY)))
+                .isEqualTo("refused: removing b would leave 1 node; the cluster keeps at least 2");
+        assertThat(refusal(removing("c", cRemovedBefore, null, A_PRIMARY, B_READY)))
+                .isEqualTo("nothing to do: c was removed before");
+    }
+
+    @Test
+    void shouldHaveTheSmallestMemberRefuseARemovalWhileThereIsNoLivePrimary() {
+        ClusterView view = removing("c", roster("a", "b", "c"), null, A_DEMOTED, B_READY);
+        Decision d = RoleMachine.decide(new Situation("a", Role.DEMOTED, 1, ZkLink.CONNECTED, false, false, view,
+                StreamState.NONE)).orElseThrow();
+        assertThat(((Action.CompleteCommand) d.actions().get(0)).outcome())
+                .isEqualTo("refused: the cluster has no live primary to drop the node's slot and publication");
+    }
+
+    private static String refusal(ClusterView view) {
+        Decision d = RoleMachine.decide(a(Role.PRIMARY, true, view)).orElseThrow();
+        return ((Action.CompleteCommand) d.actions().get(0)).outcome();
     }
 }

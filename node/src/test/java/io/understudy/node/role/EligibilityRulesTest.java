@@ -10,13 +10,17 @@ import io.understudy.cluster.MemberRecord.Candidacy;
 import io.understudy.cluster.PrimaryRecord;
 import io.understudy.cluster.ReplicationInfo;
 import io.understudy.cluster.Role;
+import io.understudy.cluster.SyncStandbys;
 import io.understudy.node.role.Fitness.DbHealth;
 import io.understudy.node.role.Fitness.Tags;
 import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
-/** The candidacy rules of {@link CandidateRules} as {@link RoleMachine} applies them: database, tags, lag, ranking. */
+/**
+ * The candidacy rules of {@link CandidateRules} as {@link RoleMachine} applies them: database, tags, synchronous
+ * standbys, lag, ranking.
+ */
 class EligibilityRulesTest {
 
     private static final PrimaryRecord A1 = new PrimaryRecord("a", "http://a", "a:5432/postgres", 1, 0, null, 0);
@@ -113,6 +117,38 @@ class EligibilityRulesTest {
         assertThat(RoleMachine.decide(b(view(A1), 0, zero))).isEmpty();
         assertThat(eligibility(new Situation("b", Role.STARTING, 0, ZkLink.CONNECTED, false, true, view(null),
                 StreamState.NONE, zero)).eligible()).isFalse();
+    }
+
+    // ---- synchronous standbys (three nodes: primary a, secondaries b and c) ----
+
+    @Test
+    void shouldLetOnlyASynchronousStandbyTakeOverFromAPrimaryThatAcknowledgedInSyncMode() {
+        ClusterView onlyBHasEverything = view(A1, eligible("c", 100, 9000))
+                .withSync(new SyncStandbys("a", 1, List.of("b"), 0));
+        assertThat(eligibility(b(onlyBHasEverything, 5000, fitness(Tags.DEFAULT, DbHealth.HEALTHY, 5000))).eligible()).isTrue();
+
+        Situation c = new Situation("c", Role.SECONDARY, 0, ZkLink.CONNECTED, false, true, onlyBHasEverything,
+                new StreamState("a@1", true, false, 9000), fitness(Tags.DEFAULT, DbHealth.HEALTHY, 9000));
+        assertThat(eligibility(c)).isEqualTo(new Eligibility(false,
+                "not a synchronous standby of a@1 (standbys [b]): it may lack writes that primary acknowledged"));
+        assertThat(RoleMachine.decide(c)).as("even as the election's leader").isEmpty();
+    }
+
+    @Test
+    void shouldLetEveryStandbyStandWhenBothAreSynchronous() {
+        ClusterView both = view(A1).withSync(new SyncStandbys("a", 1, List.of("b", "c"), 0));
+        assertThat(eligibility(b(both, 5000, fitness(Tags.DEFAULT, DbHealth.HEALTHY, 5000))).eligible()).isTrue();
+    }
+
+    @Test
+    void shouldIgnoreASyncRecordOfAnotherEpochOrAnEmptyOne() {
+        Fitness fit = fitness(Tags.DEFAULT, DbHealth.HEALTHY, 5000);
+        assertThat(eligibility(b(view(A1).withSync(new SyncStandbys("a", 0, List.of("c"), 0)), 5000, fit)).eligible())
+                .as("written in an earlier epoch").isTrue();
+        assertThat(eligibility(b(view(A1).withSync(new SyncStandbys("z", 1, List.of("c"), 0)), 5000, fit)).eligible())
+                .as("written by another node").isTrue();
+        assertThat(eligibility(b(view(A1).withSync(new SyncStandbys("a", 1, List.of(), 0)), 5000, fit)).eligible())
+                .as("degraded: acknowledged without a standby").isTrue();
     }
 
     // ---- ranking ----

@@ -11,18 +11,28 @@ import java.util.StringJoiner;
  * Inserts, updates and snapshot reads become {@code INSERT ... ON CONFLICT (pk) DO UPDATE}, so replaying a change
  * is harmless; an update carrying unchanged TOAST values becomes a plain {@code UPDATE} of the columns it has.
  * Every value is bound as text (or bytes for bytea) with an explicit cast to the column's own type.
+ *
+ * <p>A table without a primary key (published with {@code REPLICA IDENTITY FULL}) has no key to upsert on: inserts
+ * stay inserts (a streamed transaction is applied once, and a fresh copy starts from an empty table), and an update
+ * or delete changes exactly one row among those equal to the old values, or fails.
  */
 public final class ChangeApplier {
 
-    /** Base types ({@code pg_type.typname}) whose text form round-trips through an explicit cast. */
+    /**
+     * Base types ({@code pg_type.typname}; "enum" for every enum type) whose text form round-trips through an explicit
+     * cast.
+     */
     static final Set<String> SUPPORTED_TYPES = Set.of(
             "text", "varchar", "bpchar", "name", "int2", "int4", "int8", "float4", "float8", "bool", "bytea",
-            "timestamptz", "timestamp", "date", "time", "timetz", "numeric", "interval", "json", "jsonb", "uuid", "xml");
+            "timestamptz", "timestamp", "date", "time", "timetz", "numeric", "interval", "json", "jsonb", "uuid", "xml", "enum");
 
     private ChangeApplier() {
     }
 
     public static SqlStatement toSql(TableMeta meta, Change change) {
+        if (meta.primaryKey().isEmpty()) {
+            return NoKeyChanges.toSql(meta, change);
+        }
         return switch (change.op()) {
             case READ, INSERT, UPDATE -> change.after().containsValue(Unchanged.TOAST) ? partialUpdate(meta, change) : upsert(meta, change);
             case DELETE -> delete(meta, change);
@@ -108,7 +118,7 @@ public final class ChangeApplier {
         }
     }
 
-    private static ColumnMeta column(TableMeta meta, Map<String, ColumnMeta> columns, String name) {
+    static ColumnMeta column(TableMeta meta, Map<String, ColumnMeta> columns, String name) {
         ColumnMeta column = columns.get(name);
         if (column == null) {
             throw new ApplyException("column " + meta.table() + "." + name + " does not exist on the target");
@@ -119,7 +129,7 @@ public final class ChangeApplier {
         return column;
     }
 
-    private static String placeholder(ColumnMeta column) {
+    static String placeholder(ColumnMeta column) {
         return "?::" + column.sqlType();
     }
 }

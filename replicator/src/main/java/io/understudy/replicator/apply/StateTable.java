@@ -23,30 +23,35 @@ public final class StateTable {
         try (Statement st = c.createStatement()) {
             st.execute("CREATE TABLE IF NOT EXISTS " + NAME + " (source_id text PRIMARY KEY, commit_position bigint NOT NULL,"
                     + " source_commit_ts_ms bigint NOT NULL, snapshot_complete boolean NOT NULL, updated_at timestamptz NOT NULL)");
+            st.execute("ALTER TABLE " + NAME + " ADD COLUMN IF NOT EXISTS scope text");
         }
     }
 
     public static Optional<AppliedState> read(Connection c, String sourceId) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("SELECT commit_position, source_commit_ts_ms, snapshot_complete FROM "
+        try (PreparedStatement ps = c.prepareStatement("SELECT commit_position, source_commit_ts_ms, snapshot_complete, scope FROM "
                 + NAME + " WHERE source_id = ?")) {
             ps.setString(1, sourceId);
             try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() ? Optional.of(new AppliedState(sourceId, rs.getLong(1), rs.getLong(2), rs.getBoolean(3))) : Optional.empty();
+                return rs.next() ? Optional.of(new AppliedState(sourceId, rs.getLong(1), rs.getLong(2), rs.getBoolean(3), rs.getString(4))) : Optional.empty();
             }
         }
     }
 
-    /** Records a position; never moves a stored position backwards (a stale writer changes nothing). */
-    public static void write(Connection c, AppliedState state) throws SQLException {
+    /**
+     * Records a position and the scope the target's copy belongs to; never moves a stored position backwards (a stale
+     * writer changes nothing).
+     */
+    public static void write(Connection c, AppliedState state, String scope) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + NAME + " AS s (source_id, commit_position, source_commit_ts_ms,"
-                + " snapshot_complete, updated_at) VALUES (?, ?, ?, ?, now()) ON CONFLICT (source_id) DO UPDATE SET"
+                + " snapshot_complete, scope, updated_at) VALUES (?, ?, ?, ?, ?, now()) ON CONFLICT (source_id) DO UPDATE SET"
                 + " commit_position = EXCLUDED.commit_position, source_commit_ts_ms = EXCLUDED.source_commit_ts_ms,"
-                + " snapshot_complete = EXCLUDED.snapshot_complete, updated_at = now()"
+                + " snapshot_complete = EXCLUDED.snapshot_complete, scope = EXCLUDED.scope, updated_at = now()"
                 + " WHERE s.commit_position <= EXCLUDED.commit_position")) {
             ps.setString(1, state.sourceId());
             ps.setLong(2, state.commitPosition());
             ps.setLong(3, state.sourceCommitTsMs());
             ps.setBoolean(4, state.snapshotComplete());
+            ps.setString(5, scope);
             ps.executeUpdate();
         }
     }

@@ -26,7 +26,7 @@ public record TableName(String schema, String table) {
         return quote(schema) + "." + quote(table);
     }
 
-    static String quote(String identifier) {
+    public static String quote(String identifier) {
         return '"' + identifier.replace("\"", "\"\"") + '"';
     }
 

@@ -12,13 +12,17 @@ import java.util.concurrent.ConcurrentHashMap;
 /** Reads target table metadata from the PostgreSQL catalog, once per table. Thread-safe. */
 public final class TargetCatalog {
 
+    /** Columns with their bind cast and base type: an enum's is "enum", a domain's is its base type's. */
     private static final String COLUMNS = """
-            SELECT a.attname, format_type(a.atttypid, a.atttypmod), coalesce(et.typname, t.typname), et.oid IS NOT NULL
+            SELECT a.attname, format_type(a.atttypid, a.atttypmod),
+                   CASE WHEN base.typtype = 'e' THEN 'enum' ELSE base.typname END, et.oid IS NOT NULL
             FROM pg_attribute a
             JOIN pg_class c ON c.oid = a.attrelid
             JOIN pg_namespace n ON n.oid = c.relnamespace
             JOIN pg_type t ON t.oid = a.atttypid
             LEFT JOIN pg_type et ON et.oid = t.typelem AND t.typcategory = 'A'
+            JOIN pg_type base ON base.oid = CASE WHEN coalesce(et.typtype, t.typtype) = 'd'
+                                                 THEN coalesce(et.typbasetype, t.typbasetype) ELSE coalesce(et.oid, t.oid) END
             WHERE n.nspname = ? AND c.relname = ? AND a.attnum > 0 AND NOT a.attisdropped
             ORDER BY a.attnum""";
 
@@ -40,6 +44,11 @@ public final class TargetCatalog {
             cache.put(table, meta);
         }
         return meta;
+    }
+
+    /** Forgets every table: a schema change may have altered any of them. */
+    public void clear() {
+        cache.clear();
     }
 
     private static TableMeta load(Connection connection, TableName table) throws SQLException {

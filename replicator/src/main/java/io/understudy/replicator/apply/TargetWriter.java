@@ -1,6 +1,7 @@
 package io.understudy.replicator.apply;
 
 import io.understudy.replicator.AppliedState;
+import io.understudy.replicator.capture.SchemaCopy;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -21,12 +22,15 @@ public final class TargetWriter {
 
     private final DataSource target;
     private final String sourceId;
+    private final String scope;
     private final TargetCatalog catalog = new TargetCatalog();
     private Boolean replicaRole;
 
-    public TargetWriter(DataSource target, String sourceId) {
+    /** @param scope the stream's replication scope, recorded with every position (see {@link StateTable#write}) */
+    public TargetWriter(DataSource target, String sourceId, String scope) {
         this.target = target;
         this.sourceId = sourceId;
+        this.scope = scope;
     }
 
     public static Optional<AppliedState> readState(DataSource target, String sourceId) throws SQLException {
@@ -49,11 +53,23 @@ public final class TargetWriter {
         }
     }
 
-    /** Fresh sync: forgets all streams' state and empties the replicated tables, atomically. */
-    public void resetForFreshSync(List<TableName> tables) throws SQLException {
+    /**
+     * Fresh sync, atomically: forgets all streams' state, replaces the captured schemas with the primary's definitions
+     * ({@code copy}, if any) and empties the other replicated tables.
+     */
+    public void resetForFreshSync(List<TableName> tables, SchemaCopy copy) throws SQLException {
         inTransaction(c -> {
             StateTable.deleteAll(c);
-            execute(c, ChangeApplier.truncate(tables));
+            StateTable.write(c, new AppliedState(sourceId, 0, 0, false), scope);
+            List<TableName> kept = tables;
+            if (copy != null) {
+                copy.restoreInto(c);
+                replicaRole(c);
+                kept = tables.stream().filter(t -> !copy.schemas().contains(t.schema())).toList();
+            }
+            if (!kept.isEmpty()) {
+                execute(c, ChangeApplier.truncate(kept));
+            }
         });
     }
 
@@ -72,7 +88,7 @@ public final class TargetWriter {
                 for (List<Change> changes : transactions) {
                     applyOne(c, changes);
                 }
-                StateTable.write(c, state);
+                StateTable.write(c, state, scope);
             });
         } catch (FailedChange e) {
             throw new ApplyException(e.describe(target), e.getCause());
@@ -86,7 +102,7 @@ public final class TargetWriter {
     /** Records that the stream was processed up to {@code state}'s position with nothing to apply (heartbeats, markers). */
     public void recordPosition(AppliedState state) {
         try {
-            inTransaction(c -> StateTable.write(c, state));
+            inTransaction(c -> StateTable.write(c, state, scope));
         } catch (SQLException e) {
             throw new ApplyException("recording position " + state.commitPosition() + " failed: " + e.getMessage(), e);
         }
@@ -105,6 +121,14 @@ public final class TargetWriter {
                 execute(c, ChangeApplier.toSql(meta, change));
             } catch (SQLException e) {
                 throw new FailedChange(meta, change, e);
+            }
+            if (change.changesSchema()) {
+                if (!usesReplicaRole(c)) {
+                    throw new ApplyException("a schema change arrived, and replaying one needs a superuser target connection"
+                            + " (session_replication_role keeps the target's own capture trigger quiet)");
+                }
+                DdlReplay.run(c, change.after());
+                catalog.clear();
             }
         }
         flushTruncates(c, truncates);
@@ -128,22 +152,29 @@ public final class TargetWriter {
         try (Connection c = target.getConnection()) {
             c.setAutoCommit(false);
             try {
-                if (usesReplicaRole(c)) {
-                    // Like PostgreSQL's own apply workers: the source already checked constraints and ran triggers,
-                    // and snapshot order need not respect foreign keys.
-                    try (Statement st = c.createStatement()) {
-                        st.execute("SET LOCAL session_replication_role = replica");
-                    }
-                }
+                replicaRole(c);
                 work.run(c);
                 c.commit();
             } catch (SQLException | RuntimeException e) {
+                catalog.clear(); // it may describe tables as a rolled-back schema change left them
                 try {
                     c.rollback();
                 } catch (SQLException rollback) {
                     e.addSuppressed(rollback); // a dead connection cannot roll back; the server discards the transaction
                 }
                 throw e;
+            }
+        }
+    }
+
+    /**
+     * Like PostgreSQL's own apply workers: the source already checked constraints and ran triggers, and snapshot
+     * order need not respect foreign keys. Also keeps the target's own capture trigger from firing.
+     */
+    private void replicaRole(Connection c) throws SQLException {
+        if (usesReplicaRole(c)) {
+            try (Statement st = c.createStatement()) {
+                st.execute("SET LOCAL session_replication_role = replica");
             }
         }
     }
@@ -172,7 +203,7 @@ public final class TargetWriter {
             int count = ps.executeUpdate();
             if (statement.mustTouchOneRow() && count != 1) {
                 throw new ApplyException("expected one row for " + statement.sql() + " but " + count + " matched: the target"
-                        + " lacks a row the source updated (unchanged TOAST values cannot be filled in)");
+                        + " lacks the row the source changed");
             }
         }
     }

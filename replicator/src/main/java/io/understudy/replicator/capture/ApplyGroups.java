@@ -10,6 +10,11 @@ import java.util.List;
  * SKIP and PROGRESS units between them) are therefore committed together: every source transaction in a group is
  * still visible all or nothing, several merely become visible at the same instant, and the stored position is the
  * group's last. Snapshot units always stay alone.
+ *
+ * <p>A transaction that changes the schema (it carries a row of the DDL log) closes its group: what it changes is then
+ * committed before any later source transaction is applied, as on the source. PostgreSQL needs that for some changes
+ * (an enum value added by {@code ALTER TYPE ... ADD VALUE} cannot be used in the transaction that added it), and the
+ * changes within and around it keep their stream order in any case.
  */
 public final class ApplyGroups {
 
@@ -35,7 +40,7 @@ public final class ApplyGroups {
             }
             open.add(unit);
             changes += unit.changes().size();
-            if (changes >= maxChanges) {
+            if (changes >= maxChanges || unit.changes().stream().anyMatch(io.understudy.replicator.apply.Change::changesSchema)) {
                 close(groups, open);
                 changes = 0;
             }

@@ -2,7 +2,7 @@ package io.understudy.replicator.capture;
 
 import io.understudy.replicator.ReplicatorConfig;
 import java.util.Properties;
-import java.util.stream.Collectors;
+import io.understudy.replicator.scope.Resolution;
 
 /** Debezium engine and PostgreSQL connector settings for one stream. Pure: config in, properties out. */
 public final class EngineProperties {
@@ -21,7 +21,8 @@ public final class EngineProperties {
         return "understudy-" + config.name();
     }
 
-    public static Properties of(ReplicatorConfig config) {
+    /** @param resolved the tables the stream's publication holds (see {@code ScopeCatalog#publish}) */
+    public static Properties of(ReplicatorConfig config, Resolution.Replicable resolved) {
         Properties p = new Properties();
         p.setProperty("name", engineName(config));
         p.setProperty("connector.class", "io.debezium.connector.postgresql.PostgresConnector");
@@ -45,9 +46,10 @@ public final class EngineProperties {
         p.setProperty("slot.name", config.name());
         p.setProperty("slot.drop.on.stop", "false");
         p.setProperty("publication.name", config.name());
-        p.setProperty("publication.autocreate.mode", "filtered");
-        p.setProperty("table.include.list", config.tableNames().stream()
-                .map(t -> t.schema() + "\\." + t.table()).collect(Collectors.joining(",")));
+        // The publication is set before the engine starts (to exactly the resolved tables) and kept by the capture
+        // trigger as tables are created: never by Debezium, which would publish tables without checking their identity.
+        p.setProperty("publication.autocreate.mode", "disabled");
+        p.setProperty("table.include.list", config.scope().debeziumTableFilter(resolved));
         p.setProperty("snapshot.mode", "initial");
 
         // BEGIN/END events delimit each source transaction; END carries its commit LSN.
@@ -75,6 +77,10 @@ public final class EngineProperties {
         p.setProperty("heartbeat.action.query", "SELECT pg_logical_emit_message(false, '" + HEARTBEAT_MESSAGE_PREFIX + "', '')");
         p.setProperty("max.batch.size", "2048");
         p.setProperty("max.queue.size", "8192");
+        // Rows of chunk tables carry up to 256 KiB each: bound what the queue and one snapshot fetch hold in memory
+        // (Debezium's defaults, an unbounded queue and 10,240 rows a fetch, would hold gigabytes of file chunks).
+        p.setProperty("max.queue.size.in.bytes", Long.toString(16L << 20));
+        p.setProperty("snapshot.fetch.size", "128");
 
         // No restarts inside the engine: Debezium would resume from its in-memory offset, which may lie inside a
         // source transaction (its END then arrives without its BEGIN). The engine stops on a lost connection instead,

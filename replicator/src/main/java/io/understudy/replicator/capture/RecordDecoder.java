@@ -64,8 +64,9 @@ public final class RecordDecoder {
         return switch (op) {
             case "r" -> Change.upsert(Change.Op.READ, table, columns(table, value.getStruct("after")));
             case "c" -> Change.upsert(Change.Op.INSERT, table, columns(table, value.getStruct("after")));
-            case "u" -> Change.upsert(Change.Op.UPDATE, table, columns(table, value.getStruct("after")));
-            case "d" -> Change.delete(table, columns(table, key));
+            case "u" -> new Change(Change.Op.UPDATE, table, Map.of(), columns(table, value.getStruct("before")),
+                    columns(table, value.getStruct("after")));
+            case "d" -> new Change(Change.Op.DELETE, table, columns(table, key), columns(table, value.getStruct("before")), Map.of());
             case "t" -> Change.truncate(table);
             default -> throw new IllegalStateException("unknown change operation '" + op + "' on " + table);
         };

@@ -26,7 +26,8 @@ public final class SourceAdmin {
         props.setProperty("ApplicationName", "understudy-replicator-admin");
     }
 
-    private Connection connect() throws SQLException {
+    /** A new connection to the source; the caller closes it. */
+    public Connection connect() throws SQLException {
         return DriverManager.getConnection(url, props);
     }
 

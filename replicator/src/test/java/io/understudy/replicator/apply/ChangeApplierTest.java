@@ -103,16 +103,45 @@ class ChangeApplierTest {
                 .isEqualTo("DELETE FROM \"public\".\"t\" WHERE \"we\"\"ird\" = ?::text");
     }
 
-    @Test
-    void shouldRejectEveryChangeToATableWithoutPrimaryKey() {
-        TableMeta noPk = new TableMeta(TableName.parse("public.nopk"), List.of(new ColumnMeta("v", "text", "text", false)), List.of());
+    private static final TableMeta NO_PK = new TableMeta(TableName.parse("app.events"), List.of(
+            new ColumnMeta("at", "timestamp with time zone", "timestamptz", false),
+            new ColumnMeta("payload", "json", "json", false),
+            new ColumnMeta("note", "text", "text", false)), List.of());
 
-        for (Change change : Arrays.asList(Change.upsert(Change.Op.INSERT, noPk.table(), row("v", "x")),
-                Change.upsert(Change.Op.UPDATE, noPk.table(), row("v", Unchanged.TOAST)),
-                Change.delete(noPk.table(), row("v", "x")))) {
-            assertThatThrownBy(() -> ChangeApplier.toSql(noPk, change))
+    @Test
+    void shouldInsertRowsOfATableWithoutPrimaryKeyAsTheyCome() {
+        SqlStatement s = ChangeApplier.toSql(NO_PK, Change.upsert(Change.Op.READ, NO_PK.table(), row("at", "t1", "payload", "{}", "note", null)));
+
+        assertThat(s.sql()).isEqualTo("INSERT INTO \"app\".\"events\" (\"at\", \"payload\", \"note\")"
+                + " VALUES (?::timestamp with time zone, ?::json, ?::text)");
+        assertThat(s.params()).containsExactly("t1", "{}", null);
+        assertThat(s.mustTouchOneRow()).isFalse();
+    }
+
+    @Test
+    void shouldUpdateAndDeleteExactlyOneRowEqualToTheOldValues() {
+        Map<String, Object> old = row("at", "t1", "payload", "{}", "note", null);
+        SqlStatement update = ChangeApplier.toSql(NO_PK, new Change(Change.Op.UPDATE, NO_PK.table(), Map.of(), old,
+                row("at", "t1", "payload", "{}", "note", "seen")));
+        SqlStatement delete = ChangeApplier.toSql(NO_PK, new Change(Change.Op.DELETE, NO_PK.table(), Map.of(), old, Map.of()));
+
+        String oneRow = "(SELECT ctid FROM \"app\".\"events\" WHERE \"at\" = ?::timestamp with time zone"
+                + " AND \"payload\"::text = (?::json)::text AND \"note\" IS NULL LIMIT 1)";
+        assertThat(update.sql()).isEqualTo("UPDATE \"app\".\"events\" SET \"at\" = ?::timestamp with time zone,"
+                + " \"payload\" = ?::json, \"note\" = ?::text WHERE ctid = " + oneRow);
+        assertThat(update.params()).containsExactly("t1", "{}", "seen", "t1", "{}");
+        assertThat(delete.sql()).isEqualTo("DELETE FROM \"app\".\"events\" WHERE ctid = " + oneRow);
+        assertThat(delete.params()).containsExactly("t1", "{}");
+        assertThat(List.of(update.mustTouchOneRow(), delete.mustTouchOneRow())).containsOnly(true);
+    }
+
+    @Test
+    void shouldRefuseToGuessTheRowOfATableWithoutPrimaryKeyWithoutOldValues() {
+        for (Change change : Arrays.asList(Change.upsert(Change.Op.UPDATE, NO_PK.table(), row("note", "x")),
+                Change.delete(NO_PK.table(), row()))) {
+            assertThatThrownBy(() -> ChangeApplier.toSql(NO_PK, change))
                     .isInstanceOf(ApplyException.class)
-                    .hasMessageContaining("public.nopk").hasMessageContaining("no primary key");
+                    .hasMessageContaining("app.events").hasMessageContaining("REPLICA IDENTITY FULL");
         }
     }
 

@@ -49,6 +49,16 @@ class ApplyGroupsTest {
     }
 
     @Test
+    void shouldCommitATransactionThatChangesTheSchemaBeforeAnyLaterOne() {
+        Change ddl = Change.upsert(Change.Op.INSERT, TableName.parse("understudy.ddl_log"), Map.of("id", "7"));
+        Unit<String> migration = new Unit<>(Kind.TRANSACTION, List.of(ROW, ddl, ROW), 20, 0, true, 20, List.of("r20"));
+        List<Unit<String>> units = List.of(unit(Kind.TRANSACTION, 1, 10), migration, unit(Kind.PROGRESS, 0, 25),
+                unit(Kind.TRANSACTION, 1, 30));
+
+        assertThat(positions(ApplyGroups.of(units, 100))).containsExactly(List.of(10L, 20L), List.of(25L, 30L));
+    }
+
+    @Test
     void shouldReturnNoGroupForNoUnits() {
         assertThat(ApplyGroups.<String>of(List.of(), 10)).isEmpty();
     }

@@ -21,11 +21,11 @@ import java.util.concurrent.TimeUnit;
  * secondary. On the local appliance (sync replication, default timings) with the wiki installed: first
  * {@value #LAG_UPLOADS} uploads one after another, each timed from its acknowledgement to the file being whole in
  * the secondary's directory; then, under a page writer and an upload writer, {@code runs} times {@code kill -9} of
- * the primary node (its wiki dies with it; the node is started again before the next run) and {@code runs} times
- * SIGSTOP of the primary node for {@code pauseMs} (past its ZooKeeper session), then SIGCONT. Per run: the longest
- * time without an acknowledged write around the fault, the time to the first write acknowledged in the new epoch,
- * failed requests, and acknowledged writes missing at the end (read back from both nodes' databases and
- * directories).
+ * the primary node (its wiki dies with it; the appliance starts the node again, and the next run waits for it) and
+ * {@code runs} times SIGSTOP of the primary node for {@code pauseMs} (past its ZooKeeper session), then SIGCONT.
+ * Per run: the longest time without an acknowledged write around the fault, the time to the first write
+ * acknowledged in the new epoch, failed requests, and acknowledged writes missing at the end (read back from both
+ * nodes' databases and directories).
  *
  * <p>Usage: {@code chaos/mediawiki-rto.sh [runs] [pauseMs]}; the table is printed and saved under chaos/results/.
  */

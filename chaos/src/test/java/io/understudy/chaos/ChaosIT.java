@@ -108,7 +108,7 @@ class ChaosIT {
     }
 
     /** The shaded jar when the build made one, else this JVM's classpath. */
-    private static String childClasspath() {
+    static String childClasspath() {
         String jar = System.getProperty("understudy.jar");
         return jar != null && Path.of(jar).toFile().isFile() ? jar : System.getProperty("java.class.path");
     }

@@ -24,7 +24,7 @@ public final class ChangeApplier {
      */
     static final Set<String> SUPPORTED_TYPES = Set.of(
             "text", "varchar", "bpchar", "name", "int2", "int4", "int8", "float4", "float8", "bool", "bytea",
-            "timestamptz", "timestamp", "date", "time", "timetz", "numeric", "interval", "json", "jsonb", "uuid", "xml", "enum");
+            "timestamptz", "timestamp", "date", "time", "timetz", "numeric", "interval", "json", "jsonb", "uuid", "xml", "tsvector", "enum");
 
     private ChangeApplier() {
     }

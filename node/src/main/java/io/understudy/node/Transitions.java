@@ -13,6 +13,7 @@ import io.understudy.node.rejoin.RejoinMarker;
 import io.understudy.node.rejoin.Rejoiner;
 import io.understudy.node.role.Action;
 import io.understudy.node.role.Decision;
+import io.understudy.node.role.DrainPatience;
 import io.understudy.node.role.RejoinState;
 import io.understudy.node.role.WriteGate;
 import io.understudy.node.role.ZkLink;
@@ -53,6 +54,8 @@ final class Transitions {
     private final List<RoleChange.Observer> observers = new CopyOnWriteArrayList<>();
     /** The ZooKeeper session in which this node claimed /primary; a reopened gate must still be in it. */
     private long gateSessionId;
+    /** How long the next promotion's drain waits: grows while drains of the same primary run out of time. */
+    private DrainPatience drainPatience = DrainPatience.NONE;
 
     Transitions(NodeConfig config, Database db, WriteGate gate, ReplicationManager replication, RejoinMarker rejoinMarker,
             Rejoiner rejoiner, MemberPublisher members, ControllerState state, DbFence fence, Optional<AppFiles> files) {
@@ -162,15 +165,25 @@ final class Transitions {
     }
 
     private void promote(Action.Promote promote) throws Exception {
-        long promotedFrom = replication.drainAndStop(Duration.ofMillis(config.drainTimeoutMs()));
         PrimaryRecord previous = promote.previous();
+        String drained = previous == null ? "" : sourceIdOf(previous);
+        long drainWaitMs = drainPatience.waitMs(drained, config.drainTimeoutMs());
+        if (drainWaitMs != config.drainTimeoutMs()) {
+            log.info("drain of {} waits {} ms ({} earlier drains of it ran out of time)", drained, drainWaitMs,
+                    drainPatience.failures());
+        }
+        long promotedFrom = replication.drainAndStop(Duration.ofMillis(drainWaitMs));
         if (previous != null && !previous.nodeId().equals(config.nodeId()) && !replication.lastDrainComplete()) {
             // The old primary's database still answers but we have not applied all it committed:
-            // promoting now could drop acknowledged writes. Keep streaming and try again.
+            // promoting now could drop acknowledged writes. Keep streaming and try again, waiting longer:
+            // the restarted stream may need more than the configured wait just to start.
+            drainPatience = drainPatience.failed(drained);
             replication.follow(previous);
-            throw new ClaimLostException("drain did not catch up with " + previous.nodeId() + "@" + previous.epoch()
-                    + " within " + config.drainTimeoutMs() + " ms; streaming on and trying again");
+            throw new ClaimLostException("drain did not catch up with " + drained + " within " + drainWaitMs
+                    + " ms; streaming on and trying again, next wait " + drainPatience.waitMs(drained, config.drainTimeoutMs())
+                    + " ms");
         }
+        drainPatience = DrainPatience.NONE;
         if (previous != null && !previous.nodeId().equals(config.nodeId())) {
             settleFiles(previous);
         }

@@ -122,7 +122,10 @@ class AppSchemaIT extends WithPgPair {
     @Test
     void schemaChangesOnTheSourceReplicateInOrderWithTheData() throws Exception {
         exec(pg.source, "CREATE SCHEMA inv; CREATE TABLE inv.stock (id bigserial PRIMARY KEY, name text, qty int);"
-                + " INSERT INTO inv.stock (name, qty) VALUES ('bolt', 10)");
+                + " INSERT INTO inv.stock (name, qty) VALUES ('bolt', 10); CREATE SCHEMA invx");
+        for (var server : List.of(pg.source, pg.target)) {
+            exec(server, "CREATE ROLE inv_reader"); // roles belong to each server
+        }
         ReplicationScope scope = scope("inv.*", "");
         capture(scope);
         try (Connection c = pg.target.getPostgresDatabase().getConnection()) {
@@ -154,7 +157,20 @@ class AppSchemaIT extends WithPgPair {
                             + " INSERT INTO inv.multi VALUES (1); ALTER TABLE inv.multi ADD COLUMN v text;"
                             + " UPDATE inv.multi SET v = 'set after the alter'; CREATE TABLE inv.gone (id int PRIMARY KEY)"), java.util.Map.of());
             exec(pg.source, "DROP TABLE inv.gone");
+            // privileges: their commands name no schema to the capture, their text does
+            exec(pg.source, "GRANT USAGE ON SCHEMA inv TO inv_reader");
+            exec(pg.source, "GRANT SELECT ON inv.stock, \"inv\".\"bins\" TO inv_reader");
+            exec(pg.source, "ALTER DEFAULT PRIVILEGES IN SCHEMA inv GRANT SELECT ON TABLES TO inv_reader");
+            exec(pg.source, "GRANT SELECT ON ALL TABLES IN SCHEMA inv TO inv_reader; REVOKE SELECT ON inv.notes FROM inv_reader");
+            exec(pg.source, "GRANT USAGE ON SCHEMA invx TO inv_reader"); // out of scope (a whole name): not replayed
 
+            await().atMost(WAIT).ignoreExceptions().untilAsserted(() -> assertThat(rows(pg.target,
+                    "SELECT has_schema_privilege('inv_reader', 'inv', 'USAGE')::text"
+                    + " || has_table_privilege('inv_reader', 'inv.stock', 'SELECT')"
+                    + " || has_table_privilege('inv_reader', 'inv.bins', 'SELECT')"
+                    + " || has_table_privilege('inv_reader', 'inv.graded', 'SELECT')"
+                    + " || has_table_privilege('inv_reader', 'inv.notes', 'SELECT')")).containsExactly("truetruetruetruefalse"));
+            assertThat(rows(pg.target, "SELECT count(*)::text FROM pg_default_acl")).containsExactly("1");
             await().atMost(WAIT).ignoreExceptions().untilAsserted(() -> assertThat(contents(pg.target, "inv")).isEqualTo(contents(pg.source, "inv")));
             assertThat(rows(pg.target, "SELECT tablename FROM pg_tables WHERE schemaname = 'inv' ORDER BY 1"))
                     .containsExactly("bins", "graded", "multi", "notes", "stock");
@@ -166,6 +182,7 @@ class AppSchemaIT extends WithPgPair {
             // the target's own capture trigger did not fire for the replayed statements
             assertThat(rows(pg.target, "SELECT id || ' ' || command_tag FROM understudy.ddl_log ORDER BY id"))
                     .isEqualTo(rows(pg.source, "SELECT id || ' ' || command_tag FROM understudy.ddl_log ORDER BY id"));
+            assertThat(rows(pg.source, "SELECT count(*)::text FROM understudy.ddl_log WHERE query LIKE '%invx%'")).containsExactly("0");
             assertThat(r.status().state()).isEqualTo(State.STREAMING);
         }
     }

@@ -56,6 +56,20 @@ public final class CaptureSchema {
                  AND EXISTS (SELECT 1 FROM understudy.capture_scope WHERE kind = 'include' AND s LIKE schema_like AND t LIKE table_like)
                  AND NOT EXISTS (SELECT 1 FROM understudy.capture_scope WHERE kind = 'exclude' AND s LIKE schema_like AND t LIKE table_like)
             $f$;
+            -- The schemas a GRANT, REVOKE or ALTER DEFAULT PRIVILEGES names in its text: qualified names (s.t) and the lists
+            -- after SCHEMA (ON SCHEMA s, IN SCHEMA s), as whole identifiers, quoted or folded to lower case. Their
+            -- commands carry no schema in pg_event_trigger_ddl_commands(); an unqualified name is not recognised.
+            CREATE OR REPLACE FUNCTION understudy.privilege_schemas(q text) RETURNS SETOF text LANGUAGE sql IMMUTABLE AS $f$
+              WITH named AS (
+                SELECT t[1] AS ident
+                  FROM regexp_matches(q, '\\mSCHEMA\\s+((?:"(?:[^"]|"")+"|[A-Za-z_][A-Za-z0-9_$]*)(?:\\s*,\\s*(?:"(?:[^"]|"")+"|[A-Za-z_][A-Za-z0-9_$]*))*)', 'gi') l,
+                       regexp_matches(l[1], '((?:"(?:[^"]|"")+"|[A-Za-z_][A-Za-z0-9_$]*))', 'g') t
+                UNION ALL
+                SELECT m[1] FROM regexp_matches(q, '((?:"(?:[^"]|"")+"|[A-Za-z_][A-Za-z0-9_$]*))\\s*\\.\\s*(?:"(?:[^"]|"")+"|[A-Za-z_][A-Za-z0-9_$]*)', 'g') m)
+              SELECT DISTINCT CASE WHEN left(ident, 1) = '"' THEN replace(substr(ident, 2, length(ident) - 2), '""', '"')
+                                   ELSE lower(ident) END
+                FROM named
+            $f$;
             CREATE OR REPLACE FUNCTION understudy.no_primary_key() RETURNS text LANGUAGE sql IMMUTABLE AS $f$ SELECT '%NO_PK%'::text $f$;
 
             -- A table a captured command touched: replica identity and membership of every Understudy publication as the
@@ -169,6 +183,12 @@ public final class CaptureSchema {
                      array_agg(DISTINCT c.objid) FILTER (WHERE c.classid = 'pg_class'::regclass AND c.object_type = 'table')
                 INTO captured, identities, tables
                 FROM pg_event_trigger_ddl_commands() c;
+              IF tg_tag IN ('GRANT', 'REVOKE', 'ALTER DEFAULT PRIVILEGES') AND NOT captured THEN
+                SELECT coalesce(bool_or(understudy.captured_schema(s)), false),
+                       'schema ' || string_agg(quote_ident(s), ', ') FILTER (WHERE understudy.captured_schema(s))
+                  INTO captured, identities
+                  FROM understudy.privilege_schemas(current_query()) s;
+              END IF;
               GET DIAGNOSTICS stack = PG_CONTEXT;
               nested := position(E'\\n' IN stack) > 0;
               IF nested AND captured THEN

@@ -27,7 +27,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import org.junit.jupiter.api.Test;
 
 /**
- * 200 files of mixed sizes (1 KiB to 8 MiB, log-uniform, fixed seed) written one after the other on the primary, each
+ * Files of mixed sizes (1 KiB to 8 MiB, log-uniform, fixed seed) written one after the other on the primary, each
  * awaited on the secondary: all arrive with their content, first as the background capture finds them (default quiet
  * period), then each captured by a flush as the gateway's write barrier does. It prints the lag, from the file closed
  * on the primary to its name appearing on the secondary (a rename there, seen by a watch), p50/p90/max, and how much of
@@ -35,7 +35,8 @@ import org.junit.jupiter.api.Test;
  */
 class AppFilesLagIT extends WithTwoDatabases {
 
-    private static final int FILES = 200;
+    /** 200 for the documented figures ({@code -Dfiles.lag.count=200}); fewer in the default build, which only needs them all to arrive. */
+    private static final int FILES = Integer.getInteger("files.lag.count", 60);
     private static final long SEED = 42;
     private static final Duration WAIT = Duration.ofSeconds(120); // generous: a shared machine; not a speed check
 

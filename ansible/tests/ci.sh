@@ -6,7 +6,7 @@
 # machine's load average when it ended.
 # Needs root, the packages .ci/run installs, and the shaded jar (mvn -DskipTests package).
 # US_CI_REUSE=1 runs the steps after the first deploy on hosts already up and deployed, and leaves them up;
-# US_CI_SKIP="check verify refusals upgrade" (any of them) leaves those parts out, to work on a later one.
+# US_CI_SKIP="lint check verify refusals upgrade" (any of them) leaves those parts out, to work on a later one.
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 ANSIBLE_DIR=$(dirname "$HERE")
@@ -63,9 +63,11 @@ cd "$ANSIBLE_DIR"
 [ "$REUSE" = 1 ] || "$HOSTS" down >/dev/null 2>&1 || true
 trap cleanup EXIT
 
+if wanted lint; then
 part "ansible-lint (production profile)"
 ansible-lint --offline -q || fail "ansible-lint"
 done_part
+fi
 
 part "syntax check of every playbook"
 # one ansible-playbook for all of them: each start costs seconds on a loaded machine
@@ -174,7 +176,7 @@ echo "primary $PRIMARY; node $SPARE_ID on $SPARE is stopped, removed and added b
 
 part "rolling upgrade refused while node $SPARE_ID is down"
 "$HOSTS" ssh "$SPARE" systemctl stop understudy-node.service
-cp "$WORK/understudy-next.jar" "$WORK/understudy-next2.jar"
+cp "$JAR" "$WORK/understudy-next2.jar"
 (cd "$WORK" && printf 'another build\n' >NEXT-BUILD-2 && jar uf understudy-next2.jar NEXT-BUILD-2)
 epoch_before=$(status_json | python3 -c 'import json,sys; print(json.load(sys.stdin)["primary"]["epoch"])')
 play "${INV[@]}" "${VAULT[@]}" -e understudy_jar_src="$WORK/understudy-next2.jar" playbooks/rolling_upgrade.yml \

@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
-# The Ansible roles run for real on test hosts of this machine (hosts.sh): lint, syntax, deploy, an
+# The Ansible roles run for real on three test hosts of this machine (hosts.sh): lint, syntax, deploy, an
 # idempotent second deploy, check mode, verify, the refusals of the security set-up, a rolling upgrade
-# under a keyed write load, adding and removing a node, a DR drill, and teardown. Prints each part's time.
+# under a keyed write load, the refusal of an unsafe upgrade step, removing a node (its slot gone at once)
+# and adding it back, a DR drill with `understudy drill`, and teardown. Prints each part's time and the
+# machine's load average when it ended.
 # Needs root, the packages .ci/run installs, and the shaded jar (mvn -DskipTests package).
-# US_CI_REUSE=1 runs the steps after the first deploy on hosts already up and deployed, and leaves them up.
+# US_CI_REUSE=1 runs the steps after the first deploy on hosts already up and deployed, and leaves them up;
+# US_CI_SKIP="lint check verify refusals upgrade" (any of them) leaves those parts out, to work on a later one.
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 ANSIBLE_DIR=$(dirname "$HERE")
@@ -13,22 +16,38 @@ export US_HOSTS_DIR=${US_HOSTS_DIR:-/tmp/us-hosts}
 WORK=${US_CI_WORK:-/tmp/us-ci}
 HOSTS="$HERE/hosts.sh"
 INV=(-i inventories/ci)
-INV4=(-i inventories/ci -i inventories/ci_added_node)
 VAULT=(--vault-password-file tests/ci-vault-password)
-SWITCHES=http://10.77.0.11:8080,http://10.77.0.12:8080
-NODES=http://10.77.0.11:8081,http://10.77.0.12:8081,http://10.77.0.13:8081
-TOKEN=ci-api-token-0123456789abcdef   # the CI vault's vault_understudy_api_token
+# The CI inventory's ports (not Understudy's defaults) and hosts: node a on us-h1, b on us-h2, c on us-h3.
+SWITCH=http://10.77.0.11:9080
+SWITCHES=http://10.77.0.11:9080,http://10.77.0.12:9080
+NODES=http://10.77.0.11:9081,http://10.77.0.12:9081,http://10.77.0.13:9081
+DB_PASSWORD=ci-db-password-0123456789   # the CI vault's vault_understudy_db_password
 REUSE=${US_CI_REUSE:-0}
+wanted() { [[ " ${US_CI_SKIP:-} " != *" $1 "* ]]; }
 declare -a TIMES=()
 
 part() { PART=$1; PART_START=$SECONDS; echo; echo "=== $PART"; }
-done_part() { TIMES+=("$(printf '%-44s %4d s' "$PART" $((SECONDS - PART_START)))"); echo "=== $PART: $((SECONDS - PART_START)) s"; }
+done_part() {
+  local took=$((SECONDS - PART_START)) load; load=$(cut -d' ' -f1-3 /proc/loadavg)
+  TIMES+=("$(printf '%-52s %4d s   (load %s)' "$PART" "$took" "$load")")
+  echo "=== $PART: $took s (load average $load)"
+}
 fail() { echo "FAILED: $PART: $*" >&2; exit 1; }
 play() { "$HOSTS" run env ANSIBLE_FORCE_COLOR=0 ansible-playbook "$@"; }
 # "changed=N" of every host in the PLAY RECAP of a log
 changed_counts() { sed -n '/PLAY RECAP/,$p' "$1" | grep -oE '^[a-z0-9-]+ +: ok=[0-9]+ +changed=[0-9]+' | awk '{print $1, $4}'; }
+# "<host> <task>" for every task that reported changed in a log (a delegated task counts for the host it ran on)
+changed_tasks() {
+  awk '/^(TASK|RUNNING HANDLER) \[/ { task = $0; sub(/^[A-Z ]+\[/, "", task); sub(/\] \**$/, "", task) }
+       /^changed: \[/ { h = $2; gsub(/[\[\]]/, "", h); if ($3 == "->") { h = $4; gsub(/[\[\]]/, "", h) } print h " " task }' "$1"
+}
+status_json() { "$HOSTS" run curl -sf "$SWITCH/_understudy/status"; }
+primary_id() { status_json | python3 -c 'import json,sys; print((json.load(sys.stdin).get("primary") or {}).get("nodeId", ""))'; }
+host_of() { echo "us-h$(( $(printf '%d' "'$1") - 96 ))"; }   # node a -> us-h1
+# the replication slots on the PostgreSQL of a host
+slots_on() { "$HOSTS" ssh "$1" "runuser -u postgres -- psql -d understudy -Atc 'select slot_name from pg_replication_slots order by 1'"; }
 summary() {
-  echo; echo "=== Ansible harness times"
+  echo; echo "=== Ansible harness times (part, wall time, load average 1/5/15 min when it ended)"
   for t in "${TIMES[@]}"; do echo "  $t"; done
 }
 cleanup() {
@@ -44,19 +63,22 @@ cd "$ANSIBLE_DIR"
 [ "$REUSE" = 1 ] || "$HOSTS" down >/dev/null 2>&1 || true
 trap cleanup EXIT
 
+if wanted lint; then
 part "ansible-lint (production profile)"
 ansible-lint --offline -q || fail "ansible-lint"
 done_part
+fi
 
 part "syntax check of every playbook"
-for p in playbooks/*.yml; do
-  ansible-playbook "${INV4[@]}" "${VAULT[@]}" -e node=us-h4 --syntax-check "$p" >/dev/null || fail "$p"
-done
+# one ansible-playbook for all of them: each start costs seconds on a loaded machine
+ansible-playbook "${INV[@]}" "${VAULT[@]}" -e node=us-h3 --syntax-check playbooks/*.yml >"$WORK/syntax.log" 2>&1 \
+  || { tail -20 "$WORK/syntax.log"; fail "see $WORK/syntax.log"; }
+echo "$(ls playbooks/*.yml | wc -l) playbooks"
 done_part
 
 if [ "$REUSE" != 1 ]; then
-part "boot 4 hosts (systemd-nspawn, network namespaces)"
-"$HOSTS" up 4
+part "boot 3 hosts (systemd-nspawn, network namespaces)"
+"$HOSTS" up 3
 done_part
 
 part "deploy"
@@ -71,20 +93,26 @@ changed_counts "$WORK/deploy-2.log"
 done_part
 fi
 
+if wanted check; then
 part "check mode with diff: changed=0"
 play "${INV[@]}" "${VAULT[@]}" --check --diff playbooks/deploy.yml >"$WORK/check.log" || fail "see $WORK/check.log"
 changed_counts "$WORK/check.log"
 [ -z "$(changed_counts "$WORK/check.log" | awk '$2 != "changed=0"')" ] || fail "check mode found changes: $WORK/check.log"
+! grep -qE '^(---|\+\+\+) (before|after)' "$WORK/check.log" || fail "check mode printed a diff: $WORK/check.log"
 done_part
+fi
 
+if wanted verify; then
 part "verify"
 play "${INV[@]}" "${VAULT[@]}" playbooks/verify.yml >"$WORK/verify.log" || fail "see $WORK/verify.log"
 grep -E '"msg": ".*primary' "$WORK/verify.log" | head -2
 done_part
+fi
 
+if wanted refusals; then
 part "refusals: pg_hba, scram, node token, ZooKeeper ACL"
-# Not a peer (us-h4 runs no node yet): refused by pg_hba whatever the password.
-out=$("$HOSTS" ssh us-h4 "PGPASSWORD=ci-db-password-0123456789 psql -h 10.77.0.11 -U understudy -d understudy -Atc 'select 1'" 2>&1) \
+# The controller (10.77.0.1) is no peer: refused by pg_hba whatever the password.
+out=$("$HOSTS" run env PGPASSWORD=$DB_PASSWORD PGCONNECT_TIMEOUT=5 psql -h 10.77.0.11 -U understudy -d understudy -Atc 'select 1' 2>&1) \
   && fail "a host that is no peer reached PostgreSQL: $out"
 echo "$out" | grep -q 'pg_hba.conf rejects' || fail "expected a pg_hba refusal, got: $out"
 echo "not a peer      -> $out"
@@ -92,20 +120,22 @@ out=$("$HOSTS" ssh us-h2 "PGPASSWORD=wrong-password psql -h 10.77.0.11 -U unders
   && fail "a wrong password reached PostgreSQL: $out"
 echo "$out" | grep -q 'password authentication failed' || fail "expected a scram refusal, got: $out"
 echo "wrong password  -> $out"
-out=$("$HOSTS" ssh us-h2 "PGPASSWORD=ci-db-password-0123456789 psql -h 10.77.0.11 -U understudy -d understudy -Atc 'select 1'" 2>&1) \
+out=$("$HOSTS" ssh us-h2 "PGPASSWORD=$DB_PASSWORD psql -h 10.77.0.11 -U understudy -d understudy -Atc 'select 1'" 2>&1) \
   || fail "a peer with the password was refused: $out"
 echo "peer + password -> $out"
-code=$("$HOSTS" run curl -s -o "$WORK/put.json" -w '%{http_code}' -X PUT -d '{"x":1}' http://10.77.0.11:8081/api/objects/direct)
+code=$("$HOSTS" run curl -s -o "$WORK/put.json" -w '%{http_code}' -X PUT -d '{"x":1}' http://10.77.0.11:9081/api/objects/direct)
 [ "$code" = 401 ] || fail "a write straight to a node without the token answered $code"
 echo "PUT to a node without the token -> $code $(cat "$WORK/put.json")"
-code=$("$HOSTS" run curl -s -o /dev/null -w '%{http_code}' -X PUT -d '{"x":1}' http://10.77.0.11:8080/api/objects/through-switch)
+code=$("$HOSTS" run curl -s -o /dev/null -w '%{http_code}' -X PUT -d '{"x":1}' "$SWITCH/api/objects/through-switch")
 [ "$code" = 201 ] || [ "$code" = 200 ] || fail "a write through the switch answered $code"
 echo "PUT through the switch -> $code"
 out=$("$HOSTS" ssh us-h3 "java -cp /opt/understudy/current/understudy.jar org.apache.zookeeper.ZooKeeperMain -server 127.0.0.1:2181 get /understudy/ci/primary" 2>&1 || true)
 echo "$out" | grep -qiE 'Insufficient permission|NoAuth' || fail "ZooKeeper served /primary to a client without credentials: $out"
 echo "ZooKeeper get /primary without credentials -> $(echo "$out" | grep -iE 'Insufficient permission|NoAuth' | head -1)"
 done_part
+fi
 
+if wanted upgrade; then
 part "rolling upgrade under a keyed write load"
 cp "$JAR" "$WORK/understudy-next.jar"
 (cd "$WORK" && printf 'next build for the rolling upgrade\n' >NEXT-BUILD && jar uf understudy-next.jar NEXT-BUILD)
@@ -134,31 +164,84 @@ for h in us-h1 us-h2 us-h3; do
 done
 echo "every host runs release $new"
 done_part
+fi
 
-part "add a node (us-h4)"
-play "${INV4[@]}" "${VAULT[@]}" -e node=us-h4 playbooks/add_node.yml >"$WORK/add.log" || fail "see $WORK/add.log"
-changed_counts "$WORK/add.log"
-changed_counts "$WORK/add.log" | grep -q '^us-h3 changed=0' || fail "add_node changed more than the new host and pg_hba"
+# The secondary that is taken down, removed and added back below: not the primary, and not us-h1 (the
+# inventory's initial primary, which add_node.yml refuses to add).
+PRIMARY=$(primary_id)
+[ -n "$PRIMARY" ] || fail "no primary after the upgrade"
+SPARE_ID=$(for id in b c; do [ "$id" != "$PRIMARY" ] && echo $id; done | head -1)
+SPARE=$(host_of "$SPARE_ID")
+echo "primary $PRIMARY; node $SPARE_ID on $SPARE is stopped, removed and added back"
+
+part "rolling upgrade refused while node $SPARE_ID is down"
+"$HOSTS" ssh "$SPARE" systemctl stop understudy-node.service
+cp "$JAR" "$WORK/understudy-next2.jar"
+(cd "$WORK" && printf 'another build\n' >NEXT-BUILD-2 && jar uf understudy-next2.jar NEXT-BUILD-2)
+epoch_before=$(status_json | python3 -c 'import json,sys; print(json.load(sys.stdin)["primary"]["epoch"])')
+play "${INV[@]}" "${VAULT[@]}" -e understudy_jar_src="$WORK/understudy-next2.jar" playbooks/rolling_upgrade.yml \
+  >"$WORK/upgrade-refused.log" 2>&1 && fail "the upgrade went ahead with node $SPARE_ID down: $WORK/upgrade-refused.log"
+grep -o "refusing: node(s) $SPARE_ID of the inventory[^;]*" "$WORK/upgrade-refused.log" | head -1 \
+  || fail "no refusal naming node $SPARE_ID: $WORK/upgrade-refused.log"
+release=$("$HOSTS" ssh us-h1 readlink /opt/understudy/current)
+for h in us-h1 us-h2 us-h3; do
+  [ "$("$HOSTS" ssh $h readlink /opt/understudy/current)" = "$release" ] || fail "$h changed its release"
+  ! "$HOSTS" ssh $h test -e "/opt/understudy/releases/$(sha256sum "$WORK/understudy-next2.jar" | cut -c1-12)" \
+    || fail "$h got the refused build installed"
+done
+[ "$(status_json | python3 -c 'import json,sys; print(json.load(sys.stdin)["primary"]["epoch"])')" = "$epoch_before" ] \
+  || fail "the primary changed during a refused upgrade"
+echo "nothing installed, nothing restarted, primary $PRIMARY still in epoch $epoch_before"
 done_part
 
-part "remove a node (us-h4)"
-play "${INV4[@]}" "${VAULT[@]}" -e node=us-h1 playbooks/remove_node.yml >"$WORK/remove-primary.log" 2>&1 \
+part "remove node $SPARE_ID: refused for the primary, its slot gone at once"
+play "${INV[@]}" "${VAULT[@]}" -e node="$(host_of "$PRIMARY")" playbooks/remove_node.yml >"$WORK/remove-primary.log" 2>&1 \
   && fail "remove_node.yml removed the primary"
 grep -q 'refusing to remove' "$WORK/remove-primary.log" || fail "no refusal message: $WORK/remove-primary.log"
-echo "removing the primary us-h1: refused"
-play "${INV4[@]}" "${VAULT[@]}" -e node=us-h4 playbooks/remove_node.yml >"$WORK/remove.log" || fail "see $WORK/remove.log"
-grep -E 'WARNING: this build' "$WORK/remove.log" || true
+echo "removing the primary $PRIMARY: refused"
+PRIMARY_HOST=$(host_of "$PRIMARY")
+echo "slots on the primary before: $(slots_on "$PRIMARY_HOST" | tr '\n' ' ')"
+slots_on "$PRIMARY_HOST" | grep -qx "understudy_$SPARE_ID" || fail "node $SPARE_ID had no slot on the primary to begin with"
+play "${INV[@]}" "${VAULT[@]}" -e node="$SPARE" playbooks/remove_node.yml >"$WORK/remove.log" || fail "see $WORK/remove.log"
+slots=$(slots_on "$PRIMARY_HOST" | tr '\n' ' ')
+echo "slots on the primary right after: $slots"
+! echo " $slots " | grep -q " understudy_$SPARE_ID " || fail "the slot of node $SPARE_ID is still there"
+"$HOSTS" run curl -sf "$SWITCH/_understudy/members" | python3 -c "
+import json, sys
+m = {e['nodeId']: e['state'] for e in json.load(sys.stdin)['members']}
+print('roster:', m)
+sys.exit(0 if m.get('$SPARE_ID') == 'REMOVED' else 1)" || fail "the roster does not say $SPARE_ID is removed"
 changed_counts "$WORK/remove.log"
 done_part
 
-part "DR drill"
-if "$HOSTS" ssh us-h1 java -jar /opt/understudy/current/understudy.jar drill --help >/dev/null 2>&1; then
-  play "${INV[@]}" "${VAULT[@]}" -e kind=switchover playbooks/dr_drill.yml >"$WORK/drill.log" || fail "see $WORK/drill.log"
-  report=$(ls -t "$ANSIBLE_DIR"/drills/*/*.json 2>/dev/null | head -1)
-  [ -n "$report" ] || fail "the drill's report was not fetched"
-  echo "drill report: $report"
-  python3 -c 'import json,sys; print(json.dumps(json.load(open(sys.argv[1])), indent=1)[:2000])' "$report"
-else
-  echo "PENDING: this build has no 'understudy drill' command; dr_drill.yml is ready and runs once it has"
-fi
+part "add node $SPARE_ID back"
+play "${INV[@]}" "${VAULT[@]}" -e node="$SPARE" playbooks/add_node.yml >"$WORK/add.log" || fail "see $WORK/add.log"
+changed_counts "$WORK/add.log"
+others=$(changed_tasks "$WORK/add.log" | awk -v h="$SPARE" '$1 != h' | sort -u)
+echo "changed on the other hosts:"; echo "$others" | sed 's/^/  /'
+[ -z "$(echo "$others" | grep -vE 'pg_hba|peer nodes|Reload PostgreSQL|Readmit' | grep .)" ] \
+  || fail "add_node changed more than pg_hba and the readmission on the other hosts"
+slots_on "$PRIMARY_HOST" | grep -qx "understudy_$SPARE_ID" || fail "node $SPARE_ID streams without a slot on the primary"
+echo "node $SPARE_ID streams again, slot understudy_$SPARE_ID on the primary"
+done_part
+
+part "DR drill (understudy drill, switchover, report fetched)"
+rm -rf "$ANSIBLE_DIR/drills"
+play "${INV[@]}" "${VAULT[@]}" -e kind=switchover -e drill_extra_args="--duration 20s --rate 20 --max-lost 0" \
+  playbooks/dr_drill.yml >"$WORK/drill.log" || fail "see $WORK/drill.log"
+report=$(ls "$ANSIBLE_DIR"/drills/*/drill-*.json 2>/dev/null | grep -v requests | head -1)
+[ -n "$report" ] || fail "the drill's report was not fetched"
+echo "drill report on the controller: $report ($(ls "$(dirname "$report")" | tr '\n' ' '))"
+python3 - "$report" <<'PY' || fail "the drill's report does not say it passed with nothing lost"
+import json, sys
+r = json.load(open(sys.argv[1]))
+f = r["figures"]
+print("drill %s: passed=%s, RTO %d ms, %d writes acknowledged, %d lost, %d failed requests, %d retried, %d held, "
+      "max latency %d ms, new primary %s" % (r["kind"], r["verdict"]["passed"], f["rtoMs"], f["acknowledgedWrites"],
+      r["lostWrites"], f["failedRequests"], f["retriedWrites"], f["heldRequests"], f["maxLatencyMs"], r["fault"]["newPrimary"]))
+for n in r["nodes"]:
+    print("  node %s (%s): checked=%s, holds %d, missing %d, wrong body %d %s" % (
+        n["nodeId"], n["role"], n["checked"], n["held"], n["missing"], n["wrongBody"], n.get("note") or ""))
+sys.exit(0 if r["verdict"]["passed"] and r["lostWrites"] == 0 and all(n["checked"] for n in r["nodes"]) else 1)
+PY
 done_part

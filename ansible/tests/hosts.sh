@@ -3,7 +3,7 @@
 # private bridge, booting systemd with systemd-nspawn over a throwaway overlay of this machine's
 # root filesystem (its writes live in memory and vanish with it), reached over SSH.
 #
-#   hosts.sh up [N]          boot hosts us-h1..us-hN (default 4) at 10.77.0.11..; prints the boot time
+#   hosts.sh up [N]          boot hosts us-h1..us-hN (default 3) at 10.77.0.11..; prints the boot time
 #   hosts.sh down            kill every host, delete the namespaces, unmount; safe to run twice
 #   hosts.sh run CMD...      run CMD in the controller namespace (10.77.0.1), e.g. ansible-playbook
 #   hosts.sh ssh HOST CMD... run CMD on a host (us-h1 or 10.77.0.11) as root
@@ -78,7 +78,7 @@ boot_host() {
 }
 
 cmd_up() {
-  local n=${1:-4} begin=$SECONDS
+  local n=${1:-3} begin=$SECONDS
   if [ -e "$DIR/up" ]; then log "hosts are already up (run: $0 down)"; exit 1; fi
   prepare
   network_up "$n"

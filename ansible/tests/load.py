@@ -6,10 +6,11 @@ the stop file appears or --max-seconds pass (bounded in count and time). A reque
 (connection refused: that switch is restarting) goes to the next switch, as a load balancer in front of them
 would: it never reached a switch, so sending it elsewhere is safe. A PUT whose connection a switch closed is
 sent once more (it is idempotent); both are counted and reported. Anything else that does not end in 2xx is a
-failed request. At the end every acknowledged key is read back from every node's own address and must hold
-exactly the body that was acknowledged. Prints one JSON summary line and writes it to --out.
+failed request. At the end every node's own address lists the keys (with their entity tags, the SHA-256 of the
+body) and must hold every acknowledged key with exactly the body that was acknowledged. Prints one JSON summary line and writes it to --out.
 """
 import argparse
+import hashlib
 import http.client
 import json
 import os
@@ -104,34 +105,52 @@ class Writer(threading.Thread):
             time.sleep(max(0.0, next_at - time.monotonic()))
 
 
-def read(base, key, timeout):
+def listing(base, prefix, timeout):
+    """id -> etag of every object under prefix on one node, read page by page from its own API."""
     url = urllib.parse.urlparse(base)
-    conn = http.client.HTTPConnection(url.hostname, url.port, timeout=timeout)
-    try:
-        conn.request("GET", "/api/objects/" + key)
-        response = conn.getresponse()
-        return response.status, response.read().decode()
-    finally:
-        conn.close()
+    found, after = {}, None
+    while True:
+        query = {"prefix": prefix, "limit": "1000"}
+        if after:
+            query["after"] = after
+        conn = http.client.HTTPConnection(url.hostname, url.port, timeout=timeout)
+        try:
+            conn.request("GET", "/api/objects?" + urllib.parse.urlencode(query))
+            response = conn.getresponse()
+            page = json.loads(response.read().decode())
+        finally:
+            conn.close()
+        if response.status != 200:
+            raise OSError("HTTP %d listing %s" % (response.status, base))
+        for item in page["items"]:
+            found[item["id"]] = item["etag"].strip('"')
+        after = page.get("next")
+        if not after:
+            return found
 
 
-def check(nodes, acked, timeout):
-    """Keys missing or different on some node, after giving replication up to 30 s to catch up."""
+def etag(body):
+    """The node's entity tag of a body: the first 128 bits of its SHA-256, hex."""
+    return hashlib.sha256(body.encode()).hexdigest()[:32]
+
+
+def check(nodes, acked, prefix, timeout):
+    """Acknowledged keys missing or different on some node, after giving replication up to 30 s to catch up."""
+    wanted = {key: etag(body) for key, body in acked.items()}
     missing = []
     deadline = time.monotonic() + 30
     for node in nodes:
-        for key, body in acked.items():
-            while True:
-                try:
-                    status, got = read(node, key, timeout)
-                except OSError as e:
-                    status, got = None, repr(e)
-                if status == 200 and got == body:
-                    break
-                if time.monotonic() > deadline:
-                    missing.append({"node": node, "key": key, "status": status})
-                    break
-                time.sleep(0.2)
+        while True:
+            try:
+                found, error = listing(node, prefix + "-", timeout), None
+            except (OSError, ValueError, KeyError) as e:
+                found, error = {}, repr(e)
+            wrong = [{"node": node, "key": k, "found": found.get(k), "error": error}
+                     for k, tag in wanted.items() if found.get(k) != tag]
+            if not wrong or time.monotonic() > deadline:
+                missing.extend(wrong)
+                break
+            time.sleep(0.5)
     return missing
 
 
@@ -151,7 +170,7 @@ def main():
         acked.update(w.acked)
     times = sorted(t for w in writers for t in w.ack_times)
     gaps = [b - a for a, b in zip(times, times[1:])]
-    missing = check(nodes, acked, args.timeout)
+    missing = check(nodes, acked, args.prefix, args.timeout)
     summary = {
         "seconds": round(duration, 1),
         "sent": sum(w.sent for w in writers),

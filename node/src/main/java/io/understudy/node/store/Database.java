@@ -43,6 +43,9 @@ public final class Database implements AutoCloseable {
         config.setPoolName(poolName);
         config.setAutoCommit(true);
         config.setConnectionTimeout(5000);
+        // The node's tables and the schema history live in public and are named unqualified. PostgreSQL's default path
+        // ("$user", public) would resolve them in schema understudy for a role of that name once the schema exists.
+        config.setConnectionInitSql("SET search_path = public");
         HikariDataSource ds = new HikariDataSource(config);
         try {
             Flyway.configure().dataSource(ds).locations("classpath:db/migration").load().migrate();

@@ -23,6 +23,8 @@ SWITCHES=http://10.77.0.11:9080,http://10.77.0.12:9080
 NODES=http://10.77.0.11:9081,http://10.77.0.12:9081,http://10.77.0.13:9081
 DB_PASSWORD=ci-db-password-0123456789   # the CI vault's vault_understudy_db_password
 REUSE=${US_CI_REUSE:-0}
+# US_CI_STATIC_ONLY=1: lint and syntax check only, no hosts (what .ci/run runs; see docs/deployment.md)
+STATIC=${US_CI_STATIC_ONLY:-0}
 wanted() { [[ " ${US_CI_SKIP:-} " != *" $1 "* ]]; }
 declare -a TIMES=()
 
@@ -52,7 +54,7 @@ summary() {
 }
 cleanup() {
   local rc=$?
-  if [ "$REUSE" != 1 ]; then part "teardown (hosts, namespaces, mounts)"; "$HOSTS" down || true; done_part; fi
+  if [ "$REUSE" != 1 ] && [ "$STATIC" != 1 ]; then part "teardown (hosts, namespaces, mounts)"; "$HOSTS" down || true; done_part; fi
   summary
   exit $rc
 }
@@ -60,7 +62,7 @@ cleanup() {
 [ -f "$JAR" ] || { echo "no $JAR: build it first (mvn -DskipTests package)"; exit 1; }
 rm -rf "$WORK"; mkdir -p "$WORK"
 cd "$ANSIBLE_DIR"
-[ "$REUSE" = 1 ] || "$HOSTS" down >/dev/null 2>&1 || true
+[ "$REUSE" = 1 ] || [ "$STATIC" = 1 ] || "$HOSTS" down >/dev/null 2>&1 || true
 trap cleanup EXIT
 
 if wanted lint; then
@@ -75,6 +77,7 @@ ansible-playbook "${INV[@]}" "${VAULT[@]}" -e node=us-h3 --syntax-check playbook
   || { tail -20 "$WORK/syntax.log"; fail "see $WORK/syntax.log"; }
 echo "$(ls playbooks/*.yml | wc -l) playbooks"
 done_part
+[ "$STATIC" != 1 ] || exit 0
 
 if [ "$REUSE" != 1 ]; then
 part "boot 3 hosts (systemd-nspawn, network namespaces)"

@@ -6,7 +6,6 @@ import com.sun.net.httpserver.HttpServer;
 import io.understudy.cluster.ClusterJson;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -86,7 +85,7 @@ final class ApplianceControl implements AutoCloseable {
         try (exchange) {
             String auth = exchange.getRequestHeaders().getFirst("Authorization");
             if (auth == null || !MessageDigest.isEqual(auth.getBytes(StandardCharsets.UTF_8), token)) {
-                send(exchange, 401, error("unauthorized", "send the appliance's admin token as 'Authorization: Bearer ...'"));
+                HttpJson.send(exchange, 401, error("unauthorized", "send the appliance's admin token as 'Authorization: Bearer ...'"));
                 return;
             }
             String method = exchange.getRequestMethod();
@@ -94,25 +93,25 @@ final class ApplianceControl implements AutoCloseable {
             Matcher remove = REMOVE.matcher(path);
             try {
                 if (path.equals("/nodes") && method.equals("GET")) {
-                    send(exchange, 200, Map.of("nodes", nodes()));
+                    HttpJson.send(exchange, 200, Map.of("nodes", nodes()));
                 } else if (path.equals("/nodes") && method.equals("POST")) {
                     JsonNode body = readBody(exchange);
                     String id = body.hasNonNull("id") ? body.get("id").asText() : null;
-                    send(exchange, 200, appliance.addNode(id, ADD_TIMEOUT));
+                    HttpJson.send(exchange, 200, appliance.addNode(id, ADD_TIMEOUT));
                 } else if (remove.matches() && method.equals("POST")) {
                     SwitchAdminClient.Answer answer = appliance.removeNode(remove.group(1));
-                    send(exchange, 200, answer.body());
+                    HttpJson.send(exchange, 200, answer.body());
                 } else {
-                    send(exchange, 404, error("not_found", method + " " + path + " (known: GET /nodes, POST /nodes,"
+                    HttpJson.send(exchange, 404, error("not_found", method + " " + path + " (known: GET /nodes, POST /nodes,"
                             + " POST /nodes/{id}/remove)"));
                 }
             } catch (IllegalArgumentException e) {
-                send(exchange, 400, error("bad_request", e.getMessage()));
+                HttpJson.send(exchange, 400, error("bad_request", e.getMessage()));
             } catch (IllegalStateException e) {
-                send(exchange, 409, error("refused", e.getMessage()));
+                HttpJson.send(exchange, 409, error("refused", e.getMessage()));
             } catch (RuntimeException e) {
                 LOG.warn("control request {} {} failed", method, path, e);
-                send(exchange, 500, error("internal_error", e.toString()));
+                HttpJson.send(exchange, 500, error("internal_error", e.toString()));
             }
         }
     }
@@ -156,15 +155,6 @@ final class ApplianceControl implements AutoCloseable {
 
     private static Map<String, String> error(String code, String message) {
         return Map.of("error", code, "message", message == null ? code : message);
-    }
-
-    private static void send(HttpExchange exchange, int status, Object body) throws IOException {
-        byte[] bytes = ClusterJson.toBytes(body);
-        exchange.getResponseHeaders().set("Content-Type", "application/json");
-        exchange.sendResponseHeaders(status, bytes.length);
-        try (OutputStream out = exchange.getResponseBody()) {
-            out.write(bytes);
-        }
     }
 
     @Override

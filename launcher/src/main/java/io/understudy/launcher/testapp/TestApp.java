@@ -1,8 +1,8 @@
 package io.understudy.launcher.testapp;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import io.understudy.launcher.HttpJson;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
@@ -45,7 +45,6 @@ import org.slf4j.LoggerFactory;
 public final class TestApp implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(TestApp.class);
-    private static final ObjectMapper JSON = new ObjectMapper();
     private static final Duration MAX_HOLD = Duration.ofMinutes(2);
 
     private final String name;
@@ -101,7 +100,7 @@ public final class TestApp implements AutoCloseable {
                 route(exchange, exchange.getRequestMethod(), exchange.getRequestURI().getPath());
             } catch (SQLException e) {
                 LOG.info("{} {}: database: {}", exchange.getRequestMethod(), exchange.getRequestURI(), e.getMessage());
-                json(exchange, 503, Map.of("error", "database", "message", String.valueOf(e.getMessage())));
+                HttpJson.send(exchange, 503, Map.of("error", "database", "message", String.valueOf(e.getMessage())));
             }
         }
     }
@@ -115,7 +114,7 @@ public final class TestApp implements AutoCloseable {
             long id = store.insert(new String(body, StandardCharsets.UTF_8), name, epoch);
             written(exchange, 201, Map.of("id", id, "app", name));
         } else if (path.equals("/items") && method.equals("GET")) {
-            json(exchange, 200, store.summary());
+            HttpJson.send(exchange, 200, store.summary());
         } else if (path.startsWith("/items/") && method.equals("PUT")) {
             Map<String, Object> row = new LinkedHashMap<>(store.upsert(path.substring(7),
                     new String(body, StandardCharsets.UTF_8), name, epoch));
@@ -123,14 +122,14 @@ public final class TestApp implements AutoCloseable {
             written(exchange, Boolean.TRUE.equals(row.remove("created")) ? 201 : 200, row);
         } else if (path.startsWith("/items/") && method.equals("GET")) {
             var row = store.find(path.substring(7));
-            json(exchange, row.isPresent() ? 200 : 404, row.isPresent() ? row.get() : Map.of("error", "not_found"));
+            HttpJson.send(exchange, row.isPresent() ? 200 : 404, row.isPresent() ? row.get() : Map.of("error", "not_found"));
         } else if (path.startsWith("/objects/") && method.equals("PUT")) {
             store.putObject(path.substring(9), body, epoch);
             written(exchange, 200, Map.of("id", path.substring(9), "app", name));
         } else if (path.startsWith("/files/") && filesDir != null) {
             file(exchange, method, path.substring(7), body);
         } else {
-            json(exchange, 404, Map.of("error", "not_found", "message", "no such endpoint: " + method + " " + path));
+            HttpJson.send(exchange, 404, Map.of("error", "not_found", "message", "no such endpoint: " + method + " " + path));
         }
     }
 
@@ -140,11 +139,11 @@ public final class TestApp implements AutoCloseable {
             case "POST /admin/release" -> hold(false);
             case "GET /admin/stats" -> { }
             default -> {
-                json(exchange, 404, Map.of("error", "not_found"));
+                HttpJson.send(exchange, 404, Map.of("error", "not_found"));
                 return;
             }
         }
-        json(exchange, 200, Map.of("requests", requests.get(), "writes", writes.get(), "held", held.get()));
+        HttpJson.send(exchange, 200, Map.of("requests", requests.get(), "writes", writes.get(), "held", held.get()));
     }
 
     private void hold(boolean on) {
@@ -172,13 +171,13 @@ public final class TestApp implements AutoCloseable {
                 }
             }
         }
-        json(exchange, status, body);
+        HttpJson.send(exchange, status, body);
     }
 
     private void file(HttpExchange exchange, String method, String name, byte[] body) throws IOException {
         Path target = filesDir.resolve(name).normalize();
         if (!target.startsWith(filesDir) || name.isEmpty()) {
-            json(exchange, 400, Map.of("error", "bad_name"));
+            HttpJson.send(exchange, 400, Map.of("error", "bad_name"));
             return;
         }
         if (method.equals("PUT")) {
@@ -195,7 +194,7 @@ public final class TestApp implements AutoCloseable {
                 out.write(content);
             }
         } else {
-            json(exchange, 404, Map.of("error", "not_found"));
+            HttpJson.send(exchange, 404, Map.of("error", "not_found"));
         }
     }
 
@@ -205,15 +204,6 @@ public final class TestApp implements AutoCloseable {
             return stamped == null ? 0 : Long.parseLong(stamped.trim());
         } catch (NumberFormatException e) {
             return 0;
-        }
-    }
-
-    private static void json(HttpExchange exchange, int status, Object body) throws IOException {
-        byte[] bytes = JSON.writeValueAsBytes(body);
-        exchange.getResponseHeaders().set("Content-Type", "application/json");
-        exchange.sendResponseHeaders(status, bytes.length);
-        try (OutputStream out = exchange.getResponseBody()) {
-            out.write(bytes);
         }
     }
 

@@ -84,8 +84,7 @@ public final class Replicator implements AutoCloseable {
         long walTarget = -1;
         SourceAdmin admin = sourceAdmin(config, Math.max(1, (int) Math.min(5, timeout.toSeconds() / 2)));
         try {
-            walTarget = admin.currentWalLsn();
-            admin.emitDrainMarker(config.name() + ":" + UUID.randomUUID());
+            walTarget = admin.drainTarget(config.name() + ":" + UUID.randomUUID());
         } catch (SQLException e) {
             LOG.info("drain {}: source answers no more ({}); waiting for a quiet stream instead", config.name(), e.getMessage());
         }

@@ -151,6 +151,12 @@ final class Transitions {
             gate.open(reopen.epoch(), leaseStart);
         } else if (action instanceof Action.Rejoin r) {
             rejoin(r);
+        } else if (action instanceof Action.CatchUp catchUp) {
+            // Bounded by the drain's own wait; the gate stays open meanwhile, a lost session still shuts it at once.
+            String how = replication.awaitCaughtUp(catchUp.targetNodeId(), config.drainTimeoutMs(),
+                    () -> gate.admit() instanceof WriteGate.Verdict.Open);
+            log.info("before handing over: {}", how);
+            laps.lap("target caught up");
         } else if (action instanceof Action.Demote demote) {
             demote(demote.why(), laps);
         } else if (action instanceof Action.CompleteCommand complete) {

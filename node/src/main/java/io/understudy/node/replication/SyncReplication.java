@@ -190,9 +190,13 @@ public final class SyncReplication implements SyncHooks {
             done = positions.await(reached, deadline, stillPrimary);
         }
         String who = nodeId == null ? "a secondary" : nodeId;
-        return (done ? who + " caught up with " : who + " did not report ") + Lsn.format(target) + " in "
-                + (System.nanoTime() - start) / 1_000_000 + " ms" + (done || !stillPrimary.getAsBoolean() ? ""
-                : " (it reported " + positions.positions() + "); handing over anyway, the drain waits for the rest");
+        String how = (done ? who + " caught up with " : who + " did not report ") + Lsn.format(target) + " in "
+                + (System.nanoTime() - start) / 1_000_000 + " ms";
+        if (done) {
+            return how;
+        }
+        return how + (stillPrimary.getAsBoolean() ? " (it reported " + positions.positions() + "); handing over anyway,"
+                + " the drain waits for the rest" : " (the write gate shut meanwhile)");
     }
 
     @Override

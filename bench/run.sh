@@ -20,7 +20,7 @@ case "$name" in
   switchover)
     # one appliance per mode, one result file each
     for mode in async sync; do
-      java -Dbench.mode=$mode -Dbench.kills=0 -Dbench.awaitCaughtUp=false -Dunderstudy.classpath="$jar" \
+      java ${BENCH_OPTS:-} -Dbench.mode=$mode -Dbench.kills=0 -Dbench.awaitCaughtUp=false -Dunderstudy.classpath="$jar" \
         -cp "$jar:bench/target/understudy-bench-0.1.0-SNAPSHOT.jar" io.understudy.bench.RtoBench "$@"
     done
     exit 0 ;;

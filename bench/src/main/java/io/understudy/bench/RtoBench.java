@@ -31,7 +31,7 @@ import java.util.function.BooleanSupplier;
  * only, once in async and once in sync mode, each right after the previous one is done (the
  * secondary is not waited for to catch up). System properties: {@code bench.mode} (async or sync),
  * {@code bench.kills} (runs of kill -9, default {@code runs}), {@code bench.awaitCaughtUp} (default
- * true). Uses ports 19080-19433 on 127.0.0.1.
+ * true), {@code bench.portBase} (default 19000: ports 19080-19433 on 127.0.0.1).
  */
 public final class RtoBench {
 
@@ -54,7 +54,9 @@ public final class RtoBench {
         String mode = System.getProperty("bench.mode", "sync");
         boolean caughtUp = Boolean.parseBoolean(System.getProperty("bench.awaitCaughtUp", "true"));
         Path data = Files.createTempDirectory("understudy-rto-");
-        ApplianceConfig config = new ApplianceConfig(data, "rto", 19080, 19081, 19432, ApplianceConfig.firstIds(2), 19181, 19281, 19381);
+        int base = Integer.getInteger("bench.portBase", 19000);
+        ApplianceConfig config = new ApplianceConfig(data, "rto", base + 80, base + 81, base + 432, ApplianceConfig.firstIds(2),
+                base + 181, base + 281, base + 381);
         String classpath = System.getProperty("understudy.classpath", System.getProperty("java.class.path"));
         // Sync mode: a write is acknowledged once the secondary applied it (RPO 0). With the secondary
         // killed the new primary has none; syncFallback=async lets it acknowledge alone (alarmed) meanwhile.

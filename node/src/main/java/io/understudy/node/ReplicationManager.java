@@ -157,6 +157,11 @@ final class ReplicationManager implements AutoCloseable {
         slots.keepForRejoin(slotNameOf(oldPrimary), app.scope());
     }
 
+    /** See {@link SyncReplication#awaitCaughtUp}; blocks up to {@code timeoutMs}. */
+    String awaitCaughtUp(String nodeId, long timeoutMs, java.util.function.BooleanSupplier stillPrimary) throws Exception {
+        return sync.awaitCaughtUp(nodeId, timeoutMs, stillPrimary);
+    }
+
     /** This node now serves as primary of {@code epoch}: bound slot WAL, clean stale publications, accept reports. */
     void becomeSource(long epoch) {
         serveAsSource(epoch);

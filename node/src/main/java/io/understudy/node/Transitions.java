@@ -96,20 +96,23 @@ final class Transitions {
 
     private void takeRole(Decision decision) throws Exception {
         Role from = state.role;
+        Laps laps = new Laps();
         try {
             for (Action action : decision.actions()) {
-                execute(action);
+                execute(action, laps);
                 if (action instanceof Action.Promote) {
                     // The switch routes once our member record says PRIMARY: publish before the
                     // remaining actions (completing a switchover command, a ZooKeeper round trip)
                     // and before the database housekeeping a new primary does.
                     state.role = decision.next();
                     members.publishMember();
+                    laps.lap("member record sent");
                     replication.tidyAsSource(); // stale slots went before the promotion, the old primary's rejoin slot stays
+                    laps.lap("slot housekeeping");
                 }
             }
         } catch (ClaimLostException e) {
-            log.warn("{} -> {} abandoned: {}", from, decision.next(), e.getMessage());
+            log.warn("{} -> {} abandoned after {}: {}", from, decision.next(), laps, e.getMessage());
             return;
         }
         state.role = decision.next();
@@ -120,6 +123,10 @@ final class Transitions {
             log.info("{} -> {} ({})", from, state.role, decision.reason());
         }
         members.publishMember();
+        laps.lap("published");
+        if (from != state.role && (state.role == Role.PRIMARY || state.role == Role.DEMOTED)) {
+            log.info("{} -> {} took {}", from, state.role, laps);
+        }
     }
 
     private void tell(RoleChange change) {
@@ -132,11 +139,11 @@ final class Transitions {
         }
     }
 
-    private void execute(Action action) throws Exception {
+    private void execute(Action action, Laps laps) throws Exception {
         if (action instanceof Action.FollowPrimary follow) {
             follow(follow.primary());
         } else if (action instanceof Action.Promote promote) {
-            promote(promote);
+            promote(promote, laps);
         } else if (action instanceof Action.ReopenGate reopen) {
             replication.becomeSource(reopen.epoch());
             long leaseStart = zk.confirmClaim(reopen.epoch(), gateSessionId);
@@ -144,10 +151,17 @@ final class Transitions {
             gate.open(reopen.epoch(), leaseStart);
         } else if (action instanceof Action.Rejoin r) {
             rejoin(r);
+        } else if (action instanceof Action.CatchUp catchUp) {
+            // Bounded by the drain's own wait; the gate stays open meanwhile, a lost session still shuts it at once.
+            String how = replication.awaitCaughtUp(catchUp.targetNodeId(), config.drainTimeoutMs(),
+                    () -> gate.admit() instanceof WriteGate.Verdict.Open);
+            log.info("before handing over: {}", how);
+            laps.lap("target caught up");
         } else if (action instanceof Action.Demote demote) {
-            demote(demote.why());
+            demote(demote.why(), laps);
         } else if (action instanceof Action.CompleteCommand complete) {
             completeCommand(complete);
+            laps.lap("command completed");
         } else if (action instanceof Action.SetFailoverPaused pause) {
             zk.setFailoverPaused(pause.paused(), pause.reason());
         } else if (action instanceof Action.RemoveMember remove) {
@@ -164,7 +178,7 @@ final class Transitions {
         files.ifPresent(f -> f.materialise("following " + sourceIdOf(primary)));
     }
 
-    private void promote(Action.Promote promote) throws Exception {
+    private void promote(Action.Promote promote, Laps laps) throws Exception {
         PrimaryRecord previous = promote.previous();
         String drained = previous == null ? "" : sourceIdOf(previous);
         long drainWaitMs = drainPatience.waitMs(drained, config.drainTimeoutMs());
@@ -173,6 +187,7 @@ final class Transitions {
                     drainPatience.failures());
         }
         long promotedFrom = replication.drainAndStop(Duration.ofMillis(drainWaitMs));
+        laps.lap("drain and stop");
         if (previous != null && !previous.nodeId().equals(config.nodeId()) && !replication.lastDrainComplete()) {
             // The old primary's database still answers but we have not applied all it committed:
             // promoting now could drop acknowledged writes. Keep streaming and try again, waiting longer:
@@ -187,6 +202,7 @@ final class Transitions {
         if (previous != null && !previous.nodeId().equals(config.nodeId())) {
             settleFiles(previous);
         }
+        laps.lap("files settled");
         try {
             // Before the gate opens: schema changes are captured from the first write on, and no sequence hands out
             // a value the old primary already used.
@@ -201,6 +217,7 @@ final class Transitions {
             throw new ClaimLostException("cannot prepare this database to serve as primary (" + e.getMessage() + ")"
                     + (previous == null ? "" : "; streaming on from " + previous.nodeId() + " and trying again"));
         }
+        laps.lap("source prepared");
         // Nobody streams from a node that is not primary: slots here belong to streams of an earlier epoch.
         db.dropInactiveSlots(ReplicationManager.SLOT_PREFIX);
         if (previous != null && !previous.nodeId().equals(config.nodeId())) {
@@ -208,11 +225,13 @@ final class Transitions {
             // the gate opens: the slot sees every write of the new epoch.
             replication.keepSlotForRejoin(previous.nodeId());
         }
+        laps.lap("slots");
         PrimaryRecord next = new PrimaryRecord(config.nodeId(), config.apiAdvertisedUrl(), config.dbAdvertisedAddress(),
                 promote.newEpoch(), System.currentTimeMillis(), previous == null ? null : previous.nodeId(), promotedFrom,
                 config.app().advertisedUrl());
         long sentAt = System.nanoTime();
         zk.casPrimary(previous, next);
+        laps.lap("/primary written");
         state.unseenOwnRecord = next;
         gateSessionId = zk.sessionId();
         state.heldEpoch = promote.newEpoch();
@@ -222,6 +241,7 @@ final class Transitions {
         // Only now that /primary names this node: lifted earlier, a lost claim would leave a secondary's application writing.
         fence.liftOrLog("primary of epoch " + state.heldEpoch);
         gate.open(state.heldEpoch, sentAt);
+        laps.lap("gate opened");
         zk.recordHistory(new HistoryRecord(promote.kind(), config.nodeId(), next.promotedFromNodeId(), state.heldEpoch,
                 System.currentTimeMillis(), promote.historyReason()));
     }
@@ -308,9 +328,11 @@ final class Transitions {
         }
     }
 
-    private void demote(String why) {
+    private void demote(String why, Laps laps) {
         gate.close(why);
+        laps.lap("gate closed");
         fence.fenceOrLog(why);
+        laps.lap("application fenced");
         files.ifPresent(f -> f.idle("demoted: " + why));
         if (state.link == ZkLink.CONNECTED) {
             zk.recordHistory(new HistoryRecord(HistoryRecord.Type.DEMOTION, config.nodeId(), config.nodeId(), state.heldEpoch,

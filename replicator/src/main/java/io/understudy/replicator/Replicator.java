@@ -80,22 +80,26 @@ public final class Replicator implements AutoCloseable {
             close();
             return tracker.status().appliedPosition();
         }
+        long begin = System.nanoTime();
         long walTarget = -1;
         SourceAdmin admin = sourceAdmin(config, Math.max(1, (int) Math.min(5, timeout.toSeconds() / 2)));
         try {
-            walTarget = admin.currentWalLsn();
-            admin.emitDrainMarker(config.name() + ":" + UUID.randomUUID());
+            walTarget = admin.drainTarget(config.name() + ":" + UUID.randomUUID());
         } catch (SQLException e) {
             LOG.info("drain {}: source answers no more ({}); waiting for a quiet stream instead", config.name(), e.getMessage());
         }
+        long asked = System.nanoTime();
         boolean done = walTarget >= 0 ? tracker.awaitProcessed(walTarget, deadline) : tracker.awaitQuiet(quietNanos(), deadline);
+        long caughtUp = System.nanoTime();
         synchronized (lifecycle) {
             drained = done;
         }
-        LOG.info("drain {}: {} (source position {}, processed {}, applied {})", config.name(),
-                done ? "caught up" : "timed out after " + timeout, walTarget >= 0 ? Lsn.format(walTarget) : "unknown",
-                Lsn.format(tracker.processedPosition()), Lsn.format(tracker.status().appliedPosition()));
+        LOG.info("drain {}: {} (source position {}, processed {}, applied {}; source asked in {} ms, waited {} ms)",
+                config.name(), done ? "caught up" : "timed out after " + timeout,
+                walTarget >= 0 ? Lsn.format(walTarget) : "unknown", Lsn.format(tracker.processedPosition()),
+                Lsn.format(tracker.status().appliedPosition()), millisBetween(begin, asked), millisBetween(asked, caughtUp));
         close();
+        LOG.info("drain {}: stream stopped in {} ms", config.name(), millisBetween(caughtUp, System.nanoTime()));
         return tracker.status().appliedPosition();
     }
 
@@ -257,6 +261,10 @@ public final class Replicator implements AutoCloseable {
     static SourceAdmin sourceAdmin(ReplicatorConfig config, int connectTimeoutSeconds) {
         return new SourceAdmin(config.sourceHost(), config.sourcePort(), config.sourceDatabase(), config.user(), config.password(),
                 connectTimeoutSeconds);
+    }
+
+    private static long millisBetween(long fromNanos, long toNanos) {
+        return java.util.concurrent.TimeUnit.NANOSECONDS.toMillis(toNanos - fromNanos);
     }
 
     private long quietNanos() {

@@ -112,8 +112,9 @@ final class Forward implements ExchangeCompletionListener {
         Backend now = router.current();
         Move move = RetryPolicy.next(verdict, failure, attempts, failed.state().pooled(),
                 now != null && now != failed.backend, router.handOverPending());
-        log.debug("{} {} at {}: {} -> {} {}", exchange.getRequestMethod(), exchange.getRequestURI(), failed.backend,
-                failure, verdict, move, cause);
+        // One line per failed attempt: they happen around route changes, and show how held requests moved on.
+        log.info("{} {} at {}: {} -> {} {}{}", exchange.getRequestMethod(), exchange.getRequestURI(), failed.backend.label(),
+                failure, verdict, move, cause == null ? "" : " (" + cause + ")");
         if (move != Move.ANSWER && move != Move.GIVE_UP) {
             owner.retried(failure);
         }

@@ -172,16 +172,22 @@ public final class HoldQueue {
         }
     }
 
-    /** Resumes every held request that may go to {@code backend}: all but those it refused. Any thread. */
-    public void release(Backend backend) {
+    /**
+     * Resumes every held request that may go to {@code backend}: all but those it refused. Any thread.
+     *
+     * @return how many it resumed
+     */
+    public int release(Backend backend) {
         if (backend == null) {
-            return;
+            return 0;
         }
+        int released = 0;
         for (Entry entry : held) {
-            if (entry.excluded != backend) {
-                take(entry, backend);
+            if (entry.excluded != backend && take(entry, backend)) {
+                released++;
             }
         }
+        return released;
     }
 
     /**
@@ -221,7 +227,7 @@ public final class HoldQueue {
         }
     }
 
-    private void take(Entry entry, Backend backend) {
+    private boolean take(Entry entry, Backend backend) {
         if (claim(entry)) {
             listener.ended(Outcome.RELEASED, nanoClock.getAsLong() - entry.sinceNanos);
             Waiter waiter = entry.waiter;
@@ -230,7 +236,9 @@ public final class HoldQueue {
                     waiter.resume(backend);
                 }
             });
+            return true;
         }
+        return false;
     }
 
     /** The back-off after a refusal ran out: the request goes to whichever primary is routed, the same one included. */

@@ -88,7 +88,10 @@ public final class PrimaryRouter implements AutoCloseable {
             supersedeOlderThan(fresh);
         }
         onChange.accept(fresh);
-        holds.release(fresh);
+        int released = holds.release(fresh);
+        if (released > 0) {
+            log.info("released {} held requests to {}", released, fresh.label());
+        }
     }
 
     private void supersedeOlderThan(Backend fresh) {

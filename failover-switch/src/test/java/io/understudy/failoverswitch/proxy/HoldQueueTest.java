@@ -59,12 +59,28 @@ class HoldQueueTest {
         Request request = new Request("r");
         queue.hold(request, a1, false);
 
-        queue.release(a1);
+        assertThat(queue.release(a1)).as("released").isZero();
         clock.advanceMs(HOLD_MS - 1);
         assertThat(request.events).isEmpty();
 
         route(b2);
         assertThat(request.events).containsExactly("resumed b@2");
+    }
+
+    @Test
+    void shouldCountWhatARouteChangeReleasesAndReleaseEachRequestOnce() {
+        Request first = new Request("first");
+        Request second = new Request("second");
+        queue.hold(first, null, false);
+        queue.hold(second, a1, false);
+
+        assertThat(queue.release(a1)).as("all but the request a@1 refused").isEqualTo(1);
+        assertThat(queue.release(b2)).as("the one left").isEqualTo(1);
+        assertThat(queue.release(b2)).as("nothing twice").isZero();
+        clock.runReady();
+
+        assertThat(first.events).containsExactly("resumed a@1");
+        assertThat(second.events).containsExactly("resumed b@2");
     }
 
     @Test

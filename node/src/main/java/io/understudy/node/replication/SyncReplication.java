@@ -1,5 +1,6 @@
 package io.understudy.node.replication;
 
+import io.understudy.cluster.Lsn;
 import io.understudy.cluster.SyncStandbys;
 import io.understudy.node.api.SyncHooks;
 import io.understudy.node.replication.ReplicationSettings.SyncFallback;
@@ -167,6 +168,35 @@ public final class SyncReplication implements SyncHooks {
             return null;
         }
         return "no synchronous standby confirmed the write within " + settings.syncTimeoutMs() + " ms (syncFallback=refuse)";
+    }
+
+    /**
+     * Before a planned hand-over shuts the write gate: waits, while writes go on, until {@code nodeId} (any secondary
+     * when null) has reported processing this node's WAL up to where it was when the wait began. A secondary that
+     * reports so keeps up, so the drain after the gate is shut has only the last moments to apply. Blocks up to
+     * {@code timeoutMs}; ends early once {@code stillPrimary} says no.
+     *
+     * @return how the wait ended, for the log
+     */
+    public String awaitCaughtUp(String nodeId, long timeoutMs, BooleanSupplier stillPrimary) throws Exception {
+        long target = db.currentWalPosition();
+        long start = System.nanoTime();
+        long deadline = start + timeoutMs * 1_000_000;
+        BooleanSupplier reached = () -> positions.positions().entrySet().stream()
+                .anyMatch(e -> (nodeId == null || e.getKey().equals(nodeId)) && e.getValue() >= target);
+        boolean done = positions.await(reached, Math.min(deadline, start + NUDGE_AFTER_NANOS), stillPrimary);
+        if (!done && stillPrimary.getAsBoolean() && System.nanoTime() < deadline) {
+            nudge(); // a WAL tail that holds nothing replicated is passed by the marker
+            done = positions.await(reached, deadline, stillPrimary);
+        }
+        String who = nodeId == null ? "a secondary" : nodeId;
+        String how = (done ? who + " caught up with " : who + " did not report ") + Lsn.format(target) + " in "
+                + (System.nanoTime() - start) / 1_000_000 + " ms";
+        if (done) {
+            return how;
+        }
+        return how + (stillPrimary.getAsBoolean() ? " (it reported " + positions.positions() + "); handing over anyway,"
+                + " the drain waits for the rest" : " (the write gate shut meanwhile)");
     }
 
     @Override

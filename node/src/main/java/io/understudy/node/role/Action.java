@@ -50,6 +50,14 @@ public sealed interface Action {
     record RemoveMember(QueuedCommand command, String nodeId) implements Action {
     }
 
+    /**
+     * As the primary about to hand over to {@code targetNodeId} (any secondary when null), with the write gate still
+     * open: wait, bounded, until it has processed this node's WAL up to where it was when the wait began. What it has
+     * not applied when the gate closes is what the promotion's drain then waits for, while no client can write.
+     */
+    record CatchUp(String targetNodeId) implements Action {
+    }
+
     /** Close the write gate (first), then publish the demoted role. */
     record Demote(String why) implements Action {
     }

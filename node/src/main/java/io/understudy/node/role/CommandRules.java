@@ -17,7 +17,8 @@ import java.util.Optional;
  * {@link CommandRecord}), as pure functions of a {@link Situation}.
  *
  * <p>A hand-over (SWITCHOVER, or a FAILOVER drill) takes two steps, each by a different node: the
- * primary checks the request, shuts its write gate and publishes DEMOTED; then the target, seeing
+ * primary checks the request, lets the target catch up while it still takes writes, shuts its write gate and
+ * publishes DEMOTED; then the target, seeing
  * the primary demoted, drains and promotes with epoch + 1 and removes the command. A FAILOVER
  * without a target lets the ordinary election pick the promoter, which removes the command.
  * Commands that cannot be carried out are removed with the reason in history; a switchover naming
@@ -85,7 +86,7 @@ final class CommandRules {
                         + problem.get())), "refusing " + c.type() + ": " + problem.get()));
             }
             String why = "handing over: " + c.type() + describe(c) + " requested by " + c.requestedBy();
-            return Optional.of(Decision.to(Role.DEMOTED, why, new Action.Demote(why)));
+            return Optional.of(Decision.to(Role.DEMOTED, why, new Action.CatchUp(c.targetNodeId()), new Action.Demote(why)));
         }
         if (mine && s.role() == Role.DEMOTED) {
             // Demoted for this hand-over; if it can no longer happen, say so, so the role can be reclaimed.

@@ -50,7 +50,9 @@ class CommandRulesTest {
         QueuedCommand switchover = command(CommandRecord.Type.SWITCHOVER, "b", 1);
         Decision d = RoleMachine.decide(a(Role.PRIMARY, true, view(switchover, null, A_PRIMARY, B_READY))).orElseThrow();
         assertThat(d.next()).isEqualTo(Role.DEMOTED);
-        assertThat(d.actions()).singleElement().isInstanceOf(Action.Demote.class);
+        assertThat(d.actions()).as("the target catches up while the gate is open, then the gate shuts")
+                .hasSize(2).first().isEqualTo(new Action.CatchUp("b"));
+        assertThat(d.actions().get(1)).isInstanceOf(Action.Demote.class);
         assertThat(d.reason()).contains("SWITCHOVER to b").contains("ops@switch");
 
         assertThat(RoleMachine.decide(b(false, view(switchover, null, A_PRIMARY, B_READY)))).as("target waits").isEmpty();

@@ -103,12 +103,23 @@ public final class SourceAdmin {
         }
     }
 
-    /** {@code pg_current_wal_lsn()} of the source: every transaction committed so far ends at or before it. */
-    public long currentWalLsn() throws SQLException {
-        try (Connection c = connect(); PreparedStatement ps = c.prepareStatement("SELECT pg_current_wal_lsn() - '0/0'::pg_lsn");
-             ResultSet rs = ps.executeQuery()) {
-            rs.next();
-            return rs.getBigDecimal(1).longValueExact();
+    /**
+     * What a drain waits for, asked over one connection (a connection costs the source a new backend process, the
+     * most expensive part of asking): {@code pg_current_wal_lsn()} (every transaction committed so far ends at or
+     * before it), then a drain marker carrying {@code token} (see below).
+     *
+     * @return the WAL position read before the marker was written
+     */
+    public long drainTarget(String token) throws SQLException {
+        try (Connection c = connect()) {
+            long lsn;
+            try (PreparedStatement ps = c.prepareStatement("SELECT pg_current_wal_lsn() - '0/0'::pg_lsn");
+                 ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                lsn = rs.getBigDecimal(1).longValueExact();
+            }
+            emitDrainMarker(c, token);
+            return lsn;
         }
     }
 
@@ -118,8 +129,8 @@ public final class SourceAdmin {
      * the WAL tail holds nothing the publication replicates. Transactional, so its commit is flushed at once
      * ({@code synchronous_commit=on}) instead of waiting for the WAL writer.
      */
-    public void emitDrainMarker(String token) throws SQLException {
-        try (Connection c = connect(); PreparedStatement ps = c.prepareStatement("SELECT pg_logical_emit_message(true, ?, ?)")) {
+    private static void emitDrainMarker(Connection c, String token) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT pg_logical_emit_message(true, ?, ?)")) {
             ps.setString(1, EngineProperties.DRAIN_MESSAGE_PREFIX);
             ps.setString(2, token);
             ps.execute();

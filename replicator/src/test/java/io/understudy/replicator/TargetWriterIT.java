@@ -71,6 +71,33 @@ class TargetWriterIT extends WithPgPair {
     }
 
     @Test
+    void aBatchCarriesNullsBytesAndTextOfEveryRowFaithfully() throws Exception {
+        exec(pg.target, "CREATE TABLE public.tw_values (id int PRIMARY KEY, body bytea, at timestamptz, note text)");
+        TableName t = TableName.parse("public.tw_values");
+        TargetWriter writer = writer("tw_values");
+        List<List<Change>> group = new ArrayList<>();
+        for (int i = 0; i < 40; i++) {
+            Object body = i % 3 == 0 ? null : new byte[] {(byte) i, 0, (byte) 255};
+            Object at = i % 4 == 0 ? null : "2026-12-02T10:00:00." + (100001 + 2 * i) + "Z";
+            Object note = i % 5 == 0 ? null : "n" + i + " 'q' \\ \"";
+            group.add(List.of(Change.upsert(Change.Op.INSERT, t, row("id", Integer.toString(i), "body", body, "at", at, "note", note))));
+        }
+
+        writer.applyTransactions(group, new AppliedState("tw_values", 500, 1, true), true);
+
+        List<String> expected = new ArrayList<>();
+        for (int i = 0; i < 40; i++) {
+            String body = i % 3 == 0 ? "null" : String.format("\\x%02x00ff", i);
+            String at = i % 4 == 0 ? "null" : "2026-12-02 10:00:00." + (100001 + 2 * i);
+            String note = i % 5 == 0 ? "null" : "n" + i + " 'q' \\ \"";
+            expected.add(i + "|" + body + "|" + at + "|" + note);
+        }
+        assertThat(rows(pg.target, "SELECT id || '|' || coalesce(body::text, 'null') || '|'"
+                + " || coalesce((at AT TIME ZONE 'UTC')::text, 'null') || '|' || coalesce(note, 'null') FROM tw_values ORDER BY id"))
+                .containsExactlyElementsOf(expected);
+    }
+
+    @Test
     void aChangeRejectedInsideABatchIsNamedAndItsGroupRolledBack() throws Exception {
         exec(pg.target, "CREATE TABLE public.tw_check (id int PRIMARY KEY, n int CHECK (n < 1000))");
         TableName t = TableName.parse("public.tw_check");

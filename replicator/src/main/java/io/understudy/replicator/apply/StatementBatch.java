@@ -83,6 +83,14 @@ final class StatementBatch {
                 counts = ps.executeBatch();
             } catch (SQLException e) {
                 throw new Failed(pending.size(), e);
+            } catch (AssertionError e) {
+                // With assertions enabled, the driver trips its own assertion while reporting a batch whose connection
+                // broke (it asks the dead connection for its autocommit mode); without, it reports the broken connection.
+                if (c.isValid(1)) {
+                    throw e;
+                }
+                throw new Failed(pending.size(), new SQLException("the target's connection broke during a batch (" + e.getMessage() + ")",
+                        "08006", e));
             }
             for (int count : counts) {
                 requireOneRow(first, count);

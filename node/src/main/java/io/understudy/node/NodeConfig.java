@@ -12,6 +12,7 @@ import io.understudy.node.replication.ReplicationSettings;
 import io.understudy.node.replication.ScopeSettings;
 import io.understudy.node.role.Fitness;
 import io.understudy.node.supervise.SupervisionSettings;
+import io.understudy.replicator.ReplicatorConfig;
 import java.net.URI;
 import java.nio.file.Path;
 import java.util.Set;
@@ -95,7 +96,7 @@ public record NodeConfig(
                 s.string("db.advertisedAddress", dbAddressOf(s, dbUrl)),
                 s.string("replication.user", dbUser),
                 s.string("replication.password", dbPassword),
-                s.longValue("replication.pollIntervalMs", 10, 1, 5000),
+                s.longValue("replication.pollIntervalMs", ReplicatorConfig.DEFAULT_POLL_INTERVAL_MS, 1, 5000),
                 s.longValue("replication.heartbeatIntervalMs", 1000, 100, 600_000),
                 s.longValue("replication.drainTimeoutMs", 5000, 0, 600_000),
                 ReplicationSettings.from(s),

@@ -1,5 +1,7 @@
 package io.understudy.replicator.apply;
 
+import io.understudy.replicator.apply.Template.Param;
+import io.understudy.replicator.apply.Template.Source;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -30,13 +32,18 @@ public final class ChangeApplier {
     }
 
     public static SqlStatement toSql(TableMeta meta, Change change) {
+        return template(meta, change).bind(change);
+    }
+
+    /** The statement text for {@code change}'s shape (see {@link ChangeShape}) and where its parameters come from. */
+    static Template template(TableMeta meta, Change change) {
         if (meta.primaryKey().isEmpty()) {
-            return NoKeyChanges.toSql(meta, change);
+            return NoKeyChanges.template(meta, change);
         }
         return switch (change.op()) {
             case READ, INSERT, UPDATE -> change.after().containsValue(Unchanged.TOAST) ? partialUpdate(meta, change) : upsert(meta, change);
-            case DELETE -> delete(meta, change);
-            case TRUNCATE -> new SqlStatement("TRUNCATE TABLE " + meta.table().sql(), List.of(), false);
+            case DELETE -> delete(meta);
+            case TRUNCATE -> new Template(meta.table(), "TRUNCATE TABLE " + meta.table().sql(), List.of(), false);
         };
     }
 
@@ -45,18 +52,18 @@ public final class ChangeApplier {
         return new SqlStatement("TRUNCATE TABLE " + String.join(", ", tables.stream().map(TableName::sql).toList()), List.of(), false);
     }
 
-    private static SqlStatement upsert(TableMeta meta, Change change) {
+    private static Template upsert(TableMeta meta, Change change) {
         requirePrimaryKey(meta);
         Map<String, ColumnMeta> columns = meta.byName();
         StringJoiner names = new StringJoiner(", ");
         StringJoiner values = new StringJoiner(", ");
         StringJoiner updates = new StringJoiner(", ");
-        List<Object> params = new ArrayList<>();
-        for (Map.Entry<String, Object> e : change.after().entrySet()) {
-            ColumnMeta column = column(meta, columns, e.getKey());
+        List<Param> params = new ArrayList<>();
+        for (String name : change.after().keySet()) {
+            ColumnMeta column = column(meta, columns, name);
             names.add(TableName.quote(column.name()));
             values.add(placeholder(column));
-            params.add(e.getValue());
+            params.add(new Param(Source.AFTER, name, false));
             if (!meta.primaryKey().contains(column.name())) {
                 updates.add(TableName.quote(column.name()) + " = EXCLUDED." + TableName.quote(column.name()));
             }
@@ -69,45 +76,42 @@ public final class ChangeApplier {
         String conflict = String.join(", ", meta.primaryKey().stream().map(TableName::quote).toList());
         String action = updates.length() == 0 ? "DO NOTHING" : "DO UPDATE SET " + updates;
         String sql = "INSERT INTO " + meta.table().sql() + " (" + names + ") VALUES (" + values + ") ON CONFLICT (" + conflict + ") " + action;
-        return new SqlStatement(sql, params, false);
+        return new Template(meta.table(), sql, params, false);
     }
 
-    private static SqlStatement partialUpdate(TableMeta meta, Change change) {
+    private static Template partialUpdate(TableMeta meta, Change change) {
         requirePrimaryKey(meta);
         Map<String, ColumnMeta> columns = meta.byName();
         StringJoiner sets = new StringJoiner(", ");
-        List<Object> params = new ArrayList<>();
+        List<Param> params = new ArrayList<>();
         for (Map.Entry<String, Object> e : change.after().entrySet()) {
             ColumnMeta column = column(meta, columns, e.getKey());
             if (e.getValue() != Unchanged.TOAST && !meta.primaryKey().contains(column.name())) {
                 sets.add(TableName.quote(column.name()) + " = " + placeholder(column));
-                params.add(e.getValue());
+                params.add(new Param(Source.AFTER, e.getKey(), false));
             }
         }
         if (sets.length() == 0) {
             // Only the key and unchanged TOAST columns: the row stays as it is, but it must exist.
             sets.add(TableName.quote(meta.primaryKey().get(0)) + " = " + TableName.quote(meta.primaryKey().get(0)));
         }
-        String where = keyPredicate(meta, columns, change.after(), params);
-        return new SqlStatement("UPDATE " + meta.table().sql() + " SET " + sets + " WHERE " + where, params, true);
+        String where = keyPredicate(meta, columns, Source.AFTER, params);
+        return new Template(meta.table(), "UPDATE " + meta.table().sql() + " SET " + sets + " WHERE " + where, params, true);
     }
 
-    private static SqlStatement delete(TableMeta meta, Change change) {
+    private static Template delete(TableMeta meta) {
         requirePrimaryKey(meta);
-        List<Object> params = new ArrayList<>();
-        String where = keyPredicate(meta, meta.byName(), change.key(), params);
-        return new SqlStatement("DELETE FROM " + meta.table().sql() + " WHERE " + where, params, false);
+        List<Param> params = new ArrayList<>();
+        String where = keyPredicate(meta, meta.byName(), Source.KEY, params);
+        return new Template(meta.table(), "DELETE FROM " + meta.table().sql() + " WHERE " + where, params, false);
     }
 
-    private static String keyPredicate(TableMeta meta, Map<String, ColumnMeta> columns, Map<String, Object> values, List<Object> params) {
+    /** The key columns' predicate; their values, taken from {@code source}, must be present (checked when bound). */
+    private static String keyPredicate(TableMeta meta, Map<String, ColumnMeta> columns, Source source, List<Param> params) {
         StringJoiner where = new StringJoiner(" AND ");
         for (String pk : meta.primaryKey()) {
-            Object value = values.get(pk);
-            if (value == null || value == Unchanged.TOAST) {
-                throw new ApplyException("change for " + meta.table() + " has no value for primary-key column " + pk);
-            }
             where.add(TableName.quote(pk) + " = " + placeholder(columns.get(pk)));
-            params.add(value);
+            params.add(new Param(source, pk, true));
         }
         return where.toString();
     }

@@ -1,5 +1,7 @@
 package io.understudy.replicator.apply;
 
+import io.understudy.replicator.apply.Template.Param;
+import io.understudy.replicator.apply.Template.Source;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -19,38 +21,38 @@ final class NoKeyChanges {
     private NoKeyChanges() {
     }
 
-    static SqlStatement toSql(TableMeta meta, Change change) {
+    static Template template(TableMeta meta, Change change) {
         return switch (change.op()) {
             case READ, INSERT -> insert(meta, change);
             case UPDATE -> update(meta, change);
             case DELETE -> delete(meta, change);
-            case TRUNCATE -> new SqlStatement("TRUNCATE TABLE " + meta.table().sql(), List.of(), false);
+            case TRUNCATE -> new Template(meta.table(), "TRUNCATE TABLE " + meta.table().sql(), List.of(), false);
         };
     }
 
-    private static SqlStatement insert(TableMeta meta, Change change) {
+    private static Template insert(TableMeta meta, Change change) {
         Map<String, ColumnMeta> columns = meta.byName();
         StringJoiner names = new StringJoiner(", ");
         StringJoiner values = new StringJoiner(", ");
-        List<Object> params = new ArrayList<>();
+        List<Param> params = new ArrayList<>();
         for (Map.Entry<String, Object> e : change.after().entrySet()) {
             ColumnMeta column = ChangeApplier.column(meta, columns, e.getKey());
             names.add(TableName.quote(column.name()));
             values.add(ChangeApplier.placeholder(column));
-            params.add(e.getValue());
+            params.add(new Param(Source.AFTER, e.getKey(), false));
         }
-        return new SqlStatement("INSERT INTO " + meta.table().sql() + " (" + names + ") VALUES (" + values + ")", params, false);
+        return new Template(meta.table(), "INSERT INTO " + meta.table().sql() + " (" + names + ") VALUES (" + values + ")", params, false);
     }
 
-    private static SqlStatement update(TableMeta meta, Change change) {
+    private static Template update(TableMeta meta, Change change) {
         Map<String, ColumnMeta> columns = meta.byName();
         StringJoiner sets = new StringJoiner(", ");
-        List<Object> params = new ArrayList<>();
+        List<Param> params = new ArrayList<>();
         for (Map.Entry<String, Object> e : change.after().entrySet()) {
             ColumnMeta column = ChangeApplier.column(meta, columns, e.getKey());
             if (e.getValue() != Unchanged.TOAST) {
                 sets.add(TableName.quote(column.name()) + " = " + ChangeApplier.placeholder(column));
-                params.add(e.getValue());
+                params.add(new Param(Source.AFTER, e.getKey(), false));
             }
         }
         if (sets.length() == 0) {
@@ -59,17 +61,17 @@ final class NoKeyChanges {
             sets.add(first + " = " + first);
         }
         String row = oneRow(meta, columns, change, params);
-        return new SqlStatement("UPDATE " + meta.table().sql() + " SET " + sets + " WHERE ctid = (" + row + ")", params, true);
+        return new Template(meta.table(), "UPDATE " + meta.table().sql() + " SET " + sets + " WHERE ctid = (" + row + ")", params, true);
     }
 
-    private static SqlStatement delete(TableMeta meta, Change change) {
-        List<Object> params = new ArrayList<>();
+    private static Template delete(TableMeta meta, Change change) {
+        List<Param> params = new ArrayList<>();
         String row = oneRow(meta, meta.byName(), change, params);
-        return new SqlStatement("DELETE FROM " + meta.table().sql() + " WHERE ctid = (" + row + ")", params, true);
+        return new Template(meta.table(), "DELETE FROM " + meta.table().sql() + " WHERE ctid = (" + row + ")", params, true);
     }
 
     /** A subquery for the {@code ctid} of one row equal to the change's old values. */
-    private static String oneRow(TableMeta meta, Map<String, ColumnMeta> columns, Change change, List<Object> params) {
+    private static String oneRow(TableMeta meta, Map<String, ColumnMeta> columns, Change change, List<Param> params) {
         if (change.before().isEmpty()) {
             throw new ApplyException("change for " + meta.table() + " (no primary key) carries no old values to find its row by;"
                     + " the source table needs REPLICA IDENTITY FULL");
@@ -84,10 +86,10 @@ final class NoKeyChanges {
                 throw new ApplyException("change for " + meta.table() + " (no primary key) lacks the old value of " + column.name());
             } else if (COMPARED_AS_TEXT.contains(column.baseType())) {
                 where.add(name + "::text = (" + ChangeApplier.placeholder(column) + ")::text");
-                params.add(e.getValue());
+                params.add(new Param(Source.BEFORE, e.getKey(), false));
             } else {
                 where.add(name + " = " + ChangeApplier.placeholder(column));
-                params.add(e.getValue());
+                params.add(new Param(Source.BEFORE, e.getKey(), false));
             }
         }
         return "SELECT ctid FROM " + meta.table().sql() + " WHERE " + where + " LIMIT 1";

@@ -2,18 +2,19 @@ package io.understudy.replicator.apply;
 
 import io.understudy.cluster.Lsn;
 import io.understudy.replicator.AppliedState;
+import io.understudy.replicator.capture.ConnectionLoss;
 import io.understudy.replicator.capture.DurableGroups.Commit;
 import io.understudy.replicator.capture.SchemaCopy;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.sql.Types;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import javax.sql.DataSource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Applies units of changes to the target, each in one local JDBC transaction together with the stream's state
@@ -22,10 +23,13 @@ import javax.sql.DataSource;
  */
 public final class TargetWriter {
 
+    private static final Logger LOG = LoggerFactory.getLogger(TargetWriter.class);
+
     private final DataSource target;
     private final String sourceId;
     private final String scope;
     private final TargetCatalog catalog = new TargetCatalog();
+    private final StatementCache statements = new StatementCache();
     private Boolean replicaRole;
 
     /** @param scope the stream's replication scope, recorded with every position (see {@link StateTable#write}) */
@@ -70,7 +74,7 @@ public final class TargetWriter {
                 kept = tables.stream().filter(t -> !copy.schemas().contains(t.schema())).toList();
             }
             if (!kept.isEmpty()) {
-                execute(c, ChangeApplier.truncate(kept));
+                StatementBatch.execute(c, ChangeApplier.truncate(kept));
             }
         });
     }
@@ -89,19 +93,39 @@ public final class TargetWriter {
      */
     public Commit applyTransactions(List<List<Change>> transactions, AppliedState state, boolean durable) {
         try {
+            return applyGroup(transactions, state, durable, true);
+        } catch (StatementBatch.Failed e) {
+            if (ConnectionLoss.of(e).isPresent()) {
+                throw failed(transactions, state, e.getCause()); // nothing to name; a retry would wait for the target
+            }
+            // The target rolled the group back; its error names a batch, not a change. Change by change, the same
+            // error recurs and names its change.
+            LOG.info("{}; applying the group again change by change, to name the failing change", e.getMessage());
+            return applyGroup(transactions, state, durable, false);
+        }
+    }
+
+    private Commit applyGroup(List<List<Change>> transactions, AppliedState state, boolean durable, boolean batching) {
+        try {
             return inTransaction(c -> {
+                StatementBatch batch = new StatementBatch(c, batching);
                 for (List<Change> changes : transactions) {
-                    applyOne(c, changes);
+                    applyOne(c, batch, changes);
                 }
+                batch.flush();
                 StateTable.write(c, state, scope);
             }, durable);
         } catch (FailedChange e) {
             throw new ApplyException(e.describe(target), e.getCause());
         } catch (SQLException e) {
-            int count = transactions.stream().mapToInt(List::size).sum();
-            throw new ApplyException("applying " + count + " change(s) of " + transactions.size() + " transaction(s) up to position "
-                    + state.commitPosition() + " failed: " + e.getMessage(), e);
+            throw failed(transactions, state, e);
         }
+    }
+
+    private static ApplyException failed(List<List<Change>> transactions, AppliedState state, Throwable e) {
+        int count = transactions.stream().mapToInt(List::size).sum();
+        return new ApplyException("applying " + count + " change(s) of " + transactions.size() + " transaction(s) up to position "
+                + state.commitPosition() + " failed: " + e.getMessage(), e);
     }
 
     /**
@@ -128,21 +152,26 @@ public final class TargetWriter {
         }
     }
 
-    private void applyOne(Connection c, List<Change> changes) throws SQLException {
+    private void applyOne(Connection c, StatementBatch batch, List<Change> changes) throws SQLException {
         List<TableName> truncates = new ArrayList<>();
         for (Change change : changes) {
             if (change.op() == Change.Op.TRUNCATE) {
                 truncates.add(change.table());
                 continue;
             }
-            flushTruncates(c, truncates);
-            TableMeta meta = catalog.table(c, change.table());
+            flushTruncates(c, batch, truncates);
+            TableMeta meta;
+            SqlStatement statement;
             try {
-                execute(c, ChangeApplier.toSql(meta, change));
-            } catch (SQLException e) {
-                throw new FailedChange(meta, change, e);
+                meta = catalog.table(c, change.table());
+                statement = statements.toSql(meta, change);
+            } catch (ApplyException e) {
+                batch.flush(); // a change before this one may fail first, and is then the one to report
+                throw e;
             }
+            batch.add(meta, change, statement);
             if (change.changesSchema()) {
+                batch.flush();
                 if (!usesReplicaRole(c)) {
                     throw new ApplyException("a schema change arrived, and replaying one needs a superuser target connection"
                             + " (session_replication_role keeps the target's own capture trigger quiet)");
@@ -151,15 +180,16 @@ public final class TargetWriter {
                 catalog.clear();
             }
         }
-        flushTruncates(c, truncates);
+        flushTruncates(c, batch, truncates);
     }
 
-    private void flushTruncates(Connection c, List<TableName> truncates) throws SQLException {
+    private void flushTruncates(Connection c, StatementBatch batch, List<TableName> truncates) throws SQLException {
         if (!truncates.isEmpty()) {
+            batch.flush();
             for (TableName table : truncates) {
                 catalog.table(c, table); // fails clearly if the table is missing
             }
-            execute(c, ChangeApplier.truncate(truncates));
+            StatementBatch.execute(c, ChangeApplier.truncate(truncates));
             truncates.clear();
         }
     }
@@ -226,25 +256,5 @@ public final class TargetWriter {
             }
         }
         return replicaRole;
-    }
-
-    private static void execute(Connection c, SqlStatement statement) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement(statement.sql())) {
-            for (int i = 0; i < statement.params().size(); i++) {
-                Object value = statement.params().get(i);
-                if (value == null) {
-                    ps.setNull(i + 1, Types.VARCHAR);
-                } else if (value instanceof byte[] bytes) {
-                    ps.setBytes(i + 1, bytes);
-                } else {
-                    ps.setString(i + 1, (String) value);
-                }
-            }
-            int count = ps.executeUpdate();
-            if (statement.mustTouchOneRow() && count != 1) {
-                throw new ApplyException("expected one row for " + statement.sql() + " but " + count + " matched: the target"
-                        + " lacks the row the source changed");
-            }
-        }
     }
 }

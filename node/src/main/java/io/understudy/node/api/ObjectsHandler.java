@@ -114,7 +114,8 @@ final class ObjectsHandler {
         }
         Precondition pre = precondition(exchange);
         String etag = Etags.of(body);
-        writes.execute(exchange, "PUT " + id + " " + etag, (c, epoch) -> {
+        // without a precondition the upsert alone decides: one statement
+        writes.execute(exchange, "PUT " + id + " " + etag, pre.unconditional(), (c, epoch) -> {
             WriteOutcome outcome = store.put(c, id, body, etag, pre, epoch);
             if (outcome instanceof WriteOutcome.Written w) {
                 return WritePath.Reply.of(w.created() ? 201 : 200, w.etag(),

@@ -19,6 +19,11 @@ import java.util.regex.Pattern;
  * transaction together with its idempotency record, the gate is checked again before commit
  * (else rollback) and after commit (else the write is not acknowledged). A write that is not
  * acknowledged may still exist locally; it is never reported as done.
+ *
+ * <p>A write that is one statement and carries no {@code Idempotency-Key} is sent as that statement
+ * alone, which PostgreSQL commits with it: one round trip instead of two. It has no moment between
+ * its statement and its commit, so it skips the check before commit; the checks at admission and
+ * after commit stay, so a write that commits after the gate closed is still never acknowledged.
  */
 final class WritePath {
 
@@ -81,6 +86,14 @@ final class WritePath {
     }
 
     void execute(HttpServerExchange exchange, String requestHash, Work work) throws Exception {
+        execute(exchange, requestHash, false, work);
+    }
+
+    /**
+     * @param oneStatement {@code work} runs exactly one statement; without an Idempotency-Key it then
+     *                     runs in auto-commit mode
+     */
+    void execute(HttpServerExchange exchange, String requestHash, boolean oneStatement, Work work) throws Exception {
         if (!(gate.admit() instanceof WriteGate.Verdict.Open open)) {
             admit(exchange);
             return;
@@ -97,23 +110,9 @@ final class WritePath {
         // A database that stops answering mid-write throws on, and the API server answers 503
         // not_acknowledged: had the COMMIT reached the database, the write may be there.
         try {
-            outcome = db.inTransaction(c -> {
-                if (key != null) {
-                    Optional<IdempotencyStore.Remembered> earlier = keys.lockAndFind(c, key);
-                    if (earlier.isPresent()) {
-                        return new Outcome(replyOf(earlier.get()), true, earlier.get().requestHash().equals(requestHash));
-                    }
-                }
-                Reply reply = work.apply(c, epoch);
-                if (key != null && reply.status() < 500) {
-                    keys.remember(c, key, new IdempotencyStore.Remembered(requestHash, reply.status(), reply.etag(),
-                            reply.body()), epoch);
-                }
-                if (!gate.stillOpen(epoch)) {
-                    throw new GateClosedException();
-                }
-                return new Outcome(reply, false, true);
-            });
+            outcome = key == null && oneStatement
+                    ? new Outcome(db.autoCommitted(c -> work.apply(c, epoch)), false, true)
+                    : db.inTransaction(c -> inTransaction(c, key, requestHash, epoch, work));
         } catch (GateClosedException e) {
             refuse(exchange, "write gate closed during the write; nothing was applied");
             return;
@@ -140,6 +139,25 @@ final class WritePath {
             return;
         }
         send(exchange, outcome.reply(), outcome.replayed());
+    }
+
+    /** The write and its idempotency record in the caller's transaction; the gate is checked before commit. */
+    private Outcome inTransaction(Connection c, String key, String requestHash, long epoch, Work work) throws Exception {
+        if (key != null) {
+            Optional<IdempotencyStore.Remembered> earlier = keys.lockAndFind(c, key);
+            if (earlier.isPresent()) {
+                return new Outcome(replyOf(earlier.get()), true, earlier.get().requestHash().equals(requestHash));
+            }
+        }
+        Reply reply = work.apply(c, epoch);
+        if (key != null && reply.status() < 500) {
+            keys.remember(c, key, new IdempotencyStore.Remembered(requestHash, reply.status(), reply.etag(), reply.body()),
+                    epoch);
+        }
+        if (!gate.stillOpen(epoch)) {
+            throw new GateClosedException();
+        }
+        return new Outcome(reply, false, true);
     }
 
     private record Outcome(Reply reply, boolean replayed, boolean sameRequest) {

@@ -233,6 +233,9 @@ public final class SyncReplication implements SyncHooks {
     }
 
     private SyncPolicy.Before before() {
+        if (settings.mode() == ReplicationSettings.SyncMode.ASYNC) {
+            return SyncPolicy.Before.PROCEED; // twice on every write: no look at the standbys needed
+        }
         SyncSet now = set;
         Map<String, Long> ages = positions.ages();
         boolean fresh = now.published().stream().anyMatch(n -> ages.getOrDefault(n, Long.MAX_VALUE) <= ATTACHED_FRESH_MS);

@@ -78,6 +78,16 @@ public final class Database implements AutoCloseable {
         }
     }
 
+    /**
+     * Runs {@code work} in auto-commit mode: each statement is its own transaction, committed by
+     * PostgreSQL when it completes, without a COMMIT round trip. For work of one statement only.
+     */
+    public <T> T autoCommitted(TxWork<T> work) throws Exception {
+        try (Connection c = dataSource.getConnection()) {
+            return work.run(c);
+        }
+    }
+
     /** Runs {@code work} in a read-only REPEATABLE READ transaction: one consistent snapshot. */
     public <T> T inSnapshot(TxWork<T> work) throws Exception {
         try (Connection c = dataSource.getConnection()) {

@@ -153,6 +153,11 @@ final class ReplicationManager implements AutoCloseable {
     }
 
     /** As a new primary, before the write gate opens: a slot from which {@code oldPrimary} can stream on if it rejoins. */
+    /** On promotion, before /primary names this node: see {@link SlotKeeper#dropPublicationsWithoutSlot}. */
+    void dropPublicationsWithoutSlot() {
+        slots.dropPublicationsWithoutSlot();
+    }
+
     void keepSlotForRejoin(String oldPrimary) {
         slots.keepForRejoin(slotNameOf(oldPrimary), app.scope());
     }
@@ -162,7 +167,7 @@ final class ReplicationManager implements AutoCloseable {
         return sync.awaitCaughtUp(nodeId, timeoutMs, stillPrimary);
     }
 
-    /** This node now serves as primary of {@code epoch}: bound slot WAL, clean stale publications, accept reports. */
+    /** This node now serves as primary of {@code epoch}: bound slot WAL, accept reports. */
     void becomeSource(long epoch) {
         serveAsSource(epoch);
         tidyAsSource();
@@ -173,7 +178,7 @@ final class ReplicationManager implements AutoCloseable {
         sync.serve(config.nodeId() + "@" + epoch);
     }
 
-    /** Bounds slot WAL and drops stale publications: housekeeping that may follow the promotion. */
+    /** Bounds slot WAL: housekeeping that may follow the promotion. */
     void tidyAsSource() {
         slots.becomePrimary();
     }

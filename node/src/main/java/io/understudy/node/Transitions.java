@@ -220,6 +220,7 @@ final class Transitions {
         laps.lap("source prepared");
         // Nobody streams from a node that is not primary: slots here belong to streams of an earlier epoch.
         db.dropInactiveSlots(ReplicationManager.SLOT_PREFIX);
+        replication.dropPublicationsWithoutSlot();
         if (previous != null && !previous.nodeId().equals(config.nodeId())) {
             // Before /primary names this node (the old primary may look for it as soon as it does), and so before
             // the gate opens: the slot sees every write of the new epoch.

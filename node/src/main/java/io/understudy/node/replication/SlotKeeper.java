@@ -40,8 +40,8 @@ public final class SlotKeeper {
     }
 
     /**
-     * On promotion: sets {@code max_slot_wal_keep_size} (ALTER SYSTEM + reload, so it survives restarts) and drops
-     * publications left without a slot by streams of earlier epochs.
+     * On promotion or a start as primary: sets {@code max_slot_wal_keep_size} (ALTER SYSTEM + reload, so it survives
+     * restarts).
      */
     public void becomePrimary() {
         String wanted = settings.maxSlotWalKeepSize();
@@ -62,6 +62,19 @@ public final class SlotKeeper {
                 }
             }
             walBoundSet = true;
+        } catch (SQLException e) {
+            walBoundSet = false;
+            log.warn("cannot bound slot WAL retention: {}", e.getMessage());
+        }
+    }
+
+    /**
+     * On promotion, before {@code /primary} names this node: drops the publications that streams of earlier epochs
+     * left without a slot. Only then: once a secondary knows the new epoch it creates its publication a moment before
+     * the slot, and a publication without a slot may be a stream being set up.
+     */
+    public void dropPublicationsWithoutSlot() {
+        try (Connection c = db.getConnection(); Statement st = c.createStatement()) {
             try (ResultSet rs = st.executeQuery("SELECT pubname FROM pg_publication p WHERE pubname LIKE '" + prefix + "%'"
                     + " AND NOT EXISTS (SELECT 1 FROM pg_replication_slots s WHERE s.slot_name = p.pubname)")) {
                 List<String> stale = new ArrayList<>();
@@ -74,8 +87,8 @@ public final class SlotKeeper {
                 }
             }
         } catch (SQLException e) {
-            walBoundSet = false;
-            log.warn("cannot bound slot WAL retention or clean publications: {}", e.getMessage());
+            log.warn("cannot drop publications of earlier epochs (they hold no WAL; the next promotion tries again): {}",
+                    e.getMessage());
         }
     }
 

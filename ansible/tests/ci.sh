@@ -132,9 +132,10 @@ echo "PUT to a node without the token -> $code $(cat "$WORK/put.json")"
 code=$("$HOSTS" run curl -s -o /dev/null -w '%{http_code}' -X PUT -d '{"x":1}' "$SWITCH/api/objects/through-switch")
 [ "$code" = 201 ] || [ "$code" = 200 ] || fail "a write through the switch answered $code"
 echo "PUT through the switch -> $code"
-out=$("$HOSTS" ssh us-h3 "java -cp /opt/understudy/current/understudy.jar org.apache.zookeeper.ZooKeeperMain -server 127.0.0.1:2181 get /understudy/ci/primary" 2>&1 || true)
-echo "$out" | grep -qiE 'Insufficient permission|NoAuth' || fail "ZooKeeper served /primary to a client without credentials: $out"
-echo "ZooKeeper get /primary without credentials -> $(echo "$out" | grep -iE 'Insufficient permission|NoAuth' | head -1)"
+# ZooKeeper without credentials, from the controller (no peer): reading and overwriting /primary refused
+out=$("$HOSTS" run java -cp "$JAR" "$HERE/ZkProbe.java" 10.77.0.13:2181 /understudy/ci/primary 2>&1) \
+  || fail "ZooKeeper let a client without credentials at /primary: $(echo "$out" | grep -E '^(read|write|no connection)')"
+echo "$out" | grep -E '^(read|write): ' | sed 's/^/ZooKeeper \/primary without credentials, /'
 done_part
 fi
 

@@ -10,7 +10,7 @@ import org.slf4j.LoggerFactory;
 /**
  * Runs the switch as a process: {@code SwitchMain --config <file>}. Exit status 2 for a bad
  * command line or configuration (the message names the file and the key), 1 for any other
- * failure to start. Ctrl-C / SIGTERM close the switch cleanly.
+ * failure to start. Ctrl-C / SIGTERM stop the switch gracefully: open requests are answered first.
  */
 public final class SwitchMain {
 
@@ -23,7 +23,7 @@ public final class SwitchMain {
 
     public static void main(String[] args) {
         int status = launch(args, server -> Runtime.getRuntime().addShutdownHook(
-                new Thread(server::close, "switch-shutdown")));
+                new Thread(server::stopGracefully, "switch-shutdown")));
         if (status != 0) {
             System.exit(status);
         }

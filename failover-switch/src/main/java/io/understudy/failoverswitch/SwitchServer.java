@@ -8,8 +8,8 @@ import io.understudy.cluster.HistoryRecord;
 import io.understudy.cluster.zk.SettingsZnode;
 import io.understudy.failoverswitch.admin.AdminHandler;
 import io.understudy.failoverswitch.admin.MembersHandler;
-import io.understudy.cluster.HistoryRecord;
 import io.understudy.failoverswitch.admin.StatusReport;
+import io.understudy.failoverswitch.http.Drain;
 import io.understudy.failoverswitch.http.HeadSize;
 import io.understudy.failoverswitch.http.Listener;
 import io.understudy.failoverswitch.metrics.SwitchMetrics;
@@ -44,6 +44,8 @@ import org.slf4j.LoggerFactory;
 public final class SwitchServer implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(SwitchServer.class);
+    /** How long a draining switch must see no request before it stops. */
+    static final long DRAIN_QUIET_MS = 500;
 
     private final SwitchConfig config;
     private final SwitchMetrics metrics = new SwitchMetrics();
@@ -53,6 +55,7 @@ public final class SwitchServer implements AutoCloseable {
     private final AtomicBoolean closed = new AtomicBoolean();
     private volatile ClusterFollower follower;
     private volatile Undertow undertow;
+    private volatile Drain drain;
 
     private SwitchServer(SwitchConfig config) {
         this.config = config;
@@ -114,7 +117,8 @@ public final class SwitchServer implements AutoCloseable {
             }
         };
         // answers "Expect: 100-continue" itself when the body is first read
-        return new HttpContinueReadHandler(routing);
+        drain = new Drain(new HttpContinueReadHandler(routing));
+        return drain;
     }
 
     private void enqueueRecompute() {
@@ -142,6 +146,12 @@ public final class SwitchServer implements AutoCloseable {
         }
     }
 
+    /** Whether a graceful stop has begun. */
+    boolean draining() {
+        Drain requests = drain;
+        return requests != null && requests.draining();
+    }
+
     /** The port the switch listens on (the real one when configured with 0). */
     public int port() {
         return ((InetSocketAddress) undertow.getListenerInfo().get(0).getAddress()).getPort();
@@ -157,6 +167,37 @@ public final class SwitchServer implements AutoCloseable {
     private ZkLink zkLink() {
         ClusterFollower now = follower;
         return now == null ? ZkLink.CONNECTING : now.link();
+    }
+
+    /**
+     * The stop of a running switch process (SIGTERM): stops accepting connections, keeps forwarding
+     * what arrives on the open ones with {@code Connection: close} until nothing is in flight and no
+     * request has come for {@value #DRAIN_QUIET_MS} ms (at most the hold timeout and two seconds more),
+     * then {@link #close() closes}. Clients are answered, not cut off, and reconnect to another switch.
+     */
+    public void stopGracefully() {
+        stopGracefully(DRAIN_QUIET_MS);
+    }
+
+    void stopGracefully(long quietMs) {
+        Undertow listening = undertow;
+        Drain requests = drain;
+        if (listening == null || requests == null || closed.get()) {
+            close();
+            return;
+        }
+        requests.begin(listening);
+        long maxMs = config.limits().holdTimeoutMs() + 2000L + quietMs;
+        log.info("switch stopping: no new connections, {} request(s) in flight, open connections close after their"
+                + " next answer (waiting up to {} ms)", requests.inFlight(), maxMs);
+        try {
+            boolean idle = requests.awaitIdle(quietMs, maxMs);
+            log.info(idle ? "switch drained" : "switch not idle after {} ms ({} request(s) in flight); stopping anyway",
+                    maxMs, requests.inFlight());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        close();
     }
 
     /** Answers held requests with 503, stops listening, disconnects from ZooKeeper. Idempotent. */

@@ -45,6 +45,15 @@ changed_tasks() {
 }
 status_json() { "$HOSTS" run curl -sf "$SWITCH/_understudy/status"; }
 primary_id() { status_json | python3 -c 'import json,sys; print((json.load(sys.stdin).get("primary") or {}).get("nodeId", ""))'; }
+# the primary's id once the first switch names one (it may be reconnecting to ZooKeeper after a roll); empty after 60 s
+await_primary_id() {
+  local id="" tries=0
+  while [ -z "$id" ] && [ $tries -lt 60 ]; do
+    id=$(primary_id 2>/dev/null || true)
+    [ -n "$id" ] || { tries=$((tries + 1)); sleep 1; }
+  done
+  echo "$id"
+}
 host_of() { echo "us-h$(( $(printf '%d' "'$1") - 96 ))"; }   # node a -> us-h1
 # the replication slots on the PostgreSQL of a host
 slots_on() { "$HOSTS" ssh "$1" "runuser -u postgres -- psql -d understudy -Atc 'select slot_name from pg_replication_slots order by 1'"; }
@@ -172,8 +181,8 @@ fi
 
 # The secondary that is taken down, removed and added back below: not the primary, and not us-h1 (the
 # inventory's initial primary, which add_node.yml refuses to add).
-PRIMARY=$(primary_id)
-[ -n "$PRIMARY" ] || fail "no primary after the upgrade"
+PRIMARY=$(await_primary_id)
+[ -n "$PRIMARY" ] || fail "no primary after the upgrade: $("$HOSTS" run curl -s "$SWITCH/_understudy/status" 2>&1 | head -c 600)"
 SPARE_ID=$(for id in b c; do [ "$id" != "$PRIMARY" ] && echo $id; done | head -1)
 SPARE=$(host_of "$SPARE_ID")
 echo "primary $PRIMARY; node $SPARE_ID on $SPARE is stopped, removed and added back"

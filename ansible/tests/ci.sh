@@ -183,7 +183,7 @@ fi
 # inventory's initial primary, which add_node.yml refuses to add).
 PRIMARY=$(await_primary_id)
 [ -n "$PRIMARY" ] || fail "no primary after the upgrade: $("$HOSTS" run curl -s "$SWITCH/_understudy/status" 2>&1 | head -c 600)"
-SPARE_ID=$(for id in b c; do [ "$id" != "$PRIMARY" ] && echo $id; done | head -1)
+SPARE_ID=$(for id in b c; do if [ "$id" != "$PRIMARY" ]; then echo $id; fi; done | head -1)
 SPARE=$(host_of "$SPARE_ID")
 echo "primary $PRIMARY; node $SPARE_ID on $SPARE is stopped, removed and added back"
 

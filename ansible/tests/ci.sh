@@ -240,7 +240,7 @@ done_part
 
 part "DR drill (understudy drill, switchover, report fetched)"
 rm -rf "$ANSIBLE_DIR/drills"
-play "${INV[@]}" "${VAULT[@]}" -e kind=switchover -e drill_extra_args="--duration 20s --rate 20 --max-lost 0" \
+play "${INV[@]}" "${VAULT[@]}" -e kind=switchover -e '{"drill_extra_args": "--duration 20s --rate 20 --max-lost 0"}' \
   playbooks/dr_drill.yml >"$WORK/drill.log" || fail "see $WORK/drill.log"
 report=$(ls "$ANSIBLE_DIR"/drills/*/drill-*.json 2>/dev/null | grep -v requests | head -1)
 [ -n "$report" ] || fail "the drill's report was not fetched"

@@ -108,6 +108,17 @@ final class CommandRules {
         return Optional.empty();
     }
 
+    /**
+     * The node a pending switchover or targeted failover hands the primary role to, while that node is still a healthy
+     * secondary: the other secondaries stand aside, or the election leader would race the target as soon as the old
+     * primary reports DEMOTED. When the target dies, freezes past its session or stops streaming, this is empty again
+     * and the election goes on as usual.
+     */
+    static Optional<String> handOverTarget(ClusterView view, PrimaryRecord primary) {
+        return pendingHandOver(view).map(q -> q.command().targetNodeId())
+                .filter(target -> view.member(target).filter(m -> isReadySecondary(m, primary)).isPresent());
+    }
+
     /** Why the hand-over cannot go to {@code target} (any healthy secondary when null), if it cannot. */
     private static Optional<String> targetProblem(ClusterView view, String target, PrimaryRecord primary) {
         if (target == null) {

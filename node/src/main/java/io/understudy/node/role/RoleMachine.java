@@ -108,6 +108,11 @@ public final class RoleMachine {
         if (s.role() != Role.SECONDARY) {
             return Eligibility.no("role " + s.role() + " cannot take over from " + at(primary));
         }
+        Optional<String> otherTarget = CommandRules.handOverTarget(s.view(), primary)
+                .filter(target -> !target.equals(s.nodeId()));
+        if (otherTarget.isPresent()) {
+            return Eligibility.no("the primary role is being handed over to " + otherTarget.get());
+        }
         StreamState stream = s.stream();
         if (stream.failed()) {
             return Eligibility.no("replication failed");

@@ -69,6 +69,22 @@ class CommandRulesTest {
     }
 
     @Test
+    void shouldKeepTheOtherSecondariesOutOfTheElectionWhileTheTargetTakesOver() {
+        QueuedCommand switchover = command(CommandRecord.Type.SWITCHOVER, "b", 1);
+        MemberRecord cReady = member("c", Role.SECONDARY, true);
+        Situation leaderC = new Situation("c", Role.SECONDARY, 0, ZkLink.CONNECTED, false, true,
+                view(switchover, null, A_DEMOTED, B_READY, cReady), FOLLOWING_A1);
+        assertThat(RoleMachine.eligibility(leaderC).eligible()).isFalse();
+        assertThat(RoleMachine.eligibility(leaderC).reason()).contains("handed over to b");
+        assertThat(RoleMachine.decide(leaderC)).as("the election leader does not race the target").isEmpty();
+
+        Situation targetGone = new Situation("c", Role.SECONDARY, 0, ZkLink.CONNECTED, false, true,
+                view(switchover, null, A_DEMOTED, cReady), FOLLOWING_A1);
+        assertThat(RoleMachine.eligibility(targetGone).eligible()).as("the target died: the election goes on").isTrue();
+        assertThat(RoleMachine.decide(targetGone).orElseThrow().next()).isEqualTo(Role.PRIMARY);
+    }
+
+    @Test
     void shouldRefuseASwitchoverToANodeThatIsNotAHealthySecondary() {
         QueuedCommand toC = command(CommandRecord.Type.SWITCHOVER, "c", 0);
         Decision d = RoleMachine.decide(a(Role.PRIMARY, true, view(toC, null, A_PRIMARY, B_READY))).orElseThrow();

@@ -152,12 +152,12 @@ final class ReplicationManager implements AutoCloseable {
         return Replicator.seedFromSlot(streamFrom(primary), db.dataSource());
     }
 
-    /** As a new primary, before the write gate opens: a slot from which {@code oldPrimary} can stream on if it rejoins. */
     /** On promotion, before /primary names this node: see {@link SlotKeeper#dropPublicationsWithoutSlot}. */
     void dropPublicationsWithoutSlot() {
         slots.dropPublicationsWithoutSlot();
     }
 
+    /** As a new primary, before the write gate opens: a slot from which {@code oldPrimary} can stream on if it rejoins. */
     void keepSlotForRejoin(String oldPrimary) {
         slots.keepForRejoin(slotNameOf(oldPrimary), app.scope());
     }

@@ -27,7 +27,7 @@ public final class Drain implements HttpHandler {
         nextListener.proceed();
     };
     private volatile boolean draining;
-    private volatile long lastArrivalNanos = System.nanoTime();
+    private volatile long lastArrivalNanos;
 
     public Drain(HttpHandler next) {
         this.next = next;
@@ -36,9 +36,11 @@ public final class Drain implements HttpHandler {
     @Override
     public void handleRequest(HttpServerExchange exchange) throws Exception {
         inFlight.incrementAndGet();
-        lastArrivalNanos = System.nanoTime();
         exchange.addExchangeCompleteListener(finished);
         if (draining) {
+            // only arrivals during a drain matter (the quiet period starts at begin() at the earliest): no clock read per
+            // request while serving
+            lastArrivalNanos = System.nanoTime();
             exchange.setPersistent(false);
         }
         next.handleRequest(exchange);

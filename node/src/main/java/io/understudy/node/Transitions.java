@@ -207,6 +207,7 @@ final class Transitions {
             // Before the gate opens: schema changes are captured from the first write on, and no sequence hands out
             // a value the old primary already used.
             replication.app().prepareSource();
+            laps.lap("capture prepared");
             if (previous != null && !previous.nodeId().equals(config.nodeId())) {
                 replication.app().advanceSequences();
             }
@@ -217,7 +218,7 @@ final class Transitions {
             throw new ClaimLostException("cannot prepare this database to serve as primary (" + e.getMessage() + ")"
                     + (previous == null ? "" : "; streaming on from " + previous.nodeId() + " and trying again"));
         }
-        laps.lap("source prepared");
+        laps.lap("sequences advanced");
         // Nobody streams from a node that is not primary: slots here belong to streams of an earlier epoch.
         db.dropInactiveSlots(ReplicationManager.SLOT_PREFIX);
         replication.dropPublicationsWithoutSlot();

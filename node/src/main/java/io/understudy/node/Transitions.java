@@ -296,7 +296,9 @@ final class Transitions {
     /** Removes the command and records its outcome; false when an earlier run (or another node) did so already. */
     private boolean completeCommand(Action.CompleteCommand complete) throws Exception {
         var command = complete.command().command();
-        if (!zk.completeCommand(complete.command().znode())) {
+        boolean removed = zk.completeCommand(complete.command().znode());
+        state.completedCommands.add(complete.command().znode()); // gone either way; the view may show it a while longer
+        if (!removed) {
             return false;
         }
         String reason = "command " + command.id() + " (" + command.type() + ") from " + command.requestedBy() + ": "

@@ -31,6 +31,7 @@ public final class Replicator implements AutoCloseable {
     private final DataSource target;
     private final StatusTracker tracker;
     private final ApplySeal seal = new ApplySeal();
+    private final DrainLine drainLine;
     private final AtomicBoolean started = new AtomicBoolean();
     private final Object lifecycle = new Object();
     private boolean closing;
@@ -42,6 +43,7 @@ public final class Replicator implements AutoCloseable {
         this.config = config;
         this.target = target;
         this.tracker = new StatusTracker(config.name(), listener == null ? ReplicationListener.NONE : listener);
+        this.drainLine = new DrainLine(config);
     }
 
     /** Starts the engine thread and returns at once. May be called once. */
@@ -54,6 +56,7 @@ public final class Replicator implements AutoCloseable {
             thread.setDaemon(true);
             thread.start();
         }
+        drainLine.openInBackground();
     }
 
     public ReplicationStatus status() {
@@ -113,12 +116,15 @@ public final class Replicator implements AutoCloseable {
                     CompletableFuture.completedFuture(null));
         }
         long begin = System.nanoTime();
-        long walTarget = -1;
-        SourceAdmin admin = sourceAdmin(config, Math.max(1, (int) Math.min(5, timeout.toSeconds() / 2)));
-        try {
-            walTarget = admin.drainTarget(config.name() + ":" + UUID.randomUUID());
-        } catch (SQLException e) {
-            LOG.info("drain {}: source answers no more ({}); waiting for a quiet stream instead", config.name(), e.getMessage());
+        int askSeconds = Math.max(1, (int) Math.min(5, timeout.toSeconds() / 2));
+        String token = config.name() + ":" + UUID.randomUUID();
+        long walTarget = drainLine.drainTarget(token, askSeconds * 1000);
+        if (walTarget < 0) {
+            try {
+                walTarget = sourceAdmin(config, askSeconds).drainTarget(token);
+            } catch (SQLException e) {
+                LOG.info("drain {}: source answers no more ({}); waiting for a quiet stream instead", config.name(), e.getMessage());
+            }
         }
         long asked = System.nanoTime();
         boolean done = walTarget >= 0 ? tracker.awaitProcessed(walTarget, deadline) : tracker.awaitQuiet(quietNanos(), deadline);
@@ -159,6 +165,7 @@ public final class Replicator implements AutoCloseable {
     /** Stops the engine and waits for its thread; idempotent. */
     @Override
     public void close() {
+        drainLine.close();
         ChangeStream current;
         Thread engineThread;
         synchronized (lifecycle) {

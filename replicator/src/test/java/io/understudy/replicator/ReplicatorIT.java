@@ -190,6 +190,26 @@ class ReplicatorIT extends WithPgPair {
     }
 
     @Test
+    void aStreamKeepsAConnectionForItsDrainAndADrainWhoseConnectionWasCutOpensAnother() throws Exception {
+        itemsTable("items_line");
+        String kept = "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'understudy-replicator-admin'"
+                + " AND state = 'idle'";
+        Replicator r = start(pg.config("it_line", dataDir, "public.items_line"), new Recorder());
+        await().atMost(WAIT).until(() -> count(pg.source, kept) == 1);
+        exec(pg.source, "SELECT pg_terminate_backend(pid, 5000) FROM pg_stat_activity"
+                + " WHERE application_name = 'understudy-replicator-admin' AND state = 'idle'");
+        for (int i = 1; i <= 10; i++) {
+            exec(pg.source, "INSERT INTO items_line VALUES (" + i + ", 'x', " + i + ")");
+        }
+
+        r.drain(Duration.ofSeconds(20));
+
+        assertThat(r.status().state()).isEqualTo(State.DRAINED);
+        assertThat(count(pg.target, "SELECT count(*) FROM items_line")).isEqualTo(10);
+        assertThat(count(pg.source, kept)).isZero();
+    }
+
+    @Test
     void drainOfAnIdleSourceCompletesWithoutWaitingForTheTimeout() throws Exception {
         itemsTable("items_idle");
         Replicator r = start(pg.config("it_idle", dataDir, "public.items_idle"), new Recorder());

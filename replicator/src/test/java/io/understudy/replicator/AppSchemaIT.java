@@ -63,6 +63,9 @@ class AppSchemaIT extends WithPgPair {
             assertThat(CaptureSchema.installCapture(c, shop)).isTrue();
             c.createStatement().execute("ALTER EVENT TRIGGER understudy_capture_ddl DISABLE");
             assertThat(CaptureSchema.installCapture(c, shop)).isTrue();
+            c.createStatement().execute("DROP FUNCTION understudy.log_ddl");
+            assertThat(CaptureSchema.installCapture(c, shop)).isTrue();
+            assertThat(CaptureSchema.installCapture(c, shop)).isFalse();
             CaptureSchema.clearCapture(c);
             assertThat(CaptureSchema.installCapture(c, shop)).isTrue();
             assertThat(CaptureSchema.installCapture(c, shop)).isFalse();

@@ -13,6 +13,8 @@ import java.util.Collections;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Understudy's objects in schema {@code understudy}: the replicated {@code ddl_log} and {@code sequence_marks}
@@ -30,6 +32,7 @@ public final class CaptureSchema {
 
     /** Starts the capture function's comment, which carries the fingerprint of the installed functions' text. */
     private static final String FINGERPRINT_PREFIX = "understudy capture ";
+    private static final Pattern FUNCTION_NAME = Pattern.compile("CREATE OR REPLACE FUNCTION understudy\\.([a-z_]+)\\(");
 
     private static final String TABLES = """
             CREATE SCHEMA IF NOT EXISTS understudy;
@@ -283,16 +286,24 @@ public final class CaptureSchema {
 
     /**
      * Whether this database already captures exactly as {@link #installCapture} would: the functions of this text
-     * (their fingerprint is the capture function's comment), both event triggers enabled, and {@code scope}'s
-     * patterns recorded. A node promoted again with the same scope then skips rewriting them (a transaction of
+     * (their fingerprint is the capture function's comment, and each of them exists), both event triggers enabled,
+     * and {@code scope}'s patterns recorded. A node promoted again with the same scope then skips rewriting them (a transaction of
      * catalog changes before its write gate opens). Read-only; any doubt (a missing table, say) answers false.
      */
     static boolean installed(Connection c, ReplicationScope scope, String functions) {
         try (Statement st = c.createStatement()) {
+            List<String> names = new ArrayList<>();
+            Matcher m = FUNCTION_NAME.matcher(functions);
+            while (m.find()) {
+                names.add("'" + m.group(1) + "'");
+            }
             try (ResultSet rs = st.executeQuery("SELECT obj_description(to_regprocedure('understudy.capture_ddl()'), 'pg_proc'),"
                     + " (SELECT count(*) FROM pg_event_trigger WHERE evtenabled = 'O'"
-                    + " AND evtname IN ('understudy_capture_ddl', 'understudy_note_drop'))")) {
-                if (!rs.next() || !(FINGERPRINT_PREFIX + fingerprint(functions)).equals(rs.getString(1)) || rs.getInt(2) != 2) {
+                    + " AND evtname IN ('understudy_capture_ddl', 'understudy_note_drop')),"
+                    + " (SELECT count(DISTINCT proname) FROM pg_proc WHERE pronamespace = 'understudy'::regnamespace"
+                    + " AND proname IN (" + String.join(", ", names) + "))")) {
+                if (!rs.next() || !(FINGERPRINT_PREFIX + fingerprint(functions)).equals(rs.getString(1)) || rs.getInt(2) != 2
+                        || rs.getInt(3) != names.size()) {
                     return false;
                 }
             }

@@ -43,6 +43,26 @@ final class NativeReplication implements AutoCloseable {
         return publisher;
     }
 
+    DataSource subscriber() {
+        return subscriber;
+    }
+
+    /**
+     * Disables the subscription and returns once its apply worker is gone (the slot on the publisher keeps every change
+     * from then on), or enables it and returns once an apply worker runs again; either way within {@code limit}.
+     */
+    void enabled(boolean on, Duration limit) throws Exception {
+        exec(subscriber, "ALTER SUBSCRIPTION " + NAME + (on ? " ENABLE" : " DISABLE"));
+        long deadline = System.nanoTime() + limit.toNanos();
+        String workers = "SELECT count(*) FROM pg_stat_subscription WHERE subname = '" + NAME + "' AND pid IS NOT NULL";
+        while (scalar(subscriber, workers) > 0 != on) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("the subscription's apply worker did not " + (on ? "start" : "stop") + " within " + limit);
+            }
+            Thread.sleep(1); // polling the worker list; bounded by limit
+        }
+    }
+
     /** Lag and throughput of rows with ids in [firstId, firstId + rows) once all of them arrived (or the limit passed). */
     record Applied(long rows, long catchUpNanos, double p50Ms, double p99Ms, double maxMs) {
     }

@@ -6,7 +6,8 @@ import java.util.concurrent.locks.LockSupport;
 
 /**
  * The turns of a bounded load shared by its workers: paced at a fixed rate (open loop: turn i is due at start +
- * i/rate, a late turn goes at once) or, at rate 0, as fast as the workers take them; no turn after the duration.
+ * i/rate, a late turn goes at once) or, at rate 0, as fast as the workers take them; no turn after the duration,
+ * nor after a given number of turns.
  */
 final class Pacing {
 
@@ -17,8 +18,13 @@ final class Pacing {
     private final long end;
 
     Pacing(int rate, Duration duration) {
+        this(rate, rate > 0 ? (long) rate * duration.toSeconds() : Long.MAX_VALUE, duration);
+    }
+
+    /** {@code turns} turns at most, and none after {@code duration}. */
+    Pacing(int rate, long turns, Duration duration) {
         this.rate = rate;
-        this.total = rate > 0 ? (long) rate * duration.toSeconds() : Long.MAX_VALUE;
+        this.total = turns;
         this.end = start + duration.toNanos();
     }
 

@@ -42,7 +42,17 @@ final class SqlLoad {
      */
     static Result run(DataSource db, Spec spec, int writers, int rate, int rowsPerTx, long firstId, Duration duration)
             throws Exception {
-        Pacing pacing = new Pacing(rate, duration);
+        return run(db, spec, writers, new Pacing(rate, duration), rowsPerTx, firstId);
+    }
+
+    /** {@code transactions} single-row transactions as fast as the writers go (fewer if {@code limit} passes first). */
+    static Result count(DataSource db, Spec spec, int writers, long transactions, long firstId, Duration limit)
+            throws Exception {
+        return run(db, spec, writers, new Pacing(0, transactions, limit), 1, firstId);
+    }
+
+    private static Result run(DataSource db, Spec spec, int writers, Pacing pacing, int rowsPerTx, long firstId)
+            throws Exception {
         AtomicLong done = new AtomicLong();
         List<Samples> latencies = new ArrayList<>();
         List<Thread> threads = new ArrayList<>();

@@ -35,8 +35,8 @@ public final class ChildConfigs {
      * so that clients of a failover see latency, not errors, even on a loaded machine.
      */
     public static final int SWITCH_HOLD_TIMEOUT_MS = 5000;
-    /** Replicator poll interval; it sets replication latency almost entirely (see docs/replication-speed.md). */
-    public static final int REPLICATION_POLL_MS = 5;
+    /** How long an idle replication stream sleeps between reads: the floor of replication latency (see docs/replication-speed.md). */
+    public static final int REPLICATION_POLL_MS = 2;
 
     private ChildConfigs() {
     }

@@ -30,7 +30,7 @@ class ChildConfigsTest {
                 Map.entry("db.user", "postgres"),
                 Map.entry("db.password", ""),
                 Map.entry("data.dir", "/srv/u/node/b"),
-                Map.entry("replication.pollIntervalMs", "5"));
+                Map.entry("replication.pollIntervalMs", "2"));
     }
 
     @Test

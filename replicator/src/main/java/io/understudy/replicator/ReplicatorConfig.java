@@ -16,14 +16,14 @@ import java.util.regex.Pattern;
  * @param scope               which tables to replicate: the always-replicated ones (the target must have them too) and
  *                            the application's schemas, whose definitions a fresh sync copies
  * @param offsetDir           directory for this stream's offset seed file (created if absent)
- * @param pollIntervalMs      how long the engine sleeps when the source has nothing new (sets latency; see docs/replication-speed.md)
+ * @param pollIntervalMs      how long the stream sleeps when the source has nothing new (the latency floor; see docs/replication-speed.md)
  * @param heartbeatIntervalMs Debezium heartbeat interval; keeps the slot moving while tables are idle
  */
 public record ReplicatorConfig(String name, String sourceId, String sourceHost, int sourcePort, String sourceDatabase,
                                String user, String password, ReplicationScope scope, Path offsetDir,
                                long pollIntervalMs, long heartbeatIntervalMs) {
 
-    public static final long DEFAULT_POLL_INTERVAL_MS = 5;
+    public static final long DEFAULT_POLL_INTERVAL_MS = 2;
     public static final long DEFAULT_HEARTBEAT_INTERVAL_MS = 1000;
 
     private static final Pattern NAME = Pattern.compile("[a-z0-9_]{1,63}");

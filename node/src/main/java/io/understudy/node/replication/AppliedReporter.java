@@ -1,10 +1,12 @@
 package io.understudy.node.replication;
 
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.HttpURLConnection;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.time.Duration;
+import java.net.URL;
+import java.nio.charset.StandardCharsets;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -14,19 +16,22 @@ import org.slf4j.LoggerFactory;
  * knows it is attached). Silent until the first copy is complete and whenever the stream is not live (its engine
  * still starting, or reconnecting), so a secondary that cannot apply the next write never counts as attached and
  * sync-mode writes do not wait for it. One request in flight; positions arriving meanwhile are coalesced into the next.
+ *
+ * <p>Sent with blocking I/O on the reporter's own thread over a kept-alive connection: in sync mode every write waits
+ * for this request, and an asynchronous client would add two thread hand-offs (to its selector and back) to each.
  */
 public final class AppliedReporter implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(AppliedReporter.class);
     static final long HEARTBEAT_MS = 500;
     private static final long RETRY_MS = 200;
+    private static final int TIMEOUT_MS = 2000;
 
     private final String nodeId;
     private final String sourceId;
-    private final URI endpoint;
+    private final URL endpoint;
     private final boolean eager;
     private final String token;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).version(HttpClient.Version.HTTP_1_1).build();
     private final Thread thread;
     private final Object monitor = new Object();
     private long latest;
@@ -45,7 +50,11 @@ public final class AppliedReporter implements AutoCloseable {
         this.token = token;
         this.nodeId = nodeId;
         this.sourceId = sourceId;
-        this.endpoint = URI.create(primaryApiUrl.replaceAll("/+$", "") + "/replication/applied");
+        try {
+            this.endpoint = URI.create(primaryApiUrl.replaceAll("/+$", "") + "/replication/applied").toURL();
+        } catch (java.net.MalformedURLException e) {
+            throw new IllegalArgumentException("primary API URL " + primaryApiUrl + ": " + e.getMessage(), e);
+        }
         this.thread = new Thread(this::run, "applied-reporter");
         this.thread.setDaemon(true);
     }
@@ -116,17 +125,31 @@ public final class AppliedReporter implements AutoCloseable {
         }
     }
 
-    private void send(long position) throws Exception {
-        String body = "{\"nodeId\":\"" + nodeId + "\",\"sourceId\":\"" + sourceId + "\",\"position\":" + position + "}";
-        HttpRequest.Builder builder = HttpRequest.newBuilder(endpoint).timeout(Duration.ofSeconds(2))
-                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body));
+    private void send(long position) throws IOException {
+        byte[] body = ("{\"nodeId\":\"" + nodeId + "\",\"sourceId\":\"" + sourceId + "\",\"position\":" + position + "}")
+                .getBytes(StandardCharsets.UTF_8);
+        HttpURLConnection c = (HttpURLConnection) endpoint.openConnection();
+        c.setConnectTimeout(TIMEOUT_MS);
+        c.setReadTimeout(TIMEOUT_MS);
+        c.setRequestMethod("POST");
+        c.setDoOutput(true);
+        c.setFixedLengthStreamingMode(body.length);
+        c.setRequestProperty("Content-Type", "application/json");
         if (token != null) {
-            builder.header(io.understudy.cluster.Headers.TOKEN, token);
+            c.setRequestProperty(io.understudy.cluster.Headers.TOKEN, token);
         }
-        HttpRequest request = builder.build();
-        HttpResponse<Void> response = http.send(request, HttpResponse.BodyHandlers.discarding());
-        if (response.statusCode() / 100 != 2) {
-            throw new IllegalStateException("HTTP " + response.statusCode());
+        try (OutputStream out = c.getOutputStream()) {
+            out.write(body);
+        }
+        int status = c.getResponseCode();
+        // Reading the answer to its end hands the connection back for the next report.
+        try (InputStream in = status / 100 == 2 ? c.getInputStream() : c.getErrorStream()) {
+            if (in != null) {
+                in.readAllBytes();
+            }
+        }
+        if (status / 100 != 2) {
+            throw new IllegalStateException("HTTP " + status);
         }
     }
 

@@ -70,7 +70,7 @@ public final class TargetWriter {
             List<TableName> kept = tables;
             if (copy != null) {
                 copy.restoreInto(c);
-                replicaRole(c);
+                settings(c, true); // the restored definitions' script may have reset the role
                 kept = tables.stream().filter(t -> !copy.schemas().contains(t.schema())).toList();
             }
             if (!kept.isEmpty()) {
@@ -206,12 +206,7 @@ public final class TargetWriter {
         try (Connection c = target.getConnection()) {
             c.setAutoCommit(false);
             try {
-                replicaRole(c);
-                if (!durable) {
-                    try (Statement st = c.createStatement()) {
-                        st.execute("SET LOCAL synchronous_commit = off");
-                    }
-                }
+                settings(c, durable);
                 work.run(c);
                 c.commit();
             } catch (SQLException | RuntimeException e) {
@@ -238,14 +233,20 @@ public final class TargetWriter {
     }
 
     /**
-     * Like PostgreSQL's own apply workers: the source already checked constraints and ran triggers, and snapshot
-     * order need not respect foreign keys. Also keeps the target's own capture trigger from firing.
+     * The local transaction's settings, in one round trip. {@code session_replication_role = replica} as in
+     * PostgreSQL's own apply workers: the source already checked constraints and ran triggers, and snapshot order need
+     * not respect foreign keys; it also keeps the target's own capture trigger from firing. {@code synchronous_commit}
+     * off unless the commit must be durable at once.
      */
-    private void replicaRole(Connection c) throws SQLException {
-        if (usesReplicaRole(c)) {
-            try (Statement st = c.createStatement()) {
-                st.execute("SET LOCAL session_replication_role = replica");
-            }
+    private void settings(Connection c, boolean durable) throws SQLException {
+        boolean role = usesReplicaRole(c);
+        if (!role && durable) {
+            return;
+        }
+        String sql = "SELECT " + (role ? "set_config('session_replication_role', 'replica', true)" : "")
+                + (role && !durable ? ", " : "") + (durable ? "" : "set_config('synchronous_commit', 'off', true)");
+        try (Statement st = c.createStatement()) {
+            st.execute(sql);
         }
     }
 

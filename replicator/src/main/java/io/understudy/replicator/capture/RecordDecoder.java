@@ -78,9 +78,17 @@ public final class RecordDecoder {
             return values;
         }
         for (Field field : row.schema().fields()) {
-            values.put(field.name(), converter.convert(table + "." + field.name(), field.schema(), row.get(field)));
+            values.put(field.name(), converter.convert(new Column(table, field.name()), field.schema(), row.get(field)));
         }
         return values;
+    }
+
+    /** A column as error messages name it; built per value, its text only when a message needs it. */
+    private record Column(TableName table, String name) {
+        @Override
+        public String toString() {
+            return table + "." + name;
+        }
     }
 
     /** Debezium's PostgreSQL transaction id is {@code "<xid>:<lsn>"}; the data events carry only the xid. */

@@ -31,8 +31,11 @@ public final class ValueConverter {
         this.placeholderBytes = placeholder.getBytes(StandardCharsets.UTF_8);
     }
 
-    /** @param where {@code table.column}, for error messages */
-    public Object convert(String where, Schema schema, Object value) {
+    /**
+     * @param where names the column ({@code table.column}) in error messages; its {@code toString()} is read only
+     *              when a value cannot be converted, so callers need not build the text per value
+     */
+    public Object convert(Object where, Schema schema, Object value) {
         if (value == null) {
             return null;
         }
@@ -90,7 +93,7 @@ public final class ValueConverter {
         return false;
     }
 
-    private String arrayLiteral(String where, Schema elementSchema, List<?> values) {
+    private String arrayLiteral(Object where, Schema elementSchema, List<?> values) {
         StringJoiner literal = new StringJoiner(",", "{", "}");
         for (Object element : values) {
             Object text = convert(where, elementSchema, element);

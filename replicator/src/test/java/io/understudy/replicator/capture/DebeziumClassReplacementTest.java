@@ -2,6 +2,7 @@ package io.understudy.replicator.capture;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.debezium.connector.base.ChangeEventQueue;
 import io.debezium.pipeline.meters.CommonEventMeter;
 import io.debezium.pipeline.metrics.PipelineMetrics;
 import java.lang.reflect.Constructor;
@@ -10,46 +11,59 @@ import java.lang.reflect.Modifier;
 import java.net.URL;
 import java.net.URLClassLoader;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * The replicator replaces one Debezium class ({@code io.debezium.pipeline.meters.CommonEventMeter}, see its Javadoc
- * and docs/replication-speed.md). These checks fail when that replacement becomes unnecessary or wrong: a Debezium
- * upgrade (the upstream fix may make it unnecessary, and the class may have changed), a class path on which
- * Debezium's own copy wins, or a replacement that no longer offers what Debezium's copy offers its callers.
+ * The replicator replaces Debezium classes ({@code io.debezium.pipeline.meters.CommonEventMeter} and
+ * {@code io.debezium.connector.base.ChangeEventQueue} with its builder; see their Javadoc and
+ * docs/replication-speed.md). These checks fail when a replacement becomes unnecessary or wrong: a Debezium upgrade
+ * (an upstream fix may make it unnecessary, and the class may have changed), a class path on which Debezium's own
+ * copy wins, or a replacement that no longer offers what Debezium's copy offers its callers.
  */
 class DebeziumClassReplacementTest {
 
-    private static final String REPLACED = "io.debezium.pipeline.meters.CommonEventMeter";
+    static List<Class<?>> replaced() {
+        return List.of(CommonEventMeter.class, ChangeEventQueue.class, ChangeEventQueue.Builder.class);
+    }
 
     @Test
     void shouldBeReconsideredWhenDebeziumIsUpgraded() {
         assertThat(io.debezium.connector.postgresql.Module.version())
                 .as("Debezium was upgraded: check whether its CommonEventMeter still builds the last event's summary per"
-                        + " event; if not, delete the replacement, else compare it with the new class and update this version")
+                        + " event and whether its ChangeEventQueue still waits for a full batch (and spins in the last"
+                        + " millisecond of a poll); delete a replacement that is no longer needed, else compare it with"
+                        + " the new class and update this version")
                 .isEqualTo("3.6.1.Final");
     }
 
-    @Test
-    void shouldBeTheClassTheConnectorLoads() {
-        URL ours = CommonEventMeter.class.getProtectionDomain().getCodeSource().getLocation();
+    @ParameterizedTest
+    @MethodSource("replaced")
+    void shouldBeTheClassTheConnectorLoads(Class<?> ours) {
         URL debeziums = PipelineMetrics.class.getProtectionDomain().getCodeSource().getLocation();
 
-        assertThat(ours).as("Debezium's own copy comes first on the class path").isNotEqualTo(debeziums);
+        assertThat(ours.getProtectionDomain().getCodeSource().getLocation())
+                .as("Debezium's own copy of %s comes first on the class path", ours.getName()).isNotEqualTo(debeziums);
     }
 
-    @Test
-    void shouldOfferEveryFieldConstructorAndMethodOfDebeziumsCopy() throws Exception {
+    @ParameterizedTest
+    @MethodSource("replaced")
+    void shouldOfferEveryFieldConstructorAndMethodOfDebeziumsCopy(Class<?> ours) throws Exception {
         URL debeziumJar = PipelineMetrics.class.getProtectionDomain().getCodeSource().getLocation();
-        try (URLClassLoader original = new OriginalFirst(debeziumJar, getClass().getClassLoader())) {
-            Class<?> theirs = original.loadClass(REPLACED);
+        Set<String> names = Set.of(CommonEventMeter.class.getName(), ChangeEventQueue.class.getName(),
+                ChangeEventQueue.Builder.class.getName());
+        try (URLClassLoader original = new OriginalFirst(debeziumJar, getClass().getClassLoader(), names)) {
+            Class<?> theirs = original.loadClass(ours.getName());
             assertThat(theirs.getProtectionDomain().getCodeSource().getLocation()).isEqualTo(debeziumJar);
 
-            assertThat(signatures(CommonEventMeter.class)).containsAll(signatures(theirs));
-            assertThat(CommonEventMeter.class.getInterfaces()).containsExactly(theirs.getInterfaces());
+            assertThat(signatures(ours)).containsAll(signatures(theirs));
+            assertThat(Arrays.stream(ours.getInterfaces()).map(Class::getName))
+                    .containsExactlyElementsOf(Arrays.stream(theirs.getInterfaces()).map(Class::getName).toList());
         }
     }
 
@@ -71,15 +85,18 @@ class DebeziumClassReplacementTest {
                 + Arrays.stream(e.getParameterTypes()).map(Class::getName).toList() + returns;
     }
 
-    /** Loads the replaced class from Debezium's jar, everything else as usual. */
+    /** Loads the replaced classes from Debezium's jar, everything else as usual. */
     private static final class OriginalFirst extends URLClassLoader {
-        OriginalFirst(URL jar, ClassLoader parent) {
+        private final Set<String> names;
+
+        OriginalFirst(URL jar, ClassLoader parent, Set<String> names) {
             super(new URL[] {jar}, parent);
+            this.names = names;
         }
 
         @Override
         protected Class<?> loadClass(String name, boolean resolve) throws ClassNotFoundException {
-            if (!name.equals(REPLACED)) {
+            if (!names.contains(name)) {
                 return super.loadClass(name, resolve);
             }
             synchronized (getClassLoadingLock(name)) {

@@ -51,6 +51,15 @@ public record ClusterView(Optional<PrimaryRecord> primary, List<MemberRecord> me
         return new ClusterView(primary, members, settings, commands, roster, Optional.ofNullable(standbys));
     }
 
+    /** The same view without the commands whose znodes are in {@code znodes} (commands known to be removed already). */
+    public ClusterView withoutCommands(java.util.Set<String> znodes) {
+        if (znodes.isEmpty() || commands.stream().noneMatch(q -> znodes.contains(q.znode()))) {
+            return this;
+        }
+        return new ClusterView(primary, members, settings, commands.stream().filter(q -> !znodes.contains(q.znode())).toList(),
+                roster, sync);
+    }
+
     /** Whether {@code nodeId} was removed from the cluster (and not readmitted since). */
     public boolean removed(String nodeId) {
         return roster.stream().anyMatch(e -> e.nodeId().equals(nodeId) && e.removed());

@@ -29,4 +29,19 @@ class ClusterViewTest {
         assertThat(view.epoch()).isZero();
         assertThat(view.members()).extracting(MemberRecord::nodeId).containsExactly("a", "b");
     }
+
+    @Test
+    void shouldLeaveOutCommandsKnownToBeRemovedAndKeepTheOthersInOrder() {
+        QueuedCommand first = new QueuedCommand("cmd-0001", new CommandRecord("so-1", CommandRecord.Type.SWITCHOVER, "b", 1,
+                "it", 0, null));
+        QueuedCommand second = new QueuedCommand("cmd-0002", new CommandRecord("p-1", CommandRecord.Type.PAUSE, null, 0, "it",
+                0, null));
+        ClusterView view = new ClusterView(Optional.of(A_AT_2), List.of(), ClusterSettings.DEFAULTS, List.of(second, first));
+
+        assertThat(view.withoutCommands(java.util.Set.of("cmd-0001")).nextCommand()).contains(second);
+        assertThat(view.withoutCommands(java.util.Set.of("cmd-0001", "cmd-0002")).nextCommand()).isEmpty();
+        assertThat(view.withoutCommands(java.util.Set.of("cmd-9999"))).isSameAs(view);
+        assertThat(view.withoutCommands(java.util.Set.of())).isSameAs(view);
+        assertThat(view.withoutCommands(java.util.Set.of("cmd-0002")).primary()).contains(A_AT_2);
+    }
 }

@@ -20,6 +20,11 @@ final class ControllerState {
     volatile Eligibility eligibility = new Eligibility(false, "starting");
     /** The record this node wrote when it promoted, until its own view has shown it once. */
     PrimaryRecord unseenOwnRecord;
+    /**
+     * Znodes of commands this node removed from {@code /commands}, until its view stops listing them: a view that
+     * still shows a command this node carried out would have it acted on again (and refused, logged, as stale).
+     */
+    final java.util.Set<String> completedCommands = new java.util.HashSet<>();
     ZkLink link = ZkLink.SUSPENDED;
     RejoinState rejoin = RejoinState.NONE;
 

@@ -4,6 +4,7 @@ import io.understudy.cluster.FailoverOutlook;
 import io.understudy.cluster.PrimaryRecord;
 import io.understudy.cluster.Role;
 import io.understudy.node.api.ApiServer;
+import io.understudy.node.api.ApiWarmUp;
 import io.understudy.node.api.AppGateway;
 import io.understudy.node.api.NodeState;
 import io.understudy.node.app.AppWriteBarrier;
@@ -90,6 +91,7 @@ public final class Node implements NodeState, AutoCloseable {
         try {
             api.start();
             log.info("node {} serving its API on {}", config.nodeId(), config.apiAdvertisedUrl());
+            ApiWarmUp.start(config.apiHost(), config.apiPort(), config.security().apiToken());
             if (gateway != null) {
                 gateway.start();
                 log.info("node {} fronting the application at {} on {}", config.nodeId(), config.app().url(),

@@ -2,6 +2,7 @@ package io.understudy.node;
 
 import io.understudy.cluster.ClusterView;
 import io.understudy.cluster.MemberRecord;
+import io.understudy.cluster.QueuedCommand;
 import io.understudy.cluster.Role;
 import io.understudy.node.app.DbFence;
 import io.understudy.node.appfiles.AppFiles;
@@ -186,6 +187,9 @@ final class NodeController implements ZkCoordinator.Listener, ReplicationListene
             if (state.unseenOwnRecord != null && next.epoch() >= state.unseenOwnRecord.epoch()) {
                 state.unseenOwnRecord = null;
             }
+            if (!state.completedCommands.isEmpty()) {
+                state.completedCommands.retainAll(next.commands().stream().map(QueuedCommand::znode).toList());
+            }
         });
     }
 
@@ -226,7 +230,8 @@ final class NodeController implements ZkCoordinator.Listener, ReplicationListene
     private Situation situation() {
         // Read our own write: until the watch delivers the /primary record we wrote, decide as if it had.
         ClusterView view = state.view;
-        ClusterView seen = state.unseenOwnRecord == null ? view : view.withPrimary(state.unseenOwnRecord);
+        ClusterView seen = (state.unseenOwnRecord == null ? view : view.withPrimary(state.unseenOwnRecord))
+                .withoutCommands(state.completedCommands);
         return new Situation(config.nodeId(), state.role, state.heldEpoch, state.link, gate.epoch() != 0, leader, seen,
                 replication.stream(), fitness(seen), state.rejoin);
     }

@@ -28,6 +28,10 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -55,6 +59,9 @@ final class ReplicationManager implements AutoCloseable {
                     // the application's files directory (app.filesDir), see AppFiles
                     "understudy.app_files", "understudy.app_file_chunks");
 
+    /** How long a new stream or a shutdown waits for a drained stream's engine to stop. */
+    private static final Duration DRAINED_PATIENCE = Duration.ofSeconds(15);
+
     private final NodeConfig config;
     private final Database db;
     private final ReplicationListener listener;
@@ -69,6 +76,8 @@ final class ReplicationManager implements AutoCloseable {
     private volatile AppliedReporter reporter;
     private volatile List<String> alarms = List.of();
     private volatile long slotRetainedBytes = -1;
+    /** Completes when the engine of the last drained stream has stopped (it stops in the background). */
+    private volatile CompletableFuture<Void> drainedStop = CompletableFuture.completedFuture(null);
 
     ReplicationManager(NodeConfig config, Database db, ReplicationListener listener) {
         this.config = config;
@@ -121,7 +130,7 @@ final class ReplicationManager implements AutoCloseable {
             // A fresh sync empties the target first: following ourselves would erase our own data.
             throw new IllegalStateException("node " + config.nodeId() + " cannot replicate from itself");
         }
-        close();
+        close(); // waits for a drained engine too: a new stream from the same source uses the same slot
         sync.serve(null);
         ReplicatorConfig rc = streamFrom(primary);
         AppliedReporter pusher = new AppliedReporter(config.nodeId(), rc.sourceId(), primary.apiUrl(),
@@ -184,8 +193,9 @@ final class ReplicationManager implements AutoCloseable {
     }
 
     /**
-     * Applies what the source had committed (bounded by {@code timeout}), stops, and returns the
-     * last applied source position; 0 when there was no stream.
+     * Applies what the source had committed (bounded by {@code timeout}) and returns the last applied source position;
+     * 0 when there was no stream. Nothing is applied after it returns; the engine of a completed drain stops in the
+     * background (see {@link Replicator#drainAndSeal}), so its slot on the source may still be active for a moment.
      */
     long drainAndStop(Duration timeout) throws InterruptedException {
         Replicator replicator = current;
@@ -193,12 +203,34 @@ final class ReplicationManager implements AutoCloseable {
             lastDrainComplete = true; // nothing was streaming, so nothing is left to apply
             return 0;
         }
+        Replicator.Drain drain;
         try {
-            long position = replicator.drain(timeout);
-            lastDrainComplete = replicator.status().state() == State.DRAINED;
-            return position;
-        } finally {
+            drain = replicator.drainAndSeal(timeout);
+        } catch (InterruptedException | RuntimeException e) {
             close();
+            throw e;
+        }
+        lastDrainComplete = drain.complete();
+        current = null;
+        AppliedReporter pusher = reporter;
+        reporter = null;
+        if (pusher != null) {
+            pusher.close();
+        }
+        drainedStop = drain.stopped();
+        return drain.appliedPosition();
+    }
+
+    /** Waits (bounded) until the drained stream's engine has stopped. */
+    private void awaitDrainedStop() {
+        try {
+            drainedStop.get(DRAINED_PATIENCE.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            log.warn("the drained stream's engine has not stopped after {}; going on", DRAINED_PATIENCE);
+        } catch (ExecutionException e) {
+            log.warn("the drained stream's engine did not stop cleanly: {}", e.getCause().toString());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 
@@ -326,6 +358,7 @@ final class ReplicationManager implements AutoCloseable {
         if (pusher != null) {
             pusher.close();
         }
+        awaitDrainedStop();
     }
 
     /** The node's listener, the reporter and the metrics, fed by one replicator. */

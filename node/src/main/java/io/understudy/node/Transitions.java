@@ -207,6 +207,7 @@ final class Transitions {
             // Before the gate opens: schema changes are captured from the first write on, and no sequence hands out
             // a value the old primary already used.
             replication.app().prepareSource();
+            laps.lap("capture prepared");
             if (previous != null && !previous.nodeId().equals(config.nodeId())) {
                 replication.app().advanceSequences();
             }
@@ -217,7 +218,7 @@ final class Transitions {
             throw new ClaimLostException("cannot prepare this database to serve as primary (" + e.getMessage() + ")"
                     + (previous == null ? "" : "; streaming on from " + previous.nodeId() + " and trying again"));
         }
-        laps.lap("source prepared");
+        laps.lap("sequences advanced");
         // Nobody streams from a node that is not primary: slots here belong to streams of an earlier epoch.
         db.dropInactiveSlots(ReplicationManager.SLOT_PREFIX);
         replication.dropPublicationsWithoutSlot();
@@ -295,7 +296,9 @@ final class Transitions {
     /** Removes the command and records its outcome; false when an earlier run (or another node) did so already. */
     private boolean completeCommand(Action.CompleteCommand complete) throws Exception {
         var command = complete.command().command();
-        if (!zk.completeCommand(complete.command().znode())) {
+        boolean removed = zk.completeCommand(complete.command().znode());
+        state.completedCommands.add(complete.command().znode()); // gone either way; the view may show it a while longer
+        if (!removed) {
             return false;
         }
         String reason = "command " + command.id() + " (" + command.type() + ") from " + command.requestedBy() + ": "

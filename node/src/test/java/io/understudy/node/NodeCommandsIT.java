@@ -67,6 +67,9 @@ class NodeCommandsIT extends WithTwoDatabases {
         await().atMost(Duration.ofSeconds(60)).until(() -> Http.status(urlA + "/replica") == 200);
         await().atMost(Duration.ofSeconds(10)).until(() -> "{}".equals(text(get(urlA + "/api/objects/after"))));
         assertThat(put(urlA + "/api/objects/direct", "{}").statusCode()).isEqualTo(503);
+        // b's drained stream stopped after the promotion; its slot on a is gone all the same.
+        await().atMost(Duration.ofSeconds(20))
+                .until(() -> SyncReplicationIT.PgRows.one(pgA, "SELECT count(*) FROM pg_replication_slots WHERE slot_name = 'understudy_b'") == 0);
         assertThat(operator.getChildren().forPath(paths.commands())).isEmpty();
         assertThat(history()).extracting(HistoryRecord::type).contains(HistoryRecord.Type.SWITCHOVER, HistoryRecord.Type.COMMAND);
     }

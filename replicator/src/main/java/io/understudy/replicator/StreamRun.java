@@ -55,11 +55,13 @@ final class StreamRun {
     private final ReplicatorConfig config;
     private final DataSource target;
     private final StatusTracker tracker;
+    private final ApplySeal seal;
 
-    StreamRun(ReplicatorConfig config, DataSource target, StatusTracker tracker) {
+    StreamRun(ReplicatorConfig config, DataSource target, StatusTracker tracker, ApplySeal seal) {
         this.config = config;
         this.target = target;
         this.tracker = tracker;
+        this.seal = seal;
     }
 
     Outcome run(Registry registry) {
@@ -77,7 +79,7 @@ final class StreamRun {
             tracker.resumeFrom(plan);
             TransactionAssembler<RecordChangeEvent<SourceRecord>> assembler = new TransactionAssembler<>(plan.appliedPosition(), !plan.fresh());
             RecordDecoder decoder = new RecordDecoder(config.name(), new ValueConverter(EngineProperties.UNAVAILABLE_PLACEHOLDER));
-            BatchHandler handler = new BatchHandler(decoder, assembler, new UnitApplier(writer, config.sourceId(), tracker,
+            BatchHandler handler = new BatchHandler(decoder, assembler, new UnitApplier(writer, config.sourceId(), tracker, seal,
                     plan.appliedPosition(), copy == null ? null : copy::release), EngineProperties.MAX_BATCH_SIZE);
             stream = new ChangeStream(EngineProperties.of(config, resolved), handler, new ChangeStream.Callbacks() {
                 @Override

@@ -23,21 +23,36 @@ final class UnitApplier implements BatchHandler.UnitSink {
     private final TargetWriter writer;
     private final String sourceId;
     private final StatusTracker tracker;
+    private final ApplySeal seal;
     /** Runs once, when the target's copy of the rows is complete. */
     private Runnable snapshotDone;
     /** The position the target's state row holds; every acknowledged record lies at or before it. */
     private long stored;
+    private boolean refusalLogged;
 
-    UnitApplier(TargetWriter writer, String sourceId, StatusTracker tracker, long storedPosition, Runnable snapshotDone) {
+    UnitApplier(TargetWriter writer, String sourceId, StatusTracker tracker, ApplySeal seal, long storedPosition,
+                Runnable snapshotDone) {
         this.writer = writer;
         this.sourceId = sourceId;
         this.tracker = tracker;
+        this.seal = seal;
         this.stored = storedPosition;
         this.snapshotDone = snapshotDone;
     }
 
+    /** Applies the group unless the stream is sealed: then nothing of it is applied, reported or acknowledged. */
     @Override
     public Commit apply(List<? extends Unit<?>> group, boolean durable) {
+        Commit commit = seal.apply(() -> applyGroup(group, durable), Commit.REFUSED);
+        if (commit == Commit.REFUSED && !refusalLogged) {
+            refusalLogged = true;
+            LOG.info("replication from {}: the drain sealed the stream; what arrives after it is neither applied nor"
+                    + " acknowledged", sourceId);
+        }
+        return commit;
+    }
+
+    private Commit applyGroup(List<? extends Unit<?>> group, boolean durable) {
         if (group.size() == 1 && group.get(0).kind() == Kind.SNAPSHOT) {
             Unit<?> unit = group.get(0);
             writer.apply(unit.changes(), new AppliedState(sourceId, unit.position(), 0, unit.snapshotComplete()));

@@ -46,6 +46,38 @@ class AppSchemaIT extends WithPgPair {
         }
     }
 
+    @Test
+    void installingTheSameCaptureAgainWritesNothingAndAnyDifferenceReinstallsIt() throws Exception {
+        exec(pg.source, "CREATE DATABASE capture_again");
+        try (Connection c = pg.source.getDatabase("postgres", "capture_again").getConnection()) {
+            CaptureSchema.ensureTables(c);
+            ReplicationScope shop = scope("shop.*", "");
+
+            assertThat(CaptureSchema.installCapture(c, shop)).isTrue();
+            assertThat(CaptureSchema.installCapture(c, shop)).isFalse();
+
+            assertThat(CaptureSchema.installCapture(c, scope("shop.*", "shop.audit"))).isTrue(); // other patterns
+            assertThat(CaptureSchema.installCapture(c, shop)).isTrue();
+            assertThat(CaptureSchema.installCapture(c, new ReplicationScope(BUILT_IN, ReplicationScope.patterns("shop.*"),
+                    List.of(), ReplicationScope.NoPrimaryKey.REFUSE))).isTrue(); // other function text
+            assertThat(CaptureSchema.installCapture(c, shop)).isTrue();
+            c.createStatement().execute("ALTER EVENT TRIGGER understudy_capture_ddl DISABLE");
+            assertThat(CaptureSchema.installCapture(c, shop)).isTrue();
+            c.createStatement().execute("DROP FUNCTION understudy.log_ddl");
+            assertThat(CaptureSchema.installCapture(c, shop)).isTrue();
+            assertThat(CaptureSchema.installCapture(c, shop)).isFalse();
+            CaptureSchema.clearCapture(c);
+            assertThat(CaptureSchema.installCapture(c, shop)).isTrue();
+            assertThat(CaptureSchema.installCapture(c, shop)).isFalse();
+
+            try (var rs = c.createStatement().executeQuery("SELECT string_agg(evtname || ':' || evtenabled::text, ',' ORDER BY evtname)"
+                    + " FROM pg_event_trigger")) {
+                rs.next();
+                assertThat(rs.getString(1)).isEqualTo("understudy_capture_ddl:O,understudy_note_drop:O");
+            }
+        }
+    }
+
     private Replicator start(String name, ReplicationScope scope) {
         Replicator r = new Replicator(pg.config(name, dataDir, scope), pg.targetPool, new Recorder());
         r.start();

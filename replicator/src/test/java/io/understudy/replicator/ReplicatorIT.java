@@ -161,6 +161,55 @@ class ReplicatorIT extends WithPgPair {
     }
 
     @Test
+    void aSealedDrainAppliesNothingMoreAndItsEngineStopsInTheBackground() throws Exception {
+        itemsTable("items_seal");
+        Replicator r = start(pg.config("it_seal", dataDir, "public.items_seal"), new Recorder());
+        for (int i = 1; i <= 20; i++) {
+            exec(pg.source, "INSERT INTO items_seal VALUES (" + i + ", 'x', " + i + ")");
+        }
+        Replicator.Drain drain = r.drainAndSeal(Duration.ofSeconds(20));
+        assertThat(drain.complete()).isTrue();
+        assertThat(r.status().state()).isEqualTo(State.DRAINED);
+        // Committed while the engine is still stopping, so the stream delivers some of them.
+        for (int i = 21; !drain.stopped().isDone() || i <= 25; i++) {
+            exec(pg.source, "INSERT INTO items_seal VALUES (" + i + ", 'late', " + i + ")");
+        }
+
+        drain.stopped().get(60, java.util.concurrent.TimeUnit.SECONDS);
+
+        assertThat(count(pg.target, "SELECT count(*) FROM items_seal")).isEqualTo(20);
+        assertThat(r.status().appliedPosition()).isEqualTo(drain.appliedPosition());
+        await().atMost(WAIT).until(() -> PgPair.rows(pg.source, "SELECT active::text FROM pg_replication_slots"
+                + " WHERE slot_name = 'it_seal'"), rows -> rows.equals(List.of("false")));
+        // Nothing the seal refused was acknowledged: a stream resumed from the target's state row finds the slot behind it.
+        long confirmed = Long.parseLong(PgPair.rows(pg.source, "SELECT confirmed_flush_lsn - '0/0'::pg_lsn"
+                + " FROM pg_replication_slots WHERE slot_name = 'it_seal'").get(0));
+        assertThat(Replicator.appliedState(pg.targetPool, "a@1")).get().extracting(AppliedState::commitPosition)
+                .asInstanceOf(org.assertj.core.api.InstanceOfAssertFactories.LONG).isGreaterThanOrEqualTo(confirmed);
+        assertThat(r.status().state()).isEqualTo(State.DRAINED);
+    }
+
+    @Test
+    void aStreamKeepsAConnectionForItsDrainAndADrainWhoseConnectionWasCutOpensAnother() throws Exception {
+        itemsTable("items_line");
+        String kept = "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'understudy-replicator-admin'"
+                + " AND state = 'idle'";
+        Replicator r = start(pg.config("it_line", dataDir, "public.items_line"), new Recorder());
+        await().atMost(WAIT).until(() -> count(pg.source, kept) == 1);
+        exec(pg.source, "SELECT pg_terminate_backend(pid, 5000) FROM pg_stat_activity"
+                + " WHERE application_name = 'understudy-replicator-admin' AND state = 'idle'");
+        for (int i = 1; i <= 10; i++) {
+            exec(pg.source, "INSERT INTO items_line VALUES (" + i + ", 'x', " + i + ")");
+        }
+
+        r.drain(Duration.ofSeconds(20));
+
+        assertThat(r.status().state()).isEqualTo(State.DRAINED);
+        assertThat(count(pg.target, "SELECT count(*) FROM items_line")).isEqualTo(10);
+        assertThat(count(pg.source, kept)).isZero();
+    }
+
+    @Test
     void drainOfAnIdleSourceCompletesWithoutWaitingForTheTimeout() throws Exception {
         itemsTable("items_idle");
         Replicator r = start(pg.config("it_idle", dataDir, "public.items_idle"), new Recorder());

@@ -8,6 +8,7 @@ import io.understudy.node.role.RejoinState;
 import io.understudy.node.store.Database;
 import io.understudy.replicator.capture.SlotPeek;
 import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -94,6 +95,7 @@ public final class Rejoiner {
         }
         try (Connection c = db.dataSource().getConnection()) {
             endWritersStillInFlight(c);
+            releaseDrainedStream(c, slot);
             return SlotPeek.peek(c, slot, slot);
         } catch (SQLException e) {
             return new SlotPeek.Unreadable("reading slot " + slot + " failed: " + e.getMessage());
@@ -116,6 +118,24 @@ public final class Rejoiner {
                             rs.getInt(1));
                 } else {
                     throw new SQLException("backend " + rs.getInt(1) + " still writing after 5 s; cannot read a settled slot");
+                }
+            }
+        }
+    }
+
+    /**
+     * The new primary's engine stops after its drain, in the background, so its walsender may still hold the slot.
+     * That stream applies nothing any more (its drain sealed it before the new primary claimed its epoch) and nobody
+     * else streams with that slot, so ending its walsender is safe and lets the peek read the slot now.
+     */
+    private static void releaseDrainedStream(Connection c, String slot) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT active_pid, pg_terminate_backend(active_pid, 5000)"
+                + " FROM pg_replication_slots WHERE slot_name = ? AND active_pid IS NOT NULL")) {
+            ps.setString(1, slot);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    log.info("slot {} still held by walsender {} of the new primary's drained stream: {}", slot, rs.getInt(1),
+                            rs.getBoolean(2) ? "ended it" : "it did not end within 5 s");
                 }
             }
         }

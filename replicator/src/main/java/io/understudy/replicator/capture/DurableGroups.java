@@ -27,6 +27,8 @@ public final class DurableGroups<G> {
     public record Commit(boolean synced, long walEnd, long flushed) {
         public static final Commit SYNCED = new Commit(true, 0, 0);
         public static final Commit NOTHING_WRITTEN = new Commit(false, 0, 0);
+        /** A group that was not applied (the stream is sealed): held for good, so it and every later group stay unacknowledged. */
+        public static final Commit REFUSED = new Commit(false, Long.MAX_VALUE, 0);
     }
 
     private record Held<G>(long walEnd, G group) {

@@ -112,15 +112,20 @@ public final class SourceAdmin {
      */
     public long drainTarget(String token) throws SQLException {
         try (Connection c = connect()) {
-            long lsn;
-            try (PreparedStatement ps = c.prepareStatement("SELECT pg_current_wal_lsn() - '0/0'::pg_lsn");
-                 ResultSet rs = ps.executeQuery()) {
-                rs.next();
-                lsn = rs.getBigDecimal(1).longValueExact();
-            }
-            emitDrainMarker(c, token);
-            return lsn;
+            return drainTarget(c, token);
         }
+    }
+
+    /** {@link #drainTarget(String)} over an open connection to the source, which stays open. */
+    public static long drainTarget(Connection c, String token) throws SQLException {
+        long lsn;
+        try (PreparedStatement ps = c.prepareStatement("SELECT pg_current_wal_lsn() - '0/0'::pg_lsn");
+             ResultSet rs = ps.executeQuery()) {
+            rs.next();
+            lsn = rs.getBigDecimal(1).longValueExact();
+        }
+        emitDrainMarker(c, token);
+        return lsn;
     }
 
     /**

@@ -1,10 +1,20 @@
 package io.understudy.replicator.scope;
 
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HexFormat;
+import java.util.List;
 import java.util.Locale;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Understudy's objects in schema {@code understudy}: the replicated {@code ddl_log} and {@code sequence_marks}
@@ -19,6 +29,10 @@ public final class CaptureSchema {
     public static final String DDL_LOG = "understudy.ddl_log";
     /** The replicated record of the primary's sequence values. */
     public static final String SEQUENCE_MARKS = "understudy.sequence_marks";
+
+    /** Starts the capture function's comment, which carries the fingerprint of the installed functions' text. */
+    private static final String FINGERPRINT_PREFIX = "understudy capture ";
+    private static final Pattern FUNCTION_NAME = Pattern.compile("CREATE OR REPLACE FUNCTION understudy\\.([a-z_]+)\\(");
 
     private static final String TABLES = """
             CREATE SCHEMA IF NOT EXISTS understudy;
@@ -228,9 +242,15 @@ public final class CaptureSchema {
 
     /**
      * On a primary: records {@code scope}'s patterns for the trigger and (re)creates the capture functions and event
-     * triggers, in one transaction.
+     * triggers, in one transaction; nothing when exactly that capture is in place already (see {@link #installed}).
+     *
+     * @return whether anything was written
      */
-    public static void installCapture(Connection c, ReplicationScope scope) throws SQLException {
+    public static boolean installCapture(Connection c, ReplicationScope scope) throws SQLException {
+        String functions = functions(scope);
+        if (installed(c, scope, functions)) {
+            return false;
+        }
         boolean autoCommit = c.getAutoCommit();
         c.setAutoCommit(false);
         try (Statement st = c.createStatement()) {
@@ -245,16 +265,70 @@ public final class CaptureSchema {
                 }
                 ps.executeBatch();
             }
-            st.execute(FUNCTIONS.replace("%NO_PK%", scope.noPrimaryKey().name().toLowerCase(Locale.ROOT))
-                    .replace("%LOCK_NS%", Integer.toString(SourceLocks.NAMESPACE))
-                    .replace("%LOCK_PUB%", Integer.toString(SourceLocks.PUBLICATIONS))
-                    .replace("%LOCK_COPY%", Integer.toString(SourceLocks.SCHEMA_COPY)));
+            st.execute(functions);
+            st.execute("COMMENT ON FUNCTION understudy.capture_ddl() IS '" + FINGERPRINT_PREFIX + fingerprint(functions) + "'");
             c.commit();
+            return true;
         } catch (SQLException | RuntimeException e) {
             c.rollback();
             throw e;
         } finally {
             c.setAutoCommit(autoCommit);
+        }
+    }
+
+    private static String functions(ReplicationScope scope) {
+        return FUNCTIONS.replace("%NO_PK%", scope.noPrimaryKey().name().toLowerCase(Locale.ROOT))
+                .replace("%LOCK_NS%", Integer.toString(SourceLocks.NAMESPACE))
+                .replace("%LOCK_PUB%", Integer.toString(SourceLocks.PUBLICATIONS))
+                .replace("%LOCK_COPY%", Integer.toString(SourceLocks.SCHEMA_COPY));
+    }
+
+    /**
+     * Whether this database already captures exactly as {@link #installCapture} would: the functions of this text
+     * (their fingerprint is the capture function's comment, and each of them exists), both event triggers enabled,
+     * and {@code scope}'s patterns recorded. A node promoted again with the same scope then skips rewriting them (a transaction of
+     * catalog changes before its write gate opens). Read-only; any doubt (a missing table, say) answers false.
+     */
+    static boolean installed(Connection c, ReplicationScope scope, String functions) {
+        try (Statement st = c.createStatement()) {
+            List<String> names = new ArrayList<>();
+            Matcher m = FUNCTION_NAME.matcher(functions);
+            while (m.find()) {
+                names.add("'" + m.group(1) + "'");
+            }
+            try (ResultSet rs = st.executeQuery("SELECT obj_description(to_regprocedure('understudy.capture_ddl()'), 'pg_proc'),"
+                    + " (SELECT count(*) FROM pg_event_trigger WHERE evtenabled = 'O'"
+                    + " AND evtname IN ('understudy_capture_ddl', 'understudy_note_drop')),"
+                    + " (SELECT count(DISTINCT proname) FROM pg_proc WHERE pronamespace = 'understudy'::regnamespace"
+                    + " AND proname IN (" + String.join(", ", names) + "))")) {
+                if (!rs.next() || !(FINGERPRINT_PREFIX + fingerprint(functions)).equals(rs.getString(1)) || rs.getInt(2) != 2
+                        || rs.getInt(3) != names.size()) {
+                    return false;
+                }
+            }
+            List<String> recorded = new ArrayList<>();
+            try (ResultSet rs = st.executeQuery("SELECT kind, pattern, schema_like, table_like FROM understudy.capture_scope")) {
+                while (rs.next()) {
+                    recorded.add(String.join("\t", rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4)));
+                }
+            }
+            List<String> wanted = new ArrayList<>();
+            scope.include().forEach(p -> wanted.add(String.join("\t", "include", p.toString(), p.schemaLike(), p.tableLike())));
+            scope.exclude().forEach(p -> wanted.add(String.join("\t", "exclude", p.toString(), p.schemaLike(), p.tableLike())));
+            Collections.sort(recorded);
+            Collections.sort(wanted);
+            return recorded.equals(wanted);
+        } catch (SQLException e) {
+            return false;
+        }
+    }
+
+    private static String fingerprint(String text) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is missing from this JVM", e);
         }
     }
 

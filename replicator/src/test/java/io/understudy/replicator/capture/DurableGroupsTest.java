@@ -33,6 +33,18 @@ class DurableGroupsTest {
     }
 
     @Test
+    void shouldNeverReleaseARefusedGroupNorAnyGroupAfterIt() {
+        DurableGroups<String> groups = new DurableGroups<>();
+
+        assertThat(groups.committed("applied", unsynced(100, 90))).isEmpty();
+        assertThat(groups.committed("refused", Commit.REFUSED)).isEmpty();
+        assertThat(groups.committed("later", unsynced(120, 500))).containsExactly("applied");
+
+        assertThat(groups.flushed(Long.MAX_VALUE - 1)).isEmpty();
+        assertThat(groups.pending()).isTrue();
+    }
+
+    @Test
     void shouldReleaseAnUnsyncedCommitAlreadyFlushedWhenRead() {
         DurableGroups<String> groups = new DurableGroups<>();
 

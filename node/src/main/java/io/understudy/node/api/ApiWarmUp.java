@@ -1,0 +1,69 @@
+package io.understudy.node.api;
+
+import io.understudy.cluster.Headers;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A few requests to the node's own API over loopback once it listens. A secondary's API may answer nothing until the
+ * node is promoted (the switch routes to the primary only), and then the first writes it serves paid for loading and
+ * first running the HTTP server's connection, parsing and response code: measured about 300 ms on a node whose API
+ * had never answered, all of it inside a planned switchover's write gap. Nothing is written: a role check, a read of
+ * an object that does not exist, and a PUT refused for its malformed {@code Idempotency-Key} before its body is read
+ * or the write gate is asked.
+ */
+public final class ApiWarmUp {
+
+    private static final Logger log = LoggerFactory.getLogger(ApiWarmUp.class);
+    private static final String OBJECT = ObjectsHandler.PREFIX + "/understudy-warm-up";
+    /** One character longer than an Idempotency-Key may be. */
+    private static final String BAD_KEY = "k".repeat(256);
+
+    private ApiWarmUp() {
+    }
+
+    /**
+     * Starts the requests on a daemon thread and returns; failures are logged at debug level and otherwise ignored.
+     *
+     * @param host the address the API listens on (a wildcard address is reached over loopback)
+     */
+    public static void start(String host, int port, String token) {
+        boolean wildcard = host == null || host.isBlank() || host.equals("0.0.0.0") || host.equals("::") || host.equals("[::]");
+        String target = wildcard ? "127.0.0.1" : host.contains(":") && !host.startsWith("[") ? "[" + host + "]" : host;
+        Thread thread = new Thread(() -> run("http://" + target + ":" + port, token), "api-warm-up");
+        thread.setDaemon(true);
+        thread.start();
+    }
+
+    private static void run(String base, String token) {
+        long start = System.nanoTime();
+        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+        try {
+            for (int round = 0; round < 2; round++) {
+                send(http, request(base + "/health", token).GET());
+                send(http, request(base + OBJECT, token).GET());
+                send(http, request(base + OBJECT, token).header(Headers.IDEMPOTENCY_KEY, BAD_KEY)
+                        .PUT(HttpRequest.BodyPublishers.ofString("{}")));
+            }
+            log.debug("API warmed up in {} ms", (System.nanoTime() - start) / 1_000_000);
+        } catch (java.io.IOException e) {
+            log.debug("API warm-up stopped: {}", e.toString());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static HttpRequest.Builder request(String url, String token) {
+        HttpRequest.Builder builder = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(5));
+        return token == null || token.isEmpty() ? builder : builder.header(Headers.TOKEN, token);
+    }
+
+    private static void send(HttpClient http, HttpRequest.Builder request) throws java.io.IOException, InterruptedException {
+        http.send(request.build(), HttpResponse.BodyHandlers.discarding());
+    }
+}

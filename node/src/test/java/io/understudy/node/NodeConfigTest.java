@@ -28,7 +28,7 @@ class NodeConfigTest {
         assertThat(c.apiAdvertisedUrl()).isEqualTo("http://127.0.0.1:8081");
         assertThat(c.dbAdvertisedAddress()).isEqualTo("127.0.0.1:15433/postgres");
         assertThat(c.replicationName()).isEqualTo("understudy_b");
-        assertThat(c.replicationPollIntervalMs()).isEqualTo(5);
+        assertThat(c.replicationPollIntervalMs()).isEqualTo(2);
         assertThat(c.clusterName()).isEqualTo("local");
     }
 

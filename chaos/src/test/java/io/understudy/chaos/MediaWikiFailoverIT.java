@@ -140,8 +140,11 @@ class MediaWikiFailoverIT {
         assertThat(failoverWrites).filteredOn(WikiWrite::acked).allMatch(w -> w.epoch() > 0);
 
         try (Connection db = wiki.connect(second)) {
-            assertThat(new WikiReadBack(db, wiki.filesDir(second)).missing(failoverWrites))
-                    .as("acknowledged writes the survivor %s lacks", second).isEmpty();
+            WikiReadBack survivor = new WikiReadBack(db, wiki.filesDir(second));
+            assertThat(survivor.missing(failoverWrites)).as("acknowledged writes the survivor %s lacks", second).isEmpty();
+            // Not a lost acknowledged write, but reported: see docs/file-replication.md, "Interrupted requests".
+            survivor.inDoubtUploadsWithoutFile(failoverWrites).forEach(line -> LOG.warn("upload cut off after the wiki"
+                    + " committed its rows and before its file was captured (rows on {} without the file): {}", second, line));
         }
         // pages the new primary created (a new revision; nochange answers a write an earlier attempt had applied)
         List<WikiWrite> created = after.stream().filter(w -> w.revisionId() != 0).toList();

@@ -15,9 +15,11 @@ import java.nio.charset.StandardCharsets;
  * @param pageId     the page id the wiki answered (for an upload, 0)
  * @param revisionId the revision the edit created; 0 for an upload, or an edit that found the text already there
  * @param failure    null when the wiki acknowledged the write; else why not
+ * @param noChange   the wiki answered {@code nochange}: this request changed nothing, an earlier attempt's rows were
+ *                   already there (an attempt the gateway reported in doubt)
  */
 public record WikiWrite(Kind kind, String name, byte[] content, long sentNanos, long doneNanos, long epoch, long pageId,
-                        long revisionId, String failure) {
+                        long revisionId, String failure, boolean noChange) {
 
     public enum Kind {
         /** {@code action=edit} of a new page. */
@@ -45,7 +47,7 @@ public record WikiWrite(Kind kind, String name, byte[] content, long sentNanos, 
             failure = "edit result: " + edit;
         }
         return new WikiWrite(Kind.PAGE, title, text, sent, System.nanoTime(), a.epoch(), edit.path("pageid").asLong(),
-                edit.path("newrevid").asLong(), failure);
+                edit.path("newrevid").asLong(), failure, edit.has("nochange"));
     }
 
     /**
@@ -60,12 +62,13 @@ public record WikiWrite(Kind kind, String name, byte[] content, long sentNanos, 
                 && !("Warning".equals(result) && upload.path("warnings").has("nochange"))) {
             failure = "upload result: " + upload;
         }
-        return new WikiWrite(Kind.UPLOAD, fileName, bytes, sent, System.nanoTime(), a.epoch(), 0, 0, failure);
+        boolean noChange = "Warning".equals(result) && upload.path("warnings").has("nochange");
+        return new WikiWrite(Kind.UPLOAD, fileName, bytes, sent, System.nanoTime(), a.epoch(), 0, 0, failure, noChange);
     }
 
     /** One line for the writer's log. */
     String logLine() {
         return String.format("%d %s %s epoch=%d page=%d rev=%d bytes=%d %s", doneNanos, kind, name, epoch, pageId,
-                revisionId, content.length, acked() ? "ACK" : "FAILED " + failure);
+                revisionId, content.length, acked() ? (noChange ? "ACK nochange" : "ACK") : "FAILED " + failure);
     }
 }

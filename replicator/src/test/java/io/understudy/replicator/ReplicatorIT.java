@@ -145,11 +145,7 @@ class ReplicatorIT extends WithPgPair {
 
     @Test
     void drainReturnsOnceEverythingCommittedBeforeItIsApplied() throws Exception {
-        itemsTable("items_drain");
-        Replicator r = start(pg.config("it_drain", dataDir, "public.items_drain"), new Recorder());
-        for (int i = 1; i <= 50; i++) {
-            exec(pg.source, "INSERT INTO items_drain VALUES (" + i + ", 'x', " + i + ")");
-        }
+        Replicator r = startWithItems("drain", 50);
         long position = r.drain(Duration.ofSeconds(20));
 
         assertThat(count(pg.target, "SELECT count(*) FROM items_drain")).isEqualTo(50);
@@ -162,11 +158,7 @@ class ReplicatorIT extends WithPgPair {
 
     @Test
     void aSealedDrainAppliesNothingMoreAndItsEngineStopsInTheBackground() throws Exception {
-        itemsTable("items_seal");
-        Replicator r = start(pg.config("it_seal", dataDir, "public.items_seal"), new Recorder());
-        for (int i = 1; i <= 20; i++) {
-            exec(pg.source, "INSERT INTO items_seal VALUES (" + i + ", 'x', " + i + ")");
-        }
+        Replicator r = startWithItems("seal", 20);
         Replicator.Drain drain = r.drainAndSeal(Duration.ofSeconds(20));
         assertThat(drain.complete()).isTrue();
         assertThat(r.status().state()).isEqualTo(State.DRAINED);
@@ -187,6 +179,16 @@ class ReplicatorIT extends WithPgPair {
         assertThat(Replicator.appliedState(pg.targetPool, "a@1")).get().extracting(AppliedState::commitPosition)
                 .asInstanceOf(org.assertj.core.api.InstanceOfAssertFactories.LONG).isGreaterThanOrEqualTo(confirmed);
         assertThat(r.status().state()).isEqualTo(State.DRAINED);
+    }
+
+    /** A stream {@code it_<name>} of table {@code items_<name>}, which already holds rows 1 to {@code rows}. */
+    private Replicator startWithItems(String name, int rows) throws Exception {
+        itemsTable("items_" + name);
+        Replicator r = start(pg.config("it_" + name, dataDir, "public.items_" + name), new Recorder());
+        for (int i = 1; i <= rows; i++) {
+            exec(pg.source, "INSERT INTO items_" + name + " VALUES (" + i + ", 'x', " + i + ")");
+        }
+        return r;
     }
 
     @Test

@@ -25,6 +25,9 @@ public final class TargetWriter {
 
     private static final Logger LOG = LoggerFactory.getLogger(TargetWriter.class);
 
+    private static final String REPLICA_ROLE = "SELECT set_config('session_replication_role', 'replica', true)";
+    private static final String NO_SYNC_COMMIT = "set_config('synchronous_commit', 'off', true)";
+
     private final DataSource target;
     private final String sourceId;
     private final String scope;
@@ -239,14 +242,12 @@ public final class TargetWriter {
      * off unless the commit must be durable at once.
      */
     private void settings(Connection c, boolean durable) throws SQLException {
-        boolean role = usesReplicaRole(c);
-        if (!role && durable) {
-            return;
-        }
-        String sql = "SELECT " + (role ? "set_config('session_replication_role', 'replica', true)" : "")
-                + (role && !durable ? ", " : "") + (durable ? "" : "set_config('synchronous_commit', 'off', true)");
-        try (Statement st = c.createStatement()) {
-            st.execute(sql);
+        String sql = usesReplicaRole(c) ? (durable ? REPLICA_ROLE : REPLICA_ROLE + ", " + NO_SYNC_COMMIT)
+                : (durable ? null : "SELECT " + NO_SYNC_COMMIT);
+        if (sql != null) {
+            try (Statement st = c.createStatement()) {
+                st.execute(sql);
+            }
         }
     }
 

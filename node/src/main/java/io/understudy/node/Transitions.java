@@ -23,7 +23,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.FutureTask;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -51,6 +50,7 @@ final class Transitions {
     private final ControllerState state;
     private final DbFence fence;
     private final Optional<AppFiles> files;
+    private final SourcePreparation sourcePreparation;
     private ZkCoordinator zk;
     /** Told of every role change once it is carried out and published (hooks, the application, duties). */
     private final List<RoleChange.Observer> observers = new CopyOnWriteArrayList<>();
@@ -71,6 +71,7 @@ final class Transitions {
         this.state = state;
         this.fence = fence;
         this.files = files;
+        this.sourcePreparation = new SourcePreparation(db, replication);
     }
 
     void attach(ZkCoordinator coordinator) {
@@ -221,34 +222,7 @@ final class Transitions {
             settleFiles(previous);
         }
         laps.lap("files settled");
-        FutureTask<Void> slots = null;
-        try {
-            // Before the gate opens: schema changes are captured from the first write on, and no sequence hands out
-            // a value the old primary already used.
-            replication.app().prepareSource();
-            laps.lap("capture prepared");
-            // Slots and sequences side by side: setval writes no row a slot decodes, and the slot's work is its own.
-            slots = startSlotWork(fromAnother ? previous.nodeId() : null);
-            if (fromAnother) {
-                replication.app().advanceSequences();
-            }
-        } catch (java.sql.SQLException | RuntimeException e) {
-            if (slots != null) {
-                awaitQuietly(slots); // follow() drops slots too: not while the slot work still runs
-            }
-            if (fromAnother) {
-                replication.follow(previous);
-            }
-            throw new ClaimLostException("cannot prepare this database to serve as primary (" + e.getMessage() + ")"
-                    + (previous == null ? "" : "; streaming on from " + previous.nodeId() + " and trying again"));
-        }
-        laps.lap("sequences advanced");
-        try {
-            slots.get();
-        } catch (java.util.concurrent.ExecutionException e) {
-            throw e.getCause() instanceof Exception cause ? cause : e;
-        }
-        laps.lap("slots");
+        sourcePreparation.prepare(fromAnother ? previous : null, laps);
         PrimaryRecord next = new PrimaryRecord(config.nodeId(), config.apiAdvertisedUrl(), config.dbAdvertisedAddress(),
                 promote.newEpoch(), System.currentTimeMillis(), previous == null ? null : previous.nodeId(), promotedFrom,
                 config.app().advertisedUrl());
@@ -267,35 +241,6 @@ final class Transitions {
         laps.lap("gate opened");
         return new HistoryRecord(promote.kind(), config.nodeId(), next.promotedFromNodeId(), state.heldEpoch,
                 System.currentTimeMillis(), promote.historyReason());
-    }
-
-    /**
-     * Starts, on a thread of its own, what a new primary does to its slots before /primary names it: drops those of
-     * streams of an earlier epoch (nobody streams from a node that is not primary), and keeps one for
-     * {@code oldPrimary} (when not null) to rejoin from. Before /primary names this node, because the old primary
-     * may look for it as soon as it does, and so before the gate opens: the slot sees every write of the new epoch.
-     */
-    private FutureTask<Void> startSlotWork(String oldPrimary) {
-        FutureTask<Void> work = new FutureTask<>(() -> {
-            db.dropInactiveSlots(ReplicationManager.SLOT_PREFIX);
-            replication.dropPublicationsWithoutSlot();
-            if (oldPrimary != null) {
-                replication.keepSlotForRejoin(oldPrimary);
-            }
-            return null;
-        });
-        Thread thread = new Thread(work, "promotion-slots");
-        thread.setDaemon(true);
-        thread.start();
-        return work;
-    }
-
-    private static void awaitQuietly(FutureTask<Void> work) throws InterruptedException {
-        try {
-            work.get();
-        } catch (java.util.concurrent.ExecutionException e) {
-            log.warn("slot work of the abandoned promotion failed: {}", e.getCause().toString());
-        }
     }
 
     /**

@@ -20,6 +20,7 @@ import io.understudy.node.role.ZkLink;
 import io.understudy.node.store.Database;
 import io.understudy.node.supervise.RoleChange;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.Optional;
@@ -49,6 +50,7 @@ final class Transitions {
     private final ControllerState state;
     private final DbFence fence;
     private final Optional<AppFiles> files;
+    private final SourcePreparation sourcePreparation;
     private ZkCoordinator zk;
     /** Told of every role change once it is carried out and published (hooks, the application, duties). */
     private final List<RoleChange.Observer> observers = new CopyOnWriteArrayList<>();
@@ -69,6 +71,7 @@ final class Transitions {
         this.state = state;
         this.fence = fence;
         this.files = files;
+        this.sourcePreparation = new SourcePreparation(db, replication);
     }
 
     void attach(ZkCoordinator coordinator) {
@@ -97,9 +100,12 @@ final class Transitions {
     private void takeRole(Decision decision) throws Exception {
         Role from = state.role;
         Laps laps = new Laps();
+        // Promotion and demotion history goes to ZooKeeper after the member record: others act on the record
+        // (the switch routes by it, a switchover's target promotes on it), nobody waits for the history.
+        List<HistoryRecord> history = new ArrayList<>();
         try {
             for (Action action : decision.actions()) {
-                execute(action, laps);
+                execute(action, laps, history);
                 if (action instanceof Action.Promote) {
                     // The switch routes once our member record says PRIMARY: publish before the
                     // remaining actions (completing a switchover command, a ZooKeeper round trip)
@@ -107,13 +113,18 @@ final class Transitions {
                     state.role = decision.next();
                     members.publishMember();
                     laps.lap("member record sent");
+                    recordAll(history);
                     replication.tidyAsSource(); // stale slots went before the promotion, the old primary's rejoin slot stays
                     laps.lap("slot housekeeping");
                 }
             }
         } catch (ClaimLostException e) {
+            recordAll(history);
             log.warn("{} -> {} abandoned after {}: {}", from, decision.next(), laps, e.getMessage());
             return;
+        } catch (Exception e) {
+            recordAll(history); // what was done is recorded even when a later action failed
+            throw e;
         }
         state.role = decision.next();
         MDC.put("epoch", Long.toString(state.epoch()));
@@ -124,9 +135,15 @@ final class Transitions {
         }
         members.publishMember();
         laps.lap("published");
+        recordAll(history);
         if (from != state.role && (state.role == Role.PRIMARY || state.role == Role.DEMOTED)) {
             log.info("{} -> {} took {}", from, state.role, laps);
         }
+    }
+
+    private void recordAll(List<HistoryRecord> history) {
+        history.forEach(zk::recordHistory);
+        history.clear();
     }
 
     private void tell(RoleChange change) {
@@ -139,11 +156,11 @@ final class Transitions {
         }
     }
 
-    private void execute(Action action, Laps laps) throws Exception {
+    private void execute(Action action, Laps laps, List<HistoryRecord> history) throws Exception {
         if (action instanceof Action.FollowPrimary follow) {
             follow(follow.primary());
         } else if (action instanceof Action.Promote promote) {
-            promote(promote, laps);
+            history.add(promote(promote, laps));
         } else if (action instanceof Action.ReopenGate reopen) {
             replication.becomeSource(reopen.epoch());
             long leaseStart = zk.confirmClaim(reopen.epoch(), gateSessionId);
@@ -158,7 +175,7 @@ final class Transitions {
             log.info("before handing over: {}", how);
             laps.lap("target caught up");
         } else if (action instanceof Action.Demote demote) {
-            demote(demote.why(), laps);
+            demote(demote.why(), laps).ifPresent(history::add);
         } else if (action instanceof Action.CompleteCommand complete) {
             completeCommand(complete);
             laps.lap("command completed");
@@ -178,7 +195,8 @@ final class Transitions {
         files.ifPresent(f -> f.materialise("following " + sourceIdOf(primary)));
     }
 
-    private void promote(Action.Promote promote, Laps laps) throws Exception {
+    /** Returns the promotion's history record, for {@code /history} once the member record says PRIMARY. */
+    private HistoryRecord promote(Action.Promote promote, Laps laps) throws Exception {
         PrimaryRecord previous = promote.previous();
         String drained = previous == null ? "" : sourceIdOf(previous);
         long drainWaitMs = drainPatience.waitMs(drained, config.drainTimeoutMs());
@@ -199,35 +217,12 @@ final class Transitions {
                     + " ms");
         }
         drainPatience = DrainPatience.NONE;
-        if (previous != null && !previous.nodeId().equals(config.nodeId())) {
+        boolean fromAnother = previous != null && !previous.nodeId().equals(config.nodeId());
+        if (fromAnother) {
             settleFiles(previous);
         }
         laps.lap("files settled");
-        try {
-            // Before the gate opens: schema changes are captured from the first write on, and no sequence hands out
-            // a value the old primary already used.
-            replication.app().prepareSource();
-            laps.lap("capture prepared");
-            if (previous != null && !previous.nodeId().equals(config.nodeId())) {
-                replication.app().advanceSequences();
-            }
-        } catch (java.sql.SQLException | RuntimeException e) {
-            if (previous != null && !previous.nodeId().equals(config.nodeId())) {
-                replication.follow(previous);
-            }
-            throw new ClaimLostException("cannot prepare this database to serve as primary (" + e.getMessage() + ")"
-                    + (previous == null ? "" : "; streaming on from " + previous.nodeId() + " and trying again"));
-        }
-        laps.lap("sequences advanced");
-        // Nobody streams from a node that is not primary: slots here belong to streams of an earlier epoch.
-        db.dropInactiveSlots(ReplicationManager.SLOT_PREFIX);
-        replication.dropPublicationsWithoutSlot();
-        if (previous != null && !previous.nodeId().equals(config.nodeId())) {
-            // Before /primary names this node (the old primary may look for it as soon as it does), and so before
-            // the gate opens: the slot sees every write of the new epoch.
-            replication.keepSlotForRejoin(previous.nodeId());
-        }
-        laps.lap("slots");
+        sourcePreparation.prepare(fromAnother ? previous : null, laps);
         PrimaryRecord next = new PrimaryRecord(config.nodeId(), config.apiAdvertisedUrl(), config.dbAdvertisedAddress(),
                 promote.newEpoch(), System.currentTimeMillis(), previous == null ? null : previous.nodeId(), promotedFrom,
                 config.app().advertisedUrl());
@@ -244,8 +239,8 @@ final class Transitions {
         fence.liftOrLog("primary of epoch " + state.heldEpoch);
         gate.open(state.heldEpoch, sentAt);
         laps.lap("gate opened");
-        zk.recordHistory(new HistoryRecord(promote.kind(), config.nodeId(), next.promotedFromNodeId(), state.heldEpoch,
-                System.currentTimeMillis(), promote.historyReason()));
+        return new HistoryRecord(promote.kind(), config.nodeId(), next.promotedFromNodeId(), state.heldEpoch,
+                System.currentTimeMillis(), promote.historyReason());
     }
 
     /**
@@ -332,15 +327,17 @@ final class Transitions {
         }
     }
 
-    private void demote(String why, Laps laps) {
+    /** Returns the demotion's history record when ZooKeeper can take it, for {@code /history} after the member record. */
+    private Optional<HistoryRecord> demote(String why, Laps laps) {
         gate.close(why);
         laps.lap("gate closed");
         fence.fenceOrLog(why);
         laps.lap("application fenced");
         files.ifPresent(f -> f.idle("demoted: " + why));
-        if (state.link == ZkLink.CONNECTED) {
-            zk.recordHistory(new HistoryRecord(HistoryRecord.Type.DEMOTION, config.nodeId(), config.nodeId(), state.heldEpoch,
-                    System.currentTimeMillis(), why));
+        if (state.link != ZkLink.CONNECTED) {
+            return Optional.empty();
         }
+        return Optional.of(new HistoryRecord(HistoryRecord.Type.DEMOTION, config.nodeId(), config.nodeId(), state.heldEpoch,
+                System.currentTimeMillis(), why));
     }
 }

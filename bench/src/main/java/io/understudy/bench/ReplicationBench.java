@@ -33,8 +33,9 @@ import java.util.List;
  * within one run mean much.
  *
  * <p>Usage: {@code bench/run.sh replication [seconds per stage]}. {@code -Dbench.only=writepath} runs only the async
- * appliance's write-path rows (PUT via switch, PUT to node, pgbench; about two minutes with 10 s stages). Uses ports 19080-19433 on 127.0.0.1 (the switch on
- * 19080).
+ * appliance's write-path rows (PUT via switch, PUT to node, pgbench; about two minutes with 10 s stages). Uses 14
+ * ports on 127.0.0.1 from {@code -Dbench.firstPort} (default 19080, the switch's; the nodes', PostgreSQL's and
+ * ZooKeeper's follow it).
  */
 public final class ReplicationBench {
 
@@ -46,6 +47,7 @@ public final class ReplicationBench {
     private static final String OURS = BenchPair.OURS;
     private static final long BACKLOG = Long.getLong("bench.backlog", 30_000);
     private static final Duration CATCH_UP_LIMIT = Duration.ofMinutes(2);
+    private static final int FIRST_PORT = Integer.getInteger("bench.firstPort", 19080);
     private static final boolean WRITE_PATH_ONLY = "writepath".equals(System.getProperty("bench.only", ""));
     private static final List<String> HEADER = List.of("system", "mode", "load", "offered tx/s", "committed tx/s", "client p50 ms",
             "client p99 ms", "lag p50 ms", "lag p99 ms", "lag max ms", "applied tx/s", "catch-up ms", "ratio", "loadavg");
@@ -56,8 +58,8 @@ public final class ReplicationBench {
         BenchClient http = new BenchClient(Duration.ofSeconds(10));
         List<List<String>> rows = new ArrayList<>();
         for (String mode : WRITE_PATH_ONLY ? List.of("async") : List.of("async", "sync")) {
-            ApplianceConfig config = new ApplianceConfig(data.resolve(mode), "repl-" + mode, 19080, 19081, 19432,
-                    ApplianceConfig.firstIds(2), 19181, 19281, 19381);
+            ApplianceConfig config = new ApplianceConfig(data.resolve(mode), "repl-" + mode, FIRST_PORT, FIRST_PORT + 1,
+                    FIRST_PORT + 3, ApplianceConfig.firstIds(2), FIRST_PORT + 5, FIRST_PORT + 8, FIRST_PORT + 11);
             try (BenchPair pair = BenchPair.start(config, mode); NativeReplication pg = NativeReplication.start(pair.primaryDb,
                     pair.pgB.dataSource(), config.pgPort("a"))) {
                 // JIT and connection pools, not measured: on two busy cores C2 needs well over 5 s for the decoding path.

@@ -6,6 +6,8 @@
 #                      bench/run.sh switch [seconds] [connections] [rounds]   (installs wrk, nginx, haproxy if missing)
 #                      bench/run.sh switch-cost [seconds] [connections] [rounds]   (switch vs nginx CPU per request, static backend)
 #                      bench/run.sh replication [seconds per stage]   (also records bench/results/replication.jfr)
+#                      BENCH_OPTS=-Dbench.only=writepath bench/run.sh replication [seconds per stage]   (only the write-path rows, PUTs from wrk, ~2 min at 10 s)
+#                      (BENCH_OPTS may also set -Dbench.firstPort=N: 14 ports from N, default 19080)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 name=${1:?usage: bench/run.sh failover [args...]}
@@ -37,6 +39,9 @@ case "$name" in
   replication)
     main=io.understudy.bench.ReplicationBench
     mkdir -p bench/results
+    # BENCH_OPTS passes -Dbench.only=writepath (the write-path rows only), -Dbench.backlog=N, -Dbench.firstPort=N
+    read -ra bench_opts <<<"${BENCH_OPTS:-}"
+    jvm_opts+=("${bench_opts[@]}")
     jvm_opts+=("-XX:StartFlightRecording=filename=bench/results/replication.jfr,settings=profile") ;;
   *) echo "unknown benchmark '$name' (known: failover, rto, switchover, switch, switch-cost, replication)" >&2; exit 2 ;;
 esac

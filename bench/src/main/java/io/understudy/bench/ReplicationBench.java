@@ -18,12 +18,13 @@ import java.util.List;
  *       histogram (1 ms buckets), for PostgreSQL from the row's insert time and its apply time on the subscriber;</li>
  *   <li>write path: {@code PUT /api/objects/{id}} from 16 connections through the failover switch, then the same
  *       straight to the primary node (where the switch's share of the time shows), then pgbench's single-row upserts
- *       into the same table from 16 clients, with the secondary streaming;</li>
+ *       into the same table from 16 clients, with the secondary streaming. The PUTs come from wrk, a process of its
+ *       own ({@link WrkWrites}), as a user would send them: a client in this JVM would compete with the nodes;</li>
  *   <li>backlog: N single-row transactions (system property {@code bench.backlog}, default 30,000) committed while
  *       the secondary does not apply, then the time each replication takes to drain them ({@link Backlog}): the apply
  *       rate a live load cannot reach;</li>
- *   <li>sync: PUTs through the switch from 1, 4 and 16 connections in sync mode (and from 16 straight to the primary
- *       node), then PostgreSQL's {@code remote_apply} with the same number of sessions (the subscription as the
+ *   <li>sync: PUTs (wrk) through the switch from 1, 4 and 16 connections in sync mode (and from 16 straight to the
+ *       primary node), then PostgreSQL's {@code remote_apply} with the same number of sessions (the subscription as the
  *       primary's synchronous standby).</li>
  * </ul>
  * Both nodes run in this JVM, with their ZooKeeper ensemble, against two PostgreSQL servers in their own processes
@@ -31,8 +32,10 @@ import java.util.List;
  * ({@link BenchPair}). The machine's load average is printed with every row: on a shared machine only the ratios
  * within one run mean much.
  *
- * <p>Usage: {@code bench/run.sh replication [seconds per stage]}. Uses ports 19080-19433 on 127.0.0.1 (the switch on
- * 19080).
+ * <p>Usage: {@code bench/run.sh replication [seconds per stage]}. {@code -Dbench.only=writepath} runs only the async
+ * appliance's write-path rows (PUT via switch, PUT to node, pgbench; about two minutes with 10 s stages). Uses 14
+ * ports on 127.0.0.1 from {@code -Dbench.firstPort} (default 19080, the switch's; the nodes', PostgreSQL's and
+ * ZooKeeper's follow it).
  */
 public final class ReplicationBench {
 
@@ -44,6 +47,8 @@ public final class ReplicationBench {
     private static final String OURS = BenchPair.OURS;
     private static final long BACKLOG = Long.getLong("bench.backlog", 30_000);
     private static final Duration CATCH_UP_LIMIT = Duration.ofMinutes(2);
+    private static final int FIRST_PORT = Integer.getInteger("bench.firstPort", 19080);
+    private static final boolean WRITE_PATH_ONLY = "writepath".equals(System.getProperty("bench.only", ""));
     private static final List<String> HEADER = List.of("system", "mode", "load", "offered tx/s", "committed tx/s", "client p50 ms",
             "client p99 ms", "lag p50 ms", "lag p99 ms", "lag max ms", "applied tx/s", "catch-up ms", "ratio", "loadavg");
 
@@ -52,9 +57,9 @@ public final class ReplicationBench {
         Path data = Files.createTempDirectory("understudy-replbench-");
         BenchClient http = new BenchClient(Duration.ofSeconds(10));
         List<List<String>> rows = new ArrayList<>();
-        for (String mode : List.of("async", "sync")) {
-            ApplianceConfig config = new ApplianceConfig(data.resolve(mode), "repl-" + mode, 19080, 19081, 19432,
-                    ApplianceConfig.firstIds(2), 19181, 19281, 19381);
+        for (String mode : WRITE_PATH_ONLY ? List.of("async") : List.of("async", "sync")) {
+            ApplianceConfig config = new ApplianceConfig(data.resolve(mode), "repl-" + mode, FIRST_PORT, FIRST_PORT + 1,
+                    FIRST_PORT + 3, ApplianceConfig.firstIds(2), FIRST_PORT + 5, FIRST_PORT + 8, FIRST_PORT + 11);
             try (BenchPair pair = BenchPair.start(config, mode); NativeReplication pg = NativeReplication.start(pair.primaryDb,
                     pair.pgB.dataSource(), config.pgPort("a"))) {
                 // JIT and connection pools, not measured: on two busy cores C2 needs well over 5 s for the decoding path.
@@ -64,7 +69,7 @@ public final class ReplicationBench {
                 waitApplied(http, pair, cold, warm.acked());
                 if (mode.equals("async")) {
                     long firstId = 0;
-                    for (int rate : RATES) {
+                    for (int rate : WRITE_PATH_ONLY ? new int[0] : RATES) {
                         for (int rowsPerTx : rate == 0 ? new int[] {1, 10} : new int[] {1}) {
                             String load = rowsPerTx + "-row";
                             List<String> ours = ourStage(http, pair, load, rate, rowsPerTx, firstId, stage);
@@ -74,14 +79,17 @@ public final class ReplicationBench {
                             firstId += 100_000_000L;
                         }
                     }
-                    List<String> viaSwitch = apiStage(http, pair, "async", true, WRITE_PATH_CLIENTS, stage);
-                    List<String> direct = apiStage(http, pair, "async", false, WRITE_PATH_CLIENTS, stage);
+                    List<String> viaSwitch = apiStage(http, pair, data, "async", true, WRITE_PATH_CLIENTS, stage);
+                    List<String> direct = apiStage(http, pair, data, "async", false, WRITE_PATH_CLIENTS, stage);
                     double pgbench = Pgbench.upserts(config.pgPort("a"), WRITE_PATH_CLIENTS, stage);
                     List<String> bench = List.of("pgbench", "upsert", WRITE_PATH_CLIENTS + " clients", "max", fmt(pgbench),
                             "-", "-", "-", "-", "-", "-", "-", "1.00", loadAverage());
                     rows.add(withRatio(viaSwitch, bench, 4));
                     rows.add(withRatio(direct, bench, 4));
                     rows.add(bench);
+                    if (WRITE_PATH_ONLY) {
+                        continue;
+                    }
                     // Last in this appliance's run: it restarts the secondary node.
                     List<String> theirs = Backlog.theirs(pg, BACKLOG, firstId);
                     rows.add(withRatio(Backlog.ours(pair, BACKLOG, firstId + 100_000_000L), theirs, 10));
@@ -89,9 +97,9 @@ public final class ReplicationBench {
                 } else {
                     List<List<String>> ours = new ArrayList<>();
                     for (int clients : SYNC_CLIENTS) {
-                        ours.add(apiStage(http, pair, "sync", true, clients, stage));
+                        ours.add(apiStage(http, pair, data, "sync", true, clients, stage));
                     }
-                    List<String> direct = apiStage(http, pair, "sync", false, SYNC_CLIENTS[SYNC_CLIENTS.length - 1], stage);
+                    List<String> direct = apiStage(http, pair, data, "sync", false, SYNC_CLIENTS[SYNC_CLIENTS.length - 1], stage);
                     pg.synchronous(true);
                     long firstId = 1_000_000_000L;
                     for (int i = 0; i < SYNC_CLIENTS.length; i++) {
@@ -111,13 +119,17 @@ public final class ReplicationBench {
                 }
             }
         }
-        Report report = new Report("replication", "Replication and write path, side by side with PostgreSQL");
+        Report report = WRITE_PATH_ONLY ? new Report("replication-writepath", "Write path, side by side with pgbench")
+                : new Report("replication", "Replication and write path, side by side with PostgreSQL");
         report.line("Each stage: " + stage.toSeconds() + " s. Lag = commit on the primary → applied on the secondary"
                         + " (Understudy: upper bounds of 1 ms buckets). applied tx/s = transactions applied ÷ (load time +"
                         + " catch-up); catch-up = time after the load ended until the secondary had applied everything. ratio ="
                         + " Understudy's applied (async, backlog) or committed (write path, sync) tx/s ÷ the PostgreSQL or pgbench row"
                         + " below it. PUT via switch: through the failover switch (its own JVM, as `understudy local` runs it);"
-                        + " PUT to node: straight to the primary node's API. backlog: " + BACKLOG + " single-row transactions"
+                        + " PUT to node: straight to the primary node's API. The PUTs come from wrk (-t2, one connection per"
+                        + " client, its own process; -t1 for 1 client), each a key of its own; committed tx/s counts 2xx answers"
+                        + " only, and a row whose load names non-2xx answers or socket errors had requests not acknowledged;"
+                        + " client p50/p99 are wrk's. backlog: " + BACKLOG + " single-row transactions"
                         + " committed while the secondary did not apply (Understudy: secondary node stopped; PostgreSQL:"
                         + " subscription disabled); applied tx/s = N ÷ drain time, catch-up = drain time, timed from the"
                         + " moment the stream runs again (node STREAMING; apply worker started)."
@@ -153,18 +165,21 @@ public final class ReplicationBench {
                 loadAverage()));
     }
 
-    /** PUTs from {@code clients} connections, as fast as they go, through the switch or straight to the primary node. */
-    private static List<String> apiStage(BenchClient http, BenchPair pair, String mode, boolean viaSwitch, int clients,
-                                         Duration stage) throws Exception {
+    /**
+     * PUTs from {@code clients} wrk connections, as fast as they go, through the switch or straight to the primary
+     * node; wrk's script goes into {@code dir}.
+     */
+    private static List<String> apiStage(BenchClient http, BenchPair pair, Path dir, String mode, boolean viaSwitch,
+                                         int clients, Duration stage) throws Exception {
         LagHistogram before = LagHistogram.parse(http.get(pair.secondaryUrl + "/metrics"));
         String url = viaSwitch ? pair.switchUrl : pair.primaryUrl;
-        LoadGenerator.Result r = new LoadGenerator(http, url, clients).run(mode + (viaSwitch ? "-s" : "-n") + clients, 0, stage);
+        WrkWrites.Result r = WrkWrites.run(dir, url, mode + (viaSwitch ? "-s" : "-n") + clients, clients, stage);
         long catchUp = waitApplied(http, pair, before, r.acked());
         LagHistogram lag = LagHistogram.parse(http.get(pair.secondaryUrl + "/metrics")).since(before);
-        return print(List.of("Understudy", mode + (viaSwitch ? " (PUT via switch)" : " (PUT to node)"), clients + " clients", "max", fmt(r.ackedPerSecond()),
-                Report.ms(r.latency().percentileMs(50)), Report.ms(r.latency().percentileMs(99)), Report.ms(lag.percentile(50)),
-                Report.ms(lag.percentile(99)), Report.ms(lag.max()), fmt(lag.applied() * 1e9 / (r.elapsedNanos() + catchUp)),
-                Long.toString(catchUp / 1_000_000), "", loadAverage()));
+        return print(List.of("Understudy", mode + (viaSwitch ? " (PUT via switch)" : " (PUT to node)"),
+                clients + " clients" + r.failures(), "max", fmt(r.ackedPerSecond()), Report.ms(r.p50Ms()), Report.ms(r.p99Ms()),
+                Report.ms(lag.percentile(50)), Report.ms(lag.percentile(99)), Report.ms(lag.max()),
+                fmt(lag.applied() * 1e9 / (r.elapsedNanos() + catchUp)), Long.toString(catchUp / 1_000_000), "", loadAverage()));
     }
 
     /** {@code ours} with its ratio column set to its column {@code column} ÷ the same column of {@code anchor}. */

@@ -12,8 +12,10 @@ import io.undertow.client.UndertowClient;
 import io.undertow.connector.ByteBufferPool;
 import io.undertow.connector.PooledByteBuffer;
 import io.undertow.server.DefaultByteBufferPool;
+import io.undertow.server.HttpHandler;
 import io.undertow.util.Headers;
 import io.undertow.util.Methods;
+import io.undertow.util.SameThreadExecutor;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -28,6 +30,7 @@ import java.util.Random;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -36,6 +39,8 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.xnio.IoUtils;
 import org.xnio.OptionMap;
 import org.xnio.Options;
@@ -101,34 +106,70 @@ class RelayTest {
     @Test
     void shouldEndInTheCallThatStartsItWhenTheBodyCameWithTheHead() throws Exception {
         byte[] body = randomBytes(100);
+        Undertow node = node(exchange -> exchange.getResponseSender().send(ByteBuffer.wrap(body)));
+        Side sink = side(0);
+
+        List<String> endsWhenStartReturned = relayResponse(connect(node), sink).get(5, TimeUnit.SECONDS);
+
+        assertThat(endsWhenStartReturned).containsExactly("ended, buffers out: 0");
+        assertThat(readAll(sink.peer)).isEqualTo(body);
+        assertEndedOnce("ended, buffers out: 0");
+    }
+
+    @ParameterizedTest(name = "chunked: {0}")
+    @ValueSource(booleans = {false, true})
+    void shouldEndOnceWhenTheBodyEndsAfterTheRelayWaitedForIt(boolean chunked) throws Exception {
+        CountDownLatch lastPart = new CountDownLatch(1);
+        Undertow node = node(exchange -> exchange.dispatch(() -> {
+            exchange.startBlocking();
+            if (!chunked) {
+                exchange.setResponseContentLength(20);
+            }
+            try (OutputStream out = exchange.getOutputStream()) {
+                out.write("first part".getBytes());
+                out.flush();
+                assertThat(lastPart.await(5, TimeUnit.SECONDS)).isTrue();
+                out.write(", then end".getBytes());
+            } catch (IOException | InterruptedException e) {
+                IoUtils.safeClose(exchange.getConnection());
+            }
+        }));
+        Side sink = side(0);
+        relayResponse(connect(node), sink);
+        InputStream in = sink.peer.getInputStream();
+        assertThat(in.readNBytes(10)).isEqualTo("first part".getBytes());
+        await().atMost(5, TimeUnit.SECONDS).until(() -> pool.out.get() == 0);
+
+        // the read that ends Undertow's response channel runs the relay's read listener from inside it
+        lastPart.countDown();
+
+        assertThat(new String(in.readAllBytes())).isEqualTo(", then end");
+        assertEndedOnce("ended, buffers out: 0");
+    }
+
+    @Test
+    void shouldEndOnceWhenARequestBodyEndsAfterTheRelayWaitedForIt() throws Exception {
+        Side sink = side(0);
         Undertow node = Undertow.builder()
+                .setWorker(worker)
                 .addHttpListener(0, "127.0.0.1")
-                .setIoThreads(1)
-                .setWorkerThreads(1)
-                .setHandler(exchange -> exchange.getResponseSender().send(ByteBuffer.wrap(body)))
+                .setHandler(exchange -> exchange.dispatch(SameThreadExecutor.INSTANCE, () -> Relay.start(
+                        exchange.getRequestChannel(), sink.connection.getSinkChannel(), pool, recording())))
                 .build();
         node.start();
         toClose.add(node::stop);
-        Side sink = side(0);
-        ClientConnection client = connect(node);
-        CompletableFuture<List<String>> endsWhenStartReturned = new CompletableFuture<>();
+        int port = ((InetSocketAddress) node.getListenerInfo().get(0).getAddress()).getPort();
+        Socket client = new Socket("127.0.0.1", port);
+        toClose.add(client);
+        OutputStream out = client.getOutputStream();
+        InputStream in = sink.peer.getInputStream();
 
-        client.getIoThread().execute(() -> client.sendRequest(get(), new Callback<ClientExchange>(endsWhenStartReturned) {
-            @Override
-            public void completed(ClientExchange sent) {
-                sent.setResponseListener(new Callback<ClientExchange>(endsWhenStartReturned) {
-                    @Override
-                    public void completed(ClientExchange answered) {
-                        Relay.start(answered.getResponseChannel(), sink.connection.getSinkChannel(), pool, recording());
-                        endsWhenStartReturned.complete(List.copyOf(ends));
-                    }
-                });
-                shutDown(sent.getRequestChannel());
-            }
-        }));
+        out.write("POST / HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 20\r\n\r\nfirst part".getBytes());
+        assertThat(in.readNBytes(10)).isEqualTo("first part".getBytes());
+        await().atMost(5, TimeUnit.SECONDS).until(() -> pool.out.get() == 0);
+        out.write(", then end".getBytes());
 
-        assertThat(endsWhenStartReturned.get(5, TimeUnit.SECONDS)).containsExactly("ended, buffers out: 0");
-        assertThat(readAll(sink.peer)).isEqualTo(body);
+        assertThat(new String(in.readAllBytes())).isEqualTo(", then end");
         assertEndedOnce("ended, buffers out: 0");
     }
 
@@ -307,6 +348,41 @@ class RelayTest {
         byte[] data = new byte[size];
         new Random(7).nextBytes(data);
         return data;
+    }
+
+    private Undertow node(HttpHandler handler) {
+        Undertow node = Undertow.builder()
+                .addHttpListener(0, "127.0.0.1")
+                .setIoThreads(1)
+                .setWorkerThreads(1)
+                .setHandler(handler)
+                .build();
+        node.start();
+        toClose.add(node::stop);
+        return node;
+    }
+
+    /**
+     * Sends a GET on {@code client} and relays the response body to {@code sink}.
+     *
+     * @return the endings seen when {@link Relay#start} returned
+     */
+    private CompletableFuture<List<String>> relayResponse(ClientConnection client, Side sink) {
+        CompletableFuture<List<String>> endsWhenStartReturned = new CompletableFuture<>();
+        client.getIoThread().execute(() -> client.sendRequest(get(), new Callback<ClientExchange>(endsWhenStartReturned) {
+            @Override
+            public void completed(ClientExchange sent) {
+                sent.setResponseListener(new Callback<ClientExchange>(endsWhenStartReturned) {
+                    @Override
+                    public void completed(ClientExchange answered) {
+                        Relay.start(answered.getResponseChannel(), sink.connection.getSinkChannel(), pool, recording());
+                        endsWhenStartReturned.complete(List.copyOf(ends));
+                    }
+                });
+                shutDown(sent.getRequestChannel());
+            }
+        }));
+        return endsWhenStartReturned;
     }
 
     private ClientConnection connect(Undertow node) throws Exception {

@@ -23,6 +23,8 @@ class HoldQueueTest {
 
     private final Clock clock = new Clock();
     private final List<String> ended = new ArrayList<>();
+    /** Names of resumed requests, in the order the IO thread resumed them. */
+    private final List<String> resumed = new ArrayList<>();
     private final Backend a1 = backend("a", 1);
     private final Backend b2 = backend("b", 2);
     private Backend routed;
@@ -84,6 +86,18 @@ class HoldQueueTest {
     }
 
     @Test
+    void shouldResumeHeldRequestsInTheOrderTheyCame() {
+        // the first held has the least hold time left, and a client's requests keep their order
+        for (String name : List.of("1", "2", "3", "4")) {
+            queue.hold(new Request(name), null, false);
+        }
+
+        route(b2);
+
+        assertThat(resumed).containsExactly("1", "2", "3", "4");
+    }
+
+    @Test
     void shouldAnswer503WhenTheHoldTimeRunsOut() {
         Request request = new Request("r");
         queue.hold(request, null, false);
@@ -97,6 +111,20 @@ class HoldQueueTest {
         assertThat(queue.size()).isZero();
         route(b2);
         assertThat(request.events).hasSize(1);
+    }
+
+    @Test
+    void shouldNotAnswerARequestWhoseClientIsGoneWhenItsHoldTimeRunsOut() {
+        Request request = new Request("r");
+        queue.hold(request, null, false);
+        // gone before the hang-up reached the queue: the timer finds it first
+        request.connected = false;
+
+        clock.advanceMs(HOLD_MS);
+
+        assertThat(request.events).isEmpty();
+        assertThat(ended).containsExactly("TIMED_OUT");
+        assertThat(queue.size()).isZero();
     }
 
     @Test
@@ -363,6 +391,7 @@ class HoldQueueTest {
         @Override
         protected void resume(Backend backend) {
             events.add("resumed " + backend.label());
+            resumed.add(name);
         }
 
         @Override

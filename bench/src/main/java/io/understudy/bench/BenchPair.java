@@ -1,40 +1,51 @@
 package io.understudy.bench;
 
-import io.understudy.cluster.ReplicationInfo;
-import io.understudy.cluster.config.Settings;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.understudy.launcher.ApplianceConfig;
+import io.understudy.launcher.ChildConfigs;
+import io.understudy.launcher.ChildLauncher;
+import io.understudy.launcher.ChildProcess;
 import io.understudy.launcher.EmbeddedEnsemble;
 import io.understudy.launcher.LocalPostgres;
-import io.understudy.node.Node;
-import io.understudy.node.NodeConfig;
+import java.io.File;
+import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
-import java.util.HashMap;
+import java.util.Arrays;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
+import java.util.stream.Collectors;
 import javax.sql.DataSource;
 
 /**
  * What {@link ReplicationBench} measures: ZooKeeper, two PostgreSQL servers, two nodes ({@code a} the primary) and the
- * failover switch in front of them. The nodes run in the bench's JVM; the switch runs in a JVM of its own, started as
- * {@code understudy local} starts it (the same configuration keys and values, the same JVM options), so writes through
- * it pay what users' writes pay: a loopback hop into another process and back.
+ * failover switch in front of them. ZooKeeper and PostgreSQL are started as {@code understudy local} starts them; each
+ * node and the switch runs in a JVM of its own, started as {@code understudy local} starts it (the same JVM options and
+ * command line, the appliance's configuration keys and values; the nodes' files add the bench's few keys). So what is
+ * measured is the product as shipped: a node's garbage collections and JIT are its own, not the bench's, and writes
+ * through the switch pay a loopback hop into another process and back.
  */
 final class BenchPair implements AutoCloseable {
 
     /** Understudy's table for the async stages; in the nodes' replication scope, so the secondary copies it. */
     static final String OURS = "benchrep.rows";
 
+    /** How long a node gets to stop after SIGTERM before it is killed, as the appliance gives it. */
+    private static final Duration STOP_GRACE = Duration.ofSeconds(20);
+    private static final ObjectMapper JSON = new ObjectMapper();
+
     private final ApplianceConfig config;
     private final String mode;
+    private final String classpath = childClasspath();
     private final BenchClient http = new BenchClient(Duration.ofSeconds(2));
     EmbeddedEnsemble zk;
     LocalPostgres pgA;
     LocalPostgres pgB;
-    Node a;
-    Node b;
+    ChildProcess a;
+    ChildProcess b;
     Process switchProcess;
     String primaryUrl;
     String secondaryUrl;
@@ -59,7 +70,7 @@ final class BenchPair implements AutoCloseable {
             NativeReplication.exec(p.primaryDb, "CREATE SCHEMA benchrep");
             NativeReplication.exec(p.primaryDb, "CREATE TABLE " + OURS + " (id bigint PRIMARY KEY, body bytea,"
                     + " src_at timestamptz NOT NULL DEFAULT clock_timestamp())");
-            p.a = Node.start(p.nodeConfig("a", p.pgA));
+            p.a = p.startNode("a");
             p.primaryUrl = config.nodeApiUrl("a");
             await("a primary", () -> p.http.get(p.primaryUrl + "/primary") != null);
             p.startSecondary();
@@ -75,8 +86,17 @@ final class BenchPair implements AutoCloseable {
         }
     }
 
-    private void startSecondary() throws Exception {
-        b = Node.start(nodeConfig("b", pgB));
+    private void startSecondary() {
+        b = startNode("b");
+    }
+
+    /**
+     * Node {@code id} in its own JVM, as the appliance starts it; its output goes to {@code node-<id>.log} in the log dir.
+     * An exit not asked for is logged by {@link ChildProcess} (at ERROR), and the bench's next wait on it times out.
+     */
+    private ChildProcess startNode(String id) {
+        ChildConfigs.write(ChildConfigs.nodeFile(config, id), "node " + id + ", written by the replication bench", nodeConfig(id));
+        return ChildLauncher.startNode(config, classpath, config.dataDir().resolve("run"), id, (child, code) -> { });
     }
 
     /** The switch as the local appliance runs it; it needs an admin token, as the appliance's has one. */
@@ -84,48 +104,66 @@ final class BenchPair implements AutoCloseable {
         Files.createDirectories(config.confDir());
         Files.createDirectories(config.logDir());
         Files.writeString(config.confDir().resolve("admin-token"), UUID.randomUUID() + "\n");
-        String classpath = System.getProperty("understudy.classpath", System.getProperty("java.class.path"));
         switchProcess = SwitchBench.startShippedSwitch(config, config.switchPort(), classpath, config.logDir());
     }
 
-    /** Stops the secondary node cleanly: its stream ends, its slot on the primary keeps every change from now on. */
+    /**
+     * Stops the secondary node cleanly (SIGTERM, then waits for its exit): its stream ends, its slot on the primary keeps
+     * every change from now on.
+     */
     void stopSecondary() {
-        b.close();
+        b.stop(STOP_GRACE);
+        if (b.process().exitValue() == 137) {
+            throw new IllegalStateException("node b did not stop within " + STOP_GRACE + " of SIGTERM and was killed");
+        }
         b = null;
     }
 
     /**
-     * Starts the secondary again on its data dir; it resumes its stream from its slot. Returns once the stream is
-     * {@code STREAMING} again (the node's own state, read in this JVM every millisecond), so what follows is the
-     * apply, not the start-up.
+     * Starts the secondary's process again on its data dir; it resumes its stream from its slot. Returns once the
+     * stream is {@code STREAMING} again (the node's own state on its {@code /health}, polled every 2 ms), so what
+     * follows is the apply, not the start-up.
      */
     long restartSecondary() throws Exception {
         startSecondary();
-        Node node = b;
-        await("b streaming again", () -> node.describe().get("replication") instanceof ReplicationInfo r
-                && r.state().equals("STREAMING"), 1);
+        await("b streaming again", () -> "STREAMING".equals(replicationState(secondaryUrl)), 2);
         return System.nanoTime();
+    }
+
+    /** The node's replication state ({@code replication.state} of its {@code /health}), or null while it does not answer. */
+    private String replicationState(String nodeUrl) {
+        String body = http.get(nodeUrl + "/health");
+        if (body == null) {
+            return null;
+        }
+        try {
+            return JSON.readTree(body).path("replication").path("state").asText(null);
+        } catch (IOException e) {
+            return null;
+        }
     }
 
     DataSource secondaryDb() {
         return pgB.dataSource();
     }
 
-    private NodeConfig nodeConfig(String id, LocalPostgres pg) {
-        Map<String, String> m = new HashMap<>();
-        m.put("node.id", id);
-        m.put("cluster.name", config.clusterName());
-        m.put("zookeeper.connect", config.zookeeperConnect());
-        m.put("api.port", Integer.toString(config.nodeApiPort(id)));
-        m.put("db.url", pg.jdbcUrl());
+    /** The appliance's node configuration plus the bench's keys. */
+    private Map<String, String> nodeConfig(String id) {
+        Map<String, String> m = ChildConfigs.node(config, id);
         m.put("db.poolSize", "16");
-        m.put("data.dir", config.nodeDataDir(id).toString());
         m.put("replication.mode", mode);
         m.put("replication.syncTimeoutMs", "5000");
         m.put("replication.include", "benchrep.*");
         // A shared machine stalls processes for seconds; an expired session would re-elect and resync mid-stage.
         m.put("zookeeper.sessionTimeoutMs", "15000");
-        return NodeConfig.from(Settings.of("bench node " + id, m));
+        return m;
+    }
+
+    /** The bench's classpath for the children, its entries absolute: the appliance's children run in its data dir. */
+    private static String childClasspath() {
+        String classpath = System.getProperty("understudy.classpath", System.getProperty("java.class.path"));
+        return Arrays.stream(classpath.split(File.pathSeparator)).filter(entry -> !entry.isEmpty())
+                .map(entry -> Path.of(entry).toAbsolutePath().toString()).collect(Collectors.joining(File.pathSeparator));
     }
 
     private static void await(String what, BooleanSupplier done) throws InterruptedException {
@@ -154,7 +192,12 @@ final class BenchPair implements AutoCloseable {
                 Thread.currentThread().interrupt();
             }
         }
-        for (AutoCloseable c : new AutoCloseable[] {b, a, pgB, pgA, zk}) {
+        for (ChildProcess node : new ChildProcess[] {b, a}) {
+            if (node != null) {
+                node.stop(STOP_GRACE);
+            }
+        }
+        for (AutoCloseable c : new AutoCloseable[] {pgB, pgA, zk}) {
             try {
                 if (c != null) {
                     c.close();

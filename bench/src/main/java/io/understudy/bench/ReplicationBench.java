@@ -19,7 +19,7 @@ import java.util.List;
  *   <li>write path: {@code PUT /api/objects/{id}} from 16 connections through the failover switch, then the same
  *       straight to the primary node (where the switch's share of the time shows), then pgbench's single-row upserts
  *       into the same table from 16 clients, with the secondary streaming. The PUTs come from wrk, a process of its
- *       own ({@link WrkWrites}), as a user would send them: a client in this JVM would compete with the nodes;</li>
+ *       own ({@link WrkWrites}), as a user would send them;</li>
  *   <li>backlog: N single-row transactions (system property {@code bench.backlog}, default 30,000) committed while
  *       the secondary does not apply, then the time each replication takes to drain them ({@link Backlog}): the apply
  *       rate a live load cannot reach;</li>
@@ -27,10 +27,9 @@ import java.util.List;
  *       primary node), then PostgreSQL's {@code remote_apply} with the same number of sessions (the subscription as the
  *       primary's synchronous standby).</li>
  * </ul>
- * Both nodes run in this JVM, with their ZooKeeper ensemble, against two PostgreSQL servers in their own processes
- * with fsync and synchronous_commit on; the switch runs in a JVM of its own, as {@code understudy local} runs it
- * ({@link BenchPair}). The machine's load average is printed with every row: on a shared machine only the ratios
- * within one run mean much.
+ * ZooKeeper runs in this JVM; the two PostgreSQL servers in their own processes with fsync and synchronous_commit
+ * on; both nodes and the switch each in a JVM of its own, as {@code understudy local} runs them ({@link BenchPair}).
+ * The machine's load average is printed with every row: on a shared machine only the ratios within one run mean much.
  *
  * <p>Usage: {@code bench/run.sh replication [seconds per stage]}. {@code -Dbench.only=writepath} runs only the async
  * appliance's write-path rows (PUT via switch, PUT to node, pgbench; about two minutes with 10 s stages). Uses 14
@@ -125,7 +124,7 @@ public final class ReplicationBench {
                         + " (Understudy: upper bounds of 1 ms buckets). applied tx/s = transactions applied ÷ (load time +"
                         + " catch-up); catch-up = time after the load ended until the secondary had applied everything. ratio ="
                         + " Understudy's applied (async, backlog) or committed (write path, sync) tx/s ÷ the PostgreSQL or pgbench row"
-                        + " below it. PUT via switch: through the failover switch (its own JVM, as `understudy local` runs it);"
+                        + " below it. Nodes and switch each in a JVM of its own, as `understudy local` runs them. PUT via switch: through the failover switch;"
                         + " PUT to node: straight to the primary node's API. The PUTs come from wrk (-t2, one connection per"
                         + " client, its own process; -t1 for 1 client), each a key of its own; committed tx/s counts 2xx answers"
                         + " only, and a row whose load names non-2xx answers or socket errors had requests not acknowledged;"

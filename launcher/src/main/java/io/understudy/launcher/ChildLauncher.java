@@ -13,8 +13,11 @@ import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** Writes the children's config files and starts the switch and the nodes in their own JVMs. */
-final class ChildLauncher {
+/**
+ * Writes the children's config files and starts the switch and the nodes in their own JVMs. Public for {@link #startNode}
+ * alone: the benchmarks start their nodes exactly as the appliance does.
+ */
+public final class ChildLauncher {
 
     static final String SWITCH = "switch";
     /** Debezium's queues, a Hikari pool and Undertow fit comfortably; the JVMs share one small machine. */
@@ -73,7 +76,18 @@ final class ChildLauncher {
 
     /** How to start node {@code id}. */
     static Supervisor.Launch nodeLaunch(ApplianceConfig config, String classpath, Path runDir, String id) {
-        return onExit -> start(config, classpath, runDir, nodeName(id), NODE_HEAP_MB,
+        return onExit -> startNode(config, classpath, runDir, id, onExit);
+    }
+
+    /**
+     * Starts node {@code id} in a JVM of its own, reading {@link ChildConfigs#nodeFile}, which must be written; its output
+     * goes to {@code node-<id>.log} in the log dir and its pid file into {@code runDir}.
+     *
+     * @param classpath absolute entries: the child runs in the data dir
+     */
+    public static ChildProcess startNode(ApplianceConfig config, String classpath, Path runDir, String id,
+                                         ChildProcess.ExitListener onExit) {
+        return start(config, classpath, runDir, nodeName(id), NODE_HEAP_MB,
                 List.of("node", "--config", ChildConfigs.nodeFile(config, id).toString()), onExit);
     }
 

@@ -1,6 +1,5 @@
 package io.understudy.bench;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.understudy.launcher.ApplianceConfig;
 import io.understudy.launcher.ChildConfigs;
 import io.understudy.launcher.ChildLauncher;
@@ -8,7 +7,6 @@ import io.understudy.launcher.ChildProcess;
 import io.understudy.launcher.EmbeddedEnsemble;
 import io.understudy.launcher.LocalPostgres;
 import java.io.File;
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -35,7 +33,6 @@ final class BenchPair implements AutoCloseable {
 
     /** How long a node gets to stop after SIGTERM before it is killed, as the appliance gives it. */
     private static final Duration STOP_GRACE = Duration.ofSeconds(20);
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     private final ApplianceConfig config;
     private final String mode;
@@ -105,42 +102,6 @@ final class BenchPair implements AutoCloseable {
         Files.createDirectories(config.logDir());
         Files.writeString(config.confDir().resolve("admin-token"), UUID.randomUUID() + "\n");
         switchProcess = SwitchBench.startShippedSwitch(config, config.switchPort(), classpath, config.logDir());
-    }
-
-    /**
-     * Stops the secondary node cleanly (SIGTERM, then waits for its exit): its stream ends, its slot on the primary keeps
-     * every change from now on.
-     */
-    void stopSecondary() {
-        b.stop(STOP_GRACE);
-        if (b.process().exitValue() == 137) {
-            throw new IllegalStateException("node b did not stop within " + STOP_GRACE + " of SIGTERM and was killed");
-        }
-        b = null;
-    }
-
-    /**
-     * Starts the secondary's process again on its data dir; it resumes its stream from its slot. Returns once the
-     * stream is {@code STREAMING} again (the node's own state on its {@code /health}, polled every 2 ms), so what
-     * follows is the apply, not the start-up.
-     */
-    long restartSecondary() throws Exception {
-        startSecondary();
-        await("b streaming again", () -> "STREAMING".equals(replicationState(secondaryUrl)), 2);
-        return System.nanoTime();
-    }
-
-    /** The node's replication state ({@code replication.state} of its {@code /health}), or null while it does not answer. */
-    private String replicationState(String nodeUrl) {
-        String body = http.get(nodeUrl + "/health");
-        if (body == null) {
-            return null;
-        }
-        try {
-            return JSON.readTree(body).path("replication").path("state").asText(null);
-        } catch (IOException e) {
-            return null;
-        }
     }
 
     DataSource secondaryDb() {

@@ -89,7 +89,7 @@ public final class ReplicationBench {
                     if (WRITE_PATH_ONLY) {
                         continue;
                     }
-                    // Last in this appliance's run: it restarts the secondary node.
+                    // Last in this appliance's run: it holds up the secondary's apply for a while.
                     List<String> theirs = Backlog.theirs(pg, BACKLOG, firstId);
                     rows.add(withRatio(Backlog.ours(pair, BACKLOG, firstId + 100_000_000L), theirs, 10));
                     rows.add(theirs);
@@ -129,9 +129,9 @@ public final class ReplicationBench {
                         + " client, its own process; -t1 for 1 client), each a key of its own; committed tx/s counts 2xx answers"
                         + " only, and a row whose load names non-2xx answers or socket errors had requests not acknowledged;"
                         + " client p50/p99 are wrk's. backlog: " + BACKLOG + " single-row transactions"
-                        + " committed while the secondary did not apply (Understudy: secondary node stopped; PostgreSQL:"
-                        + " subscription disabled); applied tx/s = N ÷ drain time, catch-up = drain time, timed from the"
-                        + " moment the stream runs again (node STREAMING; apply worker started)."
+                        + " committed while the secondary did not apply (Understudy: its apply waiting for a SHARE lock on the"
+                        + " table, held on the secondary's database; PostgreSQL: subscription disabled); applied tx/s = N ÷"
+                        + " drain time, catch-up = drain time, timed from the lock's release (the subscription's enable)."
                         + " loadavg = the machine's 1-minute load average when the stage ended (2 cores, shared).").line("")
                 .table(HEADER, rows);
         report.publish(System.out, Path.of("bench", "results"));

@@ -64,31 +64,29 @@ public final class SequenceKeeper {
         }
     }
 
-    /** As new primary, before the gate opens: moves every sequence in {@code schemas} past what was used, in one transaction. */
+    /**
+     * As new primary, before the gate opens: moves every sequence in {@code schemas} past what was used. In auto-commit:
+     * {@code setval} is not undone by a rollback anyway, and a transaction spanning the reads would hold a transaction
+     * id that the rejoin slot, created beside this (see {@code SourcePreparation}), waits for before it can start.
+     */
     public void advance(List<String> schemas, long gap) throws SQLException {
         try (Connection c = db.getConnection()) {
-            c.setAutoCommit(false);
-            try {
-                List<String> advanced = new ArrayList<>();
-                for (SequenceFloor.Seen seen : read(c, schemas)) {
-                    SequenceFloor.Verdict verdict = SequenceFloor.decide(seen, gap);
-                    if (verdict instanceof SequenceFloor.Verdict.Advance advance) {
-                        try (PreparedStatement ps = c.prepareStatement("SELECT setval(?::regclass, ?, true)")) {
-                            ps.setString(1, seen.name());
-                            ps.setLong(2, advance.value());
-                            ps.execute();
-                        }
-                        advanced.add(advance.reason());
-                    } else {
-                        log.debug("sequence {}", ((SequenceFloor.Verdict.Keep) verdict).reason());
+            c.setAutoCommit(true);
+            List<String> advanced = new ArrayList<>();
+            for (SequenceFloor.Seen seen : read(c, schemas)) {
+                SequenceFloor.Verdict verdict = SequenceFloor.decide(seen, gap);
+                if (verdict instanceof SequenceFloor.Verdict.Advance advance) {
+                    try (PreparedStatement ps = c.prepareStatement("SELECT setval(?::regclass, ?, true)")) {
+                        ps.setString(1, seen.name());
+                        ps.setLong(2, advance.value());
+                        ps.execute();
                     }
+                    advanced.add(advance.reason());
+                } else {
+                    log.debug("sequence {}", ((SequenceFloor.Verdict.Keep) verdict).reason());
                 }
-                c.commit();
-                advanced.forEach(reason -> log.info("sequence {}", reason));
-            } catch (SQLException | RuntimeException e) {
-                c.rollback();
-                throw e;
             }
+            advanced.forEach(reason -> log.info("sequence {}", reason));
         }
     }
 

@@ -31,7 +31,7 @@ import java.util.function.ToDoubleFunction;
  *
  * <p>Usage: {@code bench/run.sh switch [seconds] [connections] [rounds]}. System properties:
  * {@code bench.pin}, {@code bench.warmup} (seconds), {@code bench.pacedRounds}, {@code bench.switchJvmArgs} (extra JVM
- * options for the switch under test, e.g. a JFR recording), {@code bench.keepData} (keep the temp dir). Uses ports 17080-17433 (other benchmarks use 18xxx and 19xxx).
+ * options for the switch under test, e.g. a JFR recording), {@code bench.shippedJvmArgs} (the same for the switch as shipped), {@code bench.keepData} (keep the temp dir). Uses ports 17080-17433 (other benchmarks use 18xxx and 19xxx).
  */
 public final class SwitchBench {
 
@@ -263,12 +263,25 @@ public final class SwitchBench {
      */
     static Process startShippedSwitch(ApplianceConfig config, int port, String classpath, Path dir) throws IOException {
         String adminToken = Files.readString(config.confDir().resolve("admin-token")).trim();
-        Map<String, String> values = new LinkedHashMap<>(ChildConfigs.failoverSwitch(config, adminToken));
+        return startShippedSwitch(ChildConfigs.failoverSwitch(config, adminToken), port, classpath, dir);
+    }
+
+    /**
+     * The shipped switch of {@code shipped} ({@link ChildConfigs#failoverSwitch}'s keys and values) on
+     * {@code port}, with {@code -Dbench.shippedJvmArgs} added to the appliance's JVM command line (a JFR
+     * recording, for profiling; empty by default).
+     */
+    static Process startShippedSwitch(Map<String, String> shipped, int port, String classpath, Path dir) throws IOException {
+        Map<String, String> values = new LinkedHashMap<>(shipped);
         values.put("switch.port", Integer.toString(port));
         Path file = dir.resolve("shipped-switch.properties");
         Files.writeString(file, ChildConfigs.render("as the local appliance's switch, on another port", values));
-        List<String> command = ChildProcess.javaCommand(ChildProcess.currentJava(), classpath, SWITCH_HEAP_MB,
-                "switch", List.of("switch", "--config", file.toString(), "--exit-with-parent"));
+        List<String> command = new ArrayList<>(ChildProcess.javaCommand(ChildProcess.currentJava(), classpath, SWITCH_HEAP_MB,
+                "switch", List.of("switch", "--config", file.toString(), "--exit-with-parent")));
+        String extra = System.getProperty("bench.shippedJvmArgs", "").trim();
+        if (!extra.isEmpty()) {
+            command.addAll(1, List.of(extra.split("\\s+")));
+        }
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
                 .redirectOutput(dir.resolve("shipped-switch.log").toFile());
         builder.environment().keySet().removeIf(key -> key.startsWith("UNDERSTUDY_"));

@@ -5,6 +5,8 @@ import io.understudy.cluster.MemberRecord;
 import io.understudy.cluster.PrimaryRecord;
 import io.understudy.cluster.Role;
 import io.understudy.cluster.zk.ZkPaths;
+import io.understudy.launcher.ApplianceConfig;
+import io.understudy.launcher.ChildConfigs;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
@@ -37,16 +39,22 @@ import org.apache.zookeeper.server.ZooKeeperServer;
  * connection, 0 runs flat out; {@code -Dbench.serve=true} starts everything and waits
  * for Enter instead of measuring (for profiling by hand); {@code -Dbench.baseline=<jar>} also measures the switch of
  * another build (e.g. {@code git worktree} of main, packaged) in the same rounds, with the JVM
- * options of {@code -Dbench.baselineJvmArgs} (not those of {@code bench.switchJvmArgs}). Uses ports 16081-16093.
+ * options of {@code -Dbench.baselineJvmArgs} (not those of {@code bench.switchJvmArgs}). A third switch runs "as
+ * shipped" ({@link SwitchBench#startShippedSwitch}: the local appliance's configuration and JVM command line, access log
+ * on, default IO threads; {@code -Dbench.shippedJvmArgs} adds JVM options), its log in a file. Uses ports 16081-16094
+ * ({@code -Dbench.portBase} moves them).
  */
 public final class SwitchCost {
 
     private static final String CLUSTER = "cost";
     private static final String PATH = "/api/objects/bench-doc";
-    private static final int BACKEND_PORT = 16081;
-    private static final int NGINX_PORT = 16090;
-    private static final int SWITCH_PORT = 16092;
-    private static final int BASELINE_PORT = 16093;
+    /** Ports from {@code -Dbench.portBase} (default 16080): backend +1, nginx +10, switch +12, baseline +13, as shipped +14. */
+    private static final int PORT_BASE = Integer.getInteger("bench.portBase", 16080);
+    private static final int BACKEND_PORT = PORT_BASE + 1;
+    private static final int NGINX_PORT = PORT_BASE + 10;
+    private static final int SWITCH_PORT = PORT_BASE + 12;
+    private static final int BASELINE_PORT = PORT_BASE + 13;
+    private static final int SHIPPED_PORT = PORT_BASE + 14;
     private static final int WARMUP_RUNS = 6;
 
     public static void main(String[] args) throws Exception {
@@ -89,6 +97,11 @@ public final class SwitchCost {
             Map<String, String> urls = new LinkedHashMap<>();
             targets.put("switch", proxy);
             urls.put("switch", "http://127.0.0.1:" + SWITCH_PORT + PATH);
+            Process shipped = SwitchBench.startShippedSwitch(shippedValues(dir, zkConnect), SHIPPED_PORT, classpath,
+                    Files.createDirectories(dir.resolve("shipped")));
+            started.add(shipped);
+            targets.put("switch as shipped", shipped);
+            urls.put("switch as shipped", "http://127.0.0.1:" + SHIPPED_PORT + PATH);
             String baseline = System.getProperty("bench.baseline", "");
             if (!baseline.isBlank()) {
                 // another build of the switch, measured in the same rounds: an A/B that the load hits alike
@@ -116,7 +129,8 @@ public final class SwitchCost {
             onCpu1.forEach(pid -> pin(pid, "1"));
             if (Boolean.getBoolean("bench.serve")) {
                 // for profiling by hand: everything stays up, pinned, until Enter
-                System.out.println("switch pid " + proxy.pid() + " at " + urls.get("switch") + "; nginx pid " + nginx.pid()
+                System.out.println("switch pid " + proxy.pid() + " at " + urls.get("switch") + "; as shipped pid " + shipped.pid()
+                        + " at " + urls.get("switch as shipped") + "; nginx pid " + nginx.pid()
                         + " at " + urls.get("nginx") + "; wrk on CPU 1. Enter stops.");
                 System.in.read();
                 return;
@@ -158,7 +172,9 @@ public final class SwitchCost {
                 + delayMs + " ms between requests" : "") + ", " + rounds + " interleaved rounds after " + WARMUP_RUNS
                 + " warm-up runs of " + warmupSeconds + " s per proxy; GET " + PATH + " from a static nginx backend on CPU 0; "
                 + "wrk and the proxy on CPU 1. Switch: 1 IO thread, access log off, -Xmx160m -XX:+UseSerialGC "
-                + System.getProperty("bench.switchJvmArgs", "")).line("");
+                + System.getProperty("bench.switchJvmArgs", "") + "; switch as shipped: the local appliance's "
+                + "configuration and command line (access log on, default IO threads) "
+                + System.getProperty("bench.shippedJvmArgs", "")).line("");
         report.line("/proc/loadavg before: " + loadBefore + "; after: " + loadAfter).line("");
         List<List<String>> rows = new ArrayList<>();
         for (String name : cpu.keySet()) {
@@ -208,6 +224,15 @@ public final class SwitchCost {
 
     private static long schedNanos(Path schedstat) throws IOException {
         return Files.exists(schedstat) ? Long.parseLong(Files.readString(schedstat).trim().split(" ")[0]) : 0;
+    }
+
+    /** What the local appliance writes for its switch, against this program's ZooKeeper and cluster. */
+    private static Map<String, String> shippedValues(Path dir, String zkConnect) {
+        ApplianceConfig config = new ApplianceConfig(dir, CLUSTER, SHIPPED_PORT, PORT_BASE + 20, PORT_BASE + 30,
+                ApplianceConfig.firstIds(2), PORT_BASE + 40, PORT_BASE + 50, PORT_BASE + 60);
+        Map<String, String> values = new LinkedHashMap<>(ChildConfigs.failoverSwitch(config, "bench-admin-token-0123456789"));
+        values.put("zookeeper.connect", zkConnect);
+        return values;
     }
 
     private static ServerCnxnFactory startZooKeeper(Path dir) throws Exception {

@@ -1,5 +1,6 @@
 package io.understudy.failoverswitch;
 
+import ch.qos.logback.classic.LoggerContext;
 import io.understudy.cluster.config.ConfigException;
 import io.understudy.cluster.config.Settings;
 import java.nio.file.Path;
@@ -10,7 +11,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Runs the switch as a process: {@code SwitchMain --config <file>}. Exit status 2 for a bad
  * command line or configuration (the message names the file and the key), 1 for any other
- * failure to start. Ctrl-C / SIGTERM stop the switch gracefully: open requests are answered first.
+ * failure to start. Ctrl-C / SIGTERM stop the switch gracefully: open requests are answered first,
+ * then logging stops, which writes the access-log lines still queued.
  */
 public final class SwitchMain {
 
@@ -22,12 +24,24 @@ public final class SwitchMain {
     }
 
     public static void main(String[] args) {
-        int status = launch(args, server -> Runtime.getRuntime().addShutdownHook(
-                new Thread(server::stopGracefully, "switch-shutdown")));
+        int status = launch(args, server -> Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            server.stopGracefully();
+            stopLogging();
+        }, "switch-shutdown")));
         if (status != 0) {
             System.exit(status);
         }
         // Undertow's non-daemon IO threads keep the process alive until the shutdown hook runs
+    }
+
+    /**
+     * Stops Logback, whose appenders then write what they hold: the access log's writer queues lines
+     * (see {@code logback.xml}), and the JVM ends as soon as this shutdown hook returns.
+     */
+    static void stopLogging() {
+        if (LoggerFactory.getILoggerFactory() instanceof LoggerContext context) {
+            context.stop();
+        }
     }
 
     /** Starts the switch and hands it to {@code onStarted}; returns 0, or the exit status of a failed start. */

@@ -4,11 +4,10 @@ import io.understudy.failoverswitch.SwitchConfig;
 import io.undertow.Undertow;
 import io.undertow.UndertowOptions;
 import io.undertow.server.HttpHandler;
-import io.undertow.server.handlers.accesslog.AccessLogHandler;
-import io.undertow.server.handlers.accesslog.AccessLogReceiver;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.security.KeyStore;
+import java.time.ZoneId;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 import org.slf4j.Logger;
@@ -23,8 +22,6 @@ public final class Listener {
 
     /** The access log's logger; route it with Logback (its own appender, or off). */
     public static final String ACCESS_LOGGER = "understudy.access";
-    /** Apache "combined" plus the response time in ms. */
-    private static final String ACCESS_FORMAT = "%a - %u %t \"%r\" %s %b \"%{i,Referer}\" \"%{i,User-Agent}\" %Dms";
 
     private Listener() {
     }
@@ -34,8 +31,11 @@ public final class Listener {
         Logger access = LoggerFactory.getLogger(ACCESS_LOGGER);
         HttpHandler root = handler;
         if (config.accessLog() && access.isInfoEnabled()) {
-            AccessLogReceiver receiver = access::info;
-            root = new AccessLogHandler(handler, receiver, ACCESS_FORMAT, Listener.class.getClassLoader());
+            AccessLine line = new AccessLine(access::info, ZoneId.systemDefault());
+            root = exchange -> {
+                exchange.addExchangeCompleteListener(line);
+                handler.handleRequest(exchange);
+            };
         }
         Undertow.Builder builder = Undertow.builder()
                 .setIoThreads(config.ioThreads())

@@ -102,6 +102,17 @@ final class ProxyRunner {
      */
     static WrkResult wrk(String cpu, String url, int threads, int connections, int seconds, Path script)
             throws IOException, InterruptedException {
+        String out = wrkOutput(cpu, url, threads, connections, seconds, script);
+        double rps = number(out, "Requests/sec:\\s+([0-9.]+)");
+        long requests = (long) number(out, "([0-9]+) requests in");
+        Matcher errors = Pattern.compile("Non-2xx or 3xx responses: ([0-9]+)").matcher(out);
+        long errorCount = (errors.find() ? Long.parseLong(errors.group(1)) : 0) + socketErrors(out);
+        return new WrkResult(rps, latency(out, "50%"), latency(out, "99%"), requests, errorCount);
+    }
+
+    /** What {@code wrk --latency} printed; the parameters as for {@link #wrk}. */
+    static String wrkOutput(String cpu, String url, int threads, int connections, int seconds, Path script)
+            throws IOException, InterruptedException {
         List<String> command = new ArrayList<>();
         if (cpu != null) {
             command.addAll(List.of("taskset", "-c", cpu));
@@ -111,19 +122,20 @@ final class ProxyRunner {
             command.addAll(List.of("-s", script.toString()));
         }
         command.add(url);
-        String out = run(command);
-        double rps = number(out, "Requests/sec:\\s+([0-9.]+)");
-        long requests = (long) number(out, "([0-9]+) requests in");
-        Matcher errors = Pattern.compile("Non-2xx or 3xx responses: ([0-9]+)").matcher(out);
+        return run(command);
+    }
+
+    /** The connect, read, write and timeout errors of wrk's "Socket errors" line, summed; 0 without one. */
+    static long socketErrors(String out) {
         Matcher socket = Pattern.compile("Socket errors: connect ([0-9]+), read ([0-9]+), write ([0-9]+), timeout ([0-9]+)")
                 .matcher(out);
-        long errorCount = errors.find() ? Long.parseLong(errors.group(1)) : 0;
+        long count = 0;
         if (socket.find()) {
             for (int g = 1; g <= 4; g++) {
-                errorCount += Long.parseLong(socket.group(g));
+                count += Long.parseLong(socket.group(g));
             }
         }
-        return new WrkResult(rps, latency(out, "50%"), latency(out, "99%"), requests, errorCount);
+        return count;
     }
 
     /** A wrk Lua script in {@code dir} that makes each connection pause {@code pauseMs} between requests. */

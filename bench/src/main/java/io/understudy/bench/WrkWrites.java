@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -39,8 +38,6 @@ final class WrkWrites {
     }
 
     private static final Pattern COUNTS = Pattern.compile("understudy-wrk acked=([0-9]+) rejected=([0-9]+) duration_us=([0-9]+)");
-    private static final Pattern SOCKET = Pattern.compile(
-            "Socket errors: connect ([0-9]+), read ([0-9]+), write ([0-9]+), timeout ([0-9]+)");
     // Globals per thread: id (from setup), n, acked, rejected. setup and done run in wrk's main Lua state.
     private static final String SCRIPT = """
             local threads = {}
@@ -81,20 +78,13 @@ final class WrkWrites {
             throws IOException, InterruptedException {
         ProxyRunner.ensureInstalled("/usr/bin/wrk", "wrk");
         Path script = Files.writeString(dir.resolve("put-" + prefix + ".lua"), SCRIPT.formatted(prefix));
-        String out = ProxyRunner.run(List.of("wrk", "-t" + Math.min(2, connections), "-c" + connections,
-                "-d" + duration.toSeconds() + "s", "--latency", "-s", script.toString(), baseUrl));
+        String out = ProxyRunner.wrkOutput(null, baseUrl, Math.min(2, connections), connections, (int) duration.toSeconds(),
+                script);
         Matcher counts = COUNTS.matcher(out);
         if (!counts.find()) {
             throw new IllegalStateException("unexpected wrk output:\n" + out);
         }
-        long socketErrors = 0;
-        Matcher socket = SOCKET.matcher(out);
-        if (socket.find()) {
-            for (int g = 1; g <= 4; g++) {
-                socketErrors += Long.parseLong(socket.group(g));
-            }
-        }
-        Result r = new Result(Long.parseLong(counts.group(1)), Long.parseLong(counts.group(2)), socketErrors,
+        Result r = new Result(Long.parseLong(counts.group(1)), Long.parseLong(counts.group(2)), ProxyRunner.socketErrors(out),
                 Long.parseLong(counts.group(3)) * 1000, ProxyRunner.latency(out, "50%"), ProxyRunner.latency(out, "99%"));
         if (!r.failures().isEmpty()) {
             System.err.println("wrk " + prefix + ": not every PUT acknowledged" + r.failures() + "\n" + out);

@@ -206,7 +206,8 @@ final class Transitions {
         }
         long promotedFrom = replication.drainAndStop(Duration.ofMillis(drainWaitMs));
         laps.lap("drain and stop");
-        if (previous != null && !previous.nodeId().equals(config.nodeId()) && !replication.lastDrainComplete()) {
+        boolean fromAnother = previous != null && !previous.nodeId().equals(config.nodeId());
+        if (fromAnother && !replication.lastDrainComplete()) {
             // The old primary's database still answers but we have not applied all it committed:
             // promoting now could drop acknowledged writes. Keep streaming and try again, waiting longer:
             // the restarted stream may need more than the configured wait just to start.
@@ -217,7 +218,6 @@ final class Transitions {
                     + " ms");
         }
         drainPatience = DrainPatience.NONE;
-        boolean fromAnother = previous != null && !previous.nodeId().equals(config.nodeId());
         if (fromAnother) {
             settleFiles(previous);
         }

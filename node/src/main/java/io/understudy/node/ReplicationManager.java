@@ -161,9 +161,12 @@ final class ReplicationManager implements AutoCloseable {
         return Replicator.seedFromSlot(streamFrom(primary), db.dataSource());
     }
 
-    /** On promotion, before /primary names this node: see {@link SlotKeeper#dropPublicationsWithoutSlot}. */
-    void dropPublicationsWithoutSlot() {
-        slots.dropPublicationsWithoutSlot();
+    /**
+     * On promotion, before /primary names this node: see {@link SlotKeeper#dropPublicationsWithoutSlot}; the one of
+     * {@code oldPrimary} (null for none) stays, as {@link #keepSlotForRejoin} sets its tables anew.
+     */
+    void dropPublicationsWithoutSlot(String oldPrimary) {
+        slots.dropPublicationsWithoutSlot(oldPrimary == null ? null : slotNameOf(oldPrimary));
     }
 
     /** As a new primary, before the write gate opens: a slot from which {@code oldPrimary} can stream on if it rejoins. */

@@ -11,9 +11,13 @@ import org.slf4j.LoggerFactory;
 /**
  * What a new primary's database needs before {@code /primary} names it and its write gate opens: schema changes
  * captured from the first write on, every sequence past what the old primary used, no slot of an earlier epoch's
- * stream left, and a slot from which the old primary can stream on if it rejoins. Event thread only; the slot work
- * runs beside the sequences on a thread of its own (setval writes no row a slot decodes, the slot work writes no
- * sequence), and both are done when {@link #prepare} returns.
+ * stream left, and a slot from which the old primary can stream on if it rejoins. Event thread only.
+ *
+ * <p>The slot work runs on a thread of its own beside the capture and the sequences; both sides are done when
+ * {@link #prepare} returns. Neither side writes what the other depends on: the capture writes catalog rows and
+ * Understudy's own capture table, which no publication carries, and {@code setval} writes nothing a slot decodes; the
+ * slot work writes no sequence and installs no capture. A slot waits for the transactions running when it is created,
+ * so one created while the capture commits starts after it.
  */
 final class SourcePreparation {
 
@@ -34,18 +38,16 @@ final class SourcePreparation {
      *                            {@code previous} (when there is one) and may try again
      */
     void prepare(PrimaryRecord previous, Laps laps) throws Exception {
-        FutureTask<Void> slots = null;
+        FutureTask<Void> slots = startSlotWork(previous == null ? null : previous.nodeId());
         try {
             replication.app().prepareSource();
             laps.lap("capture prepared");
-            slots = startSlotWork(previous == null ? null : previous.nodeId());
             if (previous != null) {
                 replication.app().advanceSequences();
             }
         } catch (java.sql.SQLException | RuntimeException e) {
-            if (slots != null) {
-                awaitQuietly(slots); // follow() drops slots too: not while the slot work still runs
-            }
+            awaitQuietly(slots); // follow() drops slots too: not while the slot work still runs
+            dropSlotsQuietly(); // a secondary keeps none; the slot just made for the old primary would hold WAL
             if (previous != null) {
                 replication.follow(previous);
             }
@@ -69,7 +71,7 @@ final class SourcePreparation {
     private FutureTask<Void> startSlotWork(String oldPrimary) {
         FutureTask<Void> work = new FutureTask<>(() -> {
             db.dropInactiveSlots(ReplicationManager.SLOT_PREFIX);
-            replication.dropPublicationsWithoutSlot();
+            replication.dropPublicationsWithoutSlot(oldPrimary);
             if (oldPrimary != null) {
                 replication.keepSlotForRejoin(oldPrimary);
             }
@@ -79,6 +81,14 @@ final class SourcePreparation {
         thread.setDaemon(true);
         thread.start();
         return work;
+    }
+
+    private void dropSlotsQuietly() {
+        try {
+            db.dropInactiveSlots(ReplicationManager.SLOT_PREFIX);
+        } catch (java.sql.SQLException e) {
+            log.warn("slots of the abandoned promotion stay until this node follows again: {}", e.getMessage());
+        }
     }
 
     private static void awaitQuietly(FutureTask<Void> work) throws InterruptedException {

@@ -47,6 +47,22 @@ class AppSchemaIT extends WithPgPair {
     }
 
     @Test
+    void clearingTheCaptureCreatesUnderstudysTablesOnlyWhereTheyAreMissing() throws Exception {
+        exec(pg.source, "CREATE DATABASE capture_clear");
+        try (Connection c = pg.source.getDatabase("postgres", "capture_clear").getConnection()) {
+            CaptureSchema.clearCapture(c); // a database without them
+            CaptureSchema.installCapture(c, scope("shop.*", ""));
+            CaptureSchema.clearCapture(c);
+            try (var rs = c.createStatement().executeQuery("SELECT (SELECT count(*) FROM understudy.capture_scope),"
+                    + " to_regclass('understudy.ddl_log') IS NOT NULL, to_regclass('understudy.sequence_marks') IS NOT NULL")) {
+                rs.next();
+                assertThat(rs.getInt(1)).as("patterns left").isZero();
+                assertThat(rs.getBoolean(2) && rs.getBoolean(3)).isTrue();
+            }
+        }
+    }
+
+    @Test
     void installingTheSameCaptureAgainWritesNothingAndAnyDifferenceReinstallsIt() throws Exception {
         exec(pg.source, "CREATE DATABASE capture_again");
         try (Connection c = pg.source.getDatabase("postgres", "capture_again").getConnection()) {

@@ -7,7 +7,11 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
 import javax.sql.DataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -34,21 +38,26 @@ public final class SequenceKeeper {
             LEFT JOIN understudy.sequence_marks m ON m.sequence_schema = s.schemaname AND m.sequence_name = s.sequencename
             WHERE s.schemaname = ANY (?)""";
 
-    /** Integer columns whose default calls the sequence (serial, nextval defaults) or that it is the identity of. */
+    /**
+     * For every sequence in the schemas: the integer columns whose default calls it (serial, nextval defaults) or that
+     * it is the identity of, one row per sequence and column.
+     */
     private static final String COLUMNS = """
-            SELECT format('%I.%I', n.nspname, c.relname), format('%I', a.attname)
-            FROM pg_depend d
-            JOIN pg_attrdef ad ON d.classid = 'pg_attrdef'::regclass AND ad.oid = d.objid
+            SELECT format('%I.%I', sn.nspname, s.relname), format('%I.%I', n.nspname, c.relname), format('%I', a.attname)
+            FROM pg_class s JOIN pg_namespace sn ON sn.oid = s.relnamespace
+            JOIN pg_depend d ON d.classid = 'pg_attrdef'::regclass AND d.refclassid = 'pg_class'::regclass AND d.refobjid = s.oid
+            JOIN pg_attrdef ad ON ad.oid = d.objid
             JOIN pg_attribute a ON a.attrelid = ad.adrelid AND a.attnum = ad.adnum
             JOIN pg_class c ON c.oid = a.attrelid JOIN pg_namespace n ON n.oid = c.relnamespace
-            WHERE d.refclassid = 'pg_class'::regclass AND d.refobjid = ?::regclass AND a.atttypid IN (20, 21, 23)
+            WHERE s.relkind = 'S' AND sn.nspname = ANY (?) AND a.atttypid IN (20, 21, 23)
             UNION
-            SELECT format('%I.%I', n.nspname, c.relname), format('%I', a.attname)
-            FROM pg_depend d
+            SELECT format('%I.%I', sn.nspname, s.relname), format('%I.%I', n.nspname, c.relname), format('%I', a.attname)
+            FROM pg_class s JOIN pg_namespace sn ON sn.oid = s.relnamespace
+            JOIN pg_depend d ON d.classid = 'pg_class'::regclass AND d.objid = s.oid AND d.deptype IN ('a', 'i')
+              AND d.refobjsubid > 0
             JOIN pg_attribute a ON a.attrelid = d.refobjid AND a.attnum = d.refobjsubid
             JOIN pg_class c ON c.oid = a.attrelid JOIN pg_namespace n ON n.oid = c.relnamespace
-            WHERE d.classid = 'pg_class'::regclass AND d.objid = ?::regclass AND d.deptype IN ('a', 'i')
-              AND d.refobjsubid > 0 AND a.atttypid IN (20, 21, 23)""";
+            WHERE s.relkind = 'S' AND sn.nspname = ANY (?) AND a.atttypid IN (20, 21, 23)""";
 
     private final DataSource db;
 
@@ -65,36 +74,45 @@ public final class SequenceKeeper {
     }
 
     /**
-     * As new primary, before the gate opens: moves every sequence in {@code schemas} past what was used. In auto-commit:
-     * {@code setval} is not undone by a rollback anyway, and a transaction spanning the reads would hold a transaction
-     * id that the rejoin slot, created beside this (see {@code SourcePreparation}), waits for before it can start.
+     * As new primary, before the gate opens: moves every sequence in {@code schemas} past what was used. Four round
+     * trips however many sequences and tables there are (the sequences, their columns, the columns' furthest values,
+     * the moves), as each is paid while no write is acknowledged. In auto-commit: {@code setval} is not undone by a
+     * rollback anyway, and a transaction spanning the reads would hold a transaction id that the rejoin slot, created
+     * beside this (see {@code SourcePreparation}), waits for before it can start.
      */
     public void advance(List<String> schemas, long gap) throws SQLException {
         try (Connection c = db.getConnection()) {
             c.setAutoCommit(true);
-            List<String> advanced = new ArrayList<>();
+            List<SequenceFloor.Verdict.Advance> advances = new ArrayList<>();
+            List<String> names = new ArrayList<>();
             for (SequenceFloor.Seen seen : read(c, schemas)) {
                 SequenceFloor.Verdict verdict = SequenceFloor.decide(seen, gap);
                 if (verdict instanceof SequenceFloor.Verdict.Advance advance) {
-                    try (PreparedStatement ps = c.prepareStatement("SELECT setval(?::regclass, ?, true)")) {
-                        ps.setString(1, seen.name());
-                        ps.setLong(2, advance.value());
-                        ps.execute();
-                    }
-                    advanced.add(advance.reason());
+                    advances.add(advance);
+                    names.add(seen.name());
                 } else {
                     log.debug("sequence {}", ((SequenceFloor.Verdict.Keep) verdict).reason());
                 }
             }
-            advanced.forEach(reason -> log.info("sequence {}", reason));
+            if (advances.isEmpty()) {
+                return;
+            }
+            try (PreparedStatement ps = c.prepareStatement("SELECT " + String.join(", ",
+                    Collections.nCopies(advances.size(), "setval(?::regclass, ?, true)")))) {
+                for (int i = 0; i < advances.size(); i++) {
+                    ps.setString(2 * i + 1, names.get(i));
+                    ps.setLong(2 * i + 2, advances.get(i).value());
+                }
+                ps.execute();
+            }
+            advances.forEach(advance -> log.info("sequence {}", advance.reason()));
         }
     }
 
     private static List<SequenceFloor.Seen> read(Connection c, List<String> schemas) throws SQLException {
-        List<SequenceFloor.Seen> out = new ArrayList<>();
+        Array array = c.createArrayOf("text", schemas.toArray());
         List<String[]> sequences = new ArrayList<>();
         try (PreparedStatement ps = c.prepareStatement(SEQUENCES)) {
-            Array array = c.createArrayOf("text", schemas.toArray());
             ps.setArray(1, array);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
@@ -103,33 +121,48 @@ public final class SequenceKeeper {
                 }
             }
         }
+        Map<String, Long> furthest = furthestInColumns(c, array, sequences.stream()
+                .collect(Collectors.toMap(s -> s[0], s -> Long.parseLong(s[2]) > 0, (x, y) -> x)));
+        List<SequenceFloor.Seen> out = new ArrayList<>();
         for (String[] s : sequences) {
             out.add(new SequenceFloor.Seen(s[0], toLong(s[1]), Long.parseLong(s[2]), Long.parseLong(s[3]), Long.parseLong(s[4]),
-                    furthestInColumns(c, s[0], Long.parseLong(s[2]) > 0), toLong(s[5])));
+                    furthest.get(s[0]), toLong(s[5])));
         }
         return out;
     }
 
-    private static Long furthestInColumns(Connection c, String sequence, boolean up) throws SQLException {
-        Long furthest = null;
-        List<String[]> columns = new ArrayList<>();
+    /**
+     * The highest value (lowest, for a descending sequence) in the columns each sequence fills, by sequence; absent
+     * when it fills none or they are empty. One query for all columns.
+     */
+    private static Map<String, Long> furthestInColumns(Connection c, Array schemas, Map<String, Boolean> ascending)
+            throws SQLException {
+        List<String> owners = new ArrayList<>();
+        List<String> aggregates = new ArrayList<>();
         try (PreparedStatement ps = c.prepareStatement(COLUMNS)) {
-            ps.setString(1, sequence);
-            ps.setString(2, sequence);
+            ps.setArray(1, schemas);
+            ps.setArray(2, schemas);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    columns.add(new String[] {rs.getString(1), rs.getString(2)});
+                    String sequence = rs.getString(1);
+                    // Names come from the catalog, quoted by format('%I').
+                    String aggregate = ascending.getOrDefault(sequence, true) ? "max" : "min";
+                    owners.add(sequence);
+                    aggregates.add("(SELECT " + aggregate + "(" + rs.getString(3) + ")::bigint FROM " + rs.getString(2) + ")");
                 }
             }
         }
-        for (String[] column : columns) {
-            // Names come from the catalog, quoted by format('%I').
-            try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT " + (up ? "max" : "min") + "(" + column[1]
-                    + ")::bigint FROM " + column[0])) {
-                rs.next();
-                Long value = toLong(rs.getString(1));
-                if (value != null && (furthest == null || (up ? value > furthest : value < furthest))) {
-                    furthest = value;
+        Map<String, Long> furthest = new HashMap<>();
+        if (owners.isEmpty()) {
+            return furthest;
+        }
+        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT " + String.join(", ", aggregates))) {
+            rs.next();
+            for (int i = 0; i < owners.size(); i++) {
+                Long value = toLong(rs.getString(i + 1));
+                boolean up = ascending.getOrDefault(owners.get(i), true);
+                if (value != null) {
+                    furthest.merge(owners.get(i), value, up ? Math::max : Math::min);
                 }
             }
         }

@@ -71,9 +71,10 @@ public final class SlotKeeper {
     /**
      * On promotion, before {@code /primary} names this node: drops the publications that streams of earlier epochs
      * left without a slot. Only then: once a secondary knows the new epoch it creates its publication a moment before
-     * the slot, and a publication without a slot may be a stream being set up.
+     * the slot, and a publication without a slot may be a stream being set up. Publication {@code keep} (null for
+     * none) stays: {@link #keepForRejoin} sets its tables anew, one catalog change instead of a drop and a create.
      */
-    public void dropPublicationsWithoutSlot() {
+    public void dropPublicationsWithoutSlot(String keep) {
         try (Connection c = db.getConnection(); Statement st = c.createStatement()) {
             try (ResultSet rs = st.executeQuery("SELECT pubname FROM pg_publication p WHERE pubname LIKE '" + prefix + "%'"
                     + " AND NOT EXISTS (SELECT 1 FROM pg_replication_slots s WHERE s.slot_name = p.pubname)")) {
@@ -81,6 +82,7 @@ public final class SlotKeeper {
                 while (rs.next()) {
                     stale.add(rs.getString(1));
                 }
+                stale.remove(keep);
                 for (String pub : stale) {
                     st.execute("DROP PUBLICATION IF EXISTS \"" + pub + "\"");
                     log.info("dropped publication {}: its stream belongs to an earlier epoch", pub);

@@ -49,9 +49,19 @@ class SlotKeeperIT {
         sql("SELECT pg_create_logical_replication_slot('understudy_kept', 'pgoutput')");
         sql("CREATE PUBLICATION someone_elses FOR TABLE t");
 
-        keeper.dropPublicationsWithoutSlot();
+        keeper.dropPublicationsWithoutSlot(null);
 
         assertThat(publications()).containsExactly("someone_elses", "understudy_kept");
+    }
+
+    @Test
+    void aPromotionKeepsThePublicationOfTheOldPrimaryWhoseSlotItCreatesNext() throws Exception {
+        sql("CREATE PUBLICATION understudy_a FOR TABLE t");
+        sql("CREATE PUBLICATION understudy_gone FOR TABLE t");
+
+        keeper.dropPublicationsWithoutSlot("understudy_a");
+
+        assertThat(publications()).containsExactly("understudy_a");
     }
 
     private void sql(String statement) throws Exception {

@@ -332,10 +332,20 @@ public final class CaptureSchema {
         }
     }
 
-    /** Stops capturing (no application schema in scope): the trigger then finds no captured schema. */
+    /**
+     * Stops capturing (no application schema in scope): the trigger then finds no captured schema. Runs before a new
+     * primary's write gate opens: Understudy's tables are created only when missing (creating them again rewrites
+     * catalog rows, a commit that waits for its flush), and deleting from an empty table writes nothing.
+     */
     public static void clearCapture(Connection c) throws SQLException {
         try (Statement st = c.createStatement()) {
-            st.execute(TABLES);
+            boolean present;
+            try (ResultSet rs = st.executeQuery("SELECT to_regclass('understudy.capture_scope') IS NOT NULL")) {
+                present = rs.next() && rs.getBoolean(1);
+            }
+            if (!present) {
+                st.execute(TABLES);
+            }
             st.execute("DELETE FROM understudy.capture_scope");
         }
     }

@@ -105,6 +105,15 @@ public record SwitchConfig(
     public static final String TRUST_FORWARDED = "switch.trustForwardedHeaders";
     public static final String NODE_TOKEN = "switch.nodeToken";
 
+    /**
+     * One IO thread per core, but one alone on one or two cores: there the switch shares the cores with the
+     * nodes and PostgreSQL, one IO thread serves far more requests than a node answers, and a second one costs
+     * CPU per request (it takes turns with the first on a busy core; docs/switch-latency.md has the figures).
+     */
+    static int defaultIoThreads(int cores) {
+        return cores <= 2 ? 1 : cores;
+    }
+
     /** Every key the switch reads, {@link LogSettings#KEYS} included; any other key in its file is a typo and fails the start. */
     public static final Set<String> KEYS = Set.of(CLUSTER_NAME, ZK_CONNECT, ZK_SESSION_TIMEOUT, ZK_CONNECTION_TIMEOUT,
             HOST, PORT, IO_THREADS, HOLD_TIMEOUT, MAX_HELD, MAX_BUFFERED, RETRY_BODY, MAX_BODY, MAX_HEADER,
@@ -134,7 +143,7 @@ public record SwitchConfig(
                 settings.intValue(ZK_CONNECTION_TIMEOUT, 2000, 100, 600_000),
                 settings.matching(HOST, "127.0.0.1", s -> HOST_NAME.matcher(s).matches(), "must be a host name or IP address"),
                 settings.intValue(PORT, 8080, 0, 65535),
-                settings.intValue(IO_THREADS, Math.max(2, Runtime.getRuntime().availableProcessors()), 1, 256),
+                settings.intValue(IO_THREADS, defaultIoThreads(Runtime.getRuntime().availableProcessors()), 1, 256),
                 limits,
                 tls(settings),
                 token,

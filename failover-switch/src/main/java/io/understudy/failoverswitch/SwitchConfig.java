@@ -105,15 +105,6 @@ public record SwitchConfig(
     public static final String TRUST_FORWARDED = "switch.trustForwardedHeaders";
     public static final String NODE_TOKEN = "switch.nodeToken";
 
-    /**
-     * One IO thread per core, but one alone on one or two cores: there the switch shares the cores with the
-     * nodes and PostgreSQL, one IO thread serves far more requests than a node answers, and a second one costs
-     * CPU per request (it takes turns with the first on a busy core; docs/switch-latency.md has the figures).
-     */
-    static int defaultIoThreads(int cores) {
-        return cores <= 2 ? 1 : cores;
-    }
-
     /** Every key the switch reads, {@link LogSettings#KEYS} included; any other key in its file is a typo and fails the start. */
     public static final Set<String> KEYS = Set.of(CLUSTER_NAME, ZK_CONNECT, ZK_SESSION_TIMEOUT, ZK_CONNECTION_TIMEOUT,
             HOST, PORT, IO_THREADS, HOLD_TIMEOUT, MAX_HELD, MAX_BUFFERED, RETRY_BODY, MAX_BODY, MAX_HEADER,
@@ -126,6 +117,15 @@ public record SwitchConfig(
     private static final Pattern HOST_NAME = Pattern.compile("[A-Za-z0-9.\\-:]+");
     private static final Pattern TOKEN = Pattern.compile("[A-Za-z0-9._~+/=-]{16,512}");
     private static final long GIB = 1L << 30;
+
+    /**
+     * One IO thread per core, but one alone on one or two cores: there the switch shares the cores with the
+     * nodes and PostgreSQL, one IO thread serves far more requests than a node answers, and a second one costs
+     * CPU per request (it takes turns with the first on a busy core; docs/switch-latency.md has the figures).
+     */
+    static int defaultIoThreads(int cores) {
+        return cores <= 2 ? 1 : cores;
+    }
 
     /** @throws ConfigException naming the source and the key, on the first bad or unknown key */
     public static SwitchConfig from(Settings settings) {

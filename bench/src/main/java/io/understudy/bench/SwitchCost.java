@@ -41,7 +41,9 @@ import org.apache.zookeeper.server.ZooKeeperServer;
  * another build (e.g. {@code git worktree} of main, packaged) in the same rounds, with the JVM
  * options of {@code -Dbench.baselineJvmArgs} (not those of {@code bench.switchJvmArgs}). A third switch runs "as
  * shipped" ({@link SwitchBench#startShippedSwitch}: the local appliance's configuration and JVM command line, access log
- * on, default IO threads; {@code -Dbench.shippedJvmArgs} adds JVM options), its log in a file. Uses ports 16081-16094
+ * on, default IO threads; {@code -Dbench.shippedJvmArgs} adds JVM options), its log in a file; {@code
+ * -Dbench.shippedVariants=switch.accessLog=false;switch.ioThreads=1} adds one row per {@code ;}-separated set of
+ * configuration overrides ({@code ,}-separated keys) to it, on the ports after its own. Uses ports 16081-16099
  * ({@code -Dbench.portBase} moves them).
  */
 public final class SwitchCost {
@@ -102,6 +104,19 @@ public final class SwitchCost {
             started.add(shipped);
             targets.put("switch as shipped", shipped);
             urls.put("switch as shipped", "http://127.0.0.1:" + SHIPPED_PORT + PATH);
+            int variantPort = SHIPPED_PORT + 1;
+            for (Map<String, String> overrides : variants(System.getProperty("bench.shippedVariants", ""))) {
+                // the shipped switch with a few keys changed, in the same rounds: which part of the gap is whose
+                Map<String, String> values = shippedValues(dir, zkConnect);
+                values.putAll(overrides);
+                String name = "as shipped, " + String.join(", ", overrides.entrySet().stream()
+                        .map(e -> e.getKey().replace("switch.", "") + "=" + e.getValue()).toList());
+                Process variant = SwitchBench.startShippedSwitch(values, variantPort, classpath,
+                        Files.createDirectories(dir.resolve("shipped-" + variantPort)));
+                started.add(variant);
+                targets.put(name, variant);
+                urls.put(name, "http://127.0.0.1:" + variantPort++ + PATH);
+            }
             String baseline = System.getProperty("bench.baseline", "");
             if (!baseline.isBlank()) {
                 // another build of the switch, measured in the same rounds: an A/B that the load hits alike
@@ -224,6 +239,23 @@ public final class SwitchCost {
 
     private static long schedNanos(Path schedstat) throws IOException {
         return Files.exists(schedstat) ? Long.parseLong(Files.readString(schedstat).trim().split(" ")[0]) : 0;
+    }
+
+    /** {@code switch.accessLog=false;switch.ioThreads=1,switch.accessLog=false}: one set of overrides per row. */
+    private static List<Map<String, String>> variants(String spec) {
+        List<Map<String, String>> variants = new ArrayList<>();
+        for (String row : spec.split(";")) {
+            Map<String, String> overrides = new LinkedHashMap<>();
+            for (String pair : row.split(",")) {
+                if (pair.contains("=")) {
+                    overrides.put(pair.substring(0, pair.indexOf('=')).trim(), pair.substring(pair.indexOf('=') + 1).trim());
+                }
+            }
+            if (!overrides.isEmpty()) {
+                variants.add(overrides);
+            }
+        }
+        return variants;
     }
 
     /** What the local appliance writes for its switch, against this program's ZooKeeper and cluster. */

@@ -118,6 +118,15 @@ public record SwitchConfig(
     private static final Pattern TOKEN = Pattern.compile("[A-Za-z0-9._~+/=-]{16,512}");
     private static final long GIB = 1L << 30;
 
+    /**
+     * One IO thread per core, but one alone on one or two cores: there the switch shares the cores with the
+     * nodes and PostgreSQL, one IO thread serves far more requests than a node answers, and a second one costs
+     * CPU per request (it takes turns with the first on a busy core; docs/switch-latency.md has the figures).
+     */
+    static int defaultIoThreads(int cores) {
+        return cores <= 2 ? 1 : cores;
+    }
+
     /** @throws ConfigException naming the source and the key, on the first bad or unknown key */
     public static SwitchConfig from(Settings settings) {
         settings.rejectUnknownKeys(KEYS);
@@ -134,7 +143,7 @@ public record SwitchConfig(
                 settings.intValue(ZK_CONNECTION_TIMEOUT, 2000, 100, 600_000),
                 settings.matching(HOST, "127.0.0.1", s -> HOST_NAME.matcher(s).matches(), "must be a host name or IP address"),
                 settings.intValue(PORT, 8080, 0, 65535),
-                settings.intValue(IO_THREADS, Math.max(2, Runtime.getRuntime().availableProcessors()), 1, 256),
+                settings.intValue(IO_THREADS, defaultIoThreads(Runtime.getRuntime().availableProcessors()), 1, 256),
                 limits,
                 tls(settings),
                 token,

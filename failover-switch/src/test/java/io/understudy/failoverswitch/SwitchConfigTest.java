@@ -26,9 +26,19 @@ class SwitchConfigTest {
         SwitchConfig config = parse(Map.of("zookeeper.connect", "127.0.0.1:2181"));
 
         assertThat(config).isEqualTo(new SwitchConfig("local", "127.0.0.1:2181", 4000, 2000, "127.0.0.1", 8080,
-                Math.max(2, Runtime.getRuntime().availableProcessors()),
+                SwitchConfig.defaultIoThreads(Runtime.getRuntime().availableProcessors()),
                 new SwitchConfig.Limits(5000, 1000, 64L << 20, 1 << 20, 1L << 30, 16 << 10, 10_000, 60_000, 120_000,
                         30_000, 500, 256), null, null, true, false, null, null));
+    }
+
+    @Test
+    void shouldRunOneIoThreadOnOneOrTwoCoresAndOnePerCoreAbove() {
+        assertThat(SwitchConfig.defaultIoThreads(1)).isEqualTo(1);
+        assertThat(SwitchConfig.defaultIoThreads(2)).isEqualTo(1);
+        assertThat(SwitchConfig.defaultIoThreads(3)).isEqualTo(3);
+        assertThat(SwitchConfig.defaultIoThreads(8)).isEqualTo(8);
+        assertThat(parse(Map.of("zookeeper.connect", "127.0.0.1:2181")).ioThreads())
+                .isEqualTo(SwitchConfig.defaultIoThreads(Runtime.getRuntime().availableProcessors()));
     }
 
     @Test

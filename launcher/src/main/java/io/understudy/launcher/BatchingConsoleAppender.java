@@ -32,6 +32,11 @@ import java.util.concurrent.locks.LockSupport;
  * the writing is this appender's. Nothing is dropped: a full queue makes the logging thread wake
  * the writer and wait for room; {@link #stop} (Logback stops its appenders when the context
  * stops) writes everything queued before it returns.
+ *
+ * <p>With {@link #setFormatOnWriter formatOnWriter}, the logging thread does not format the message
+ * either: it keeps only what belongs to it (its name, its MDC), and the writer formats the message
+ * from its pattern and arguments. Only for loggers whose arguments never change once logged (the
+ * access log's one argument is an immutable value).
  */
 public final class BatchingConsoleAppender extends UnsynchronizedAppenderBase<ILoggingEvent>
         implements AppenderAttachable<ILoggingEvent> {
@@ -40,6 +45,7 @@ public final class BatchingConsoleAppender extends UnsynchronizedAppenderBase<IL
     private Encoder<ILoggingEvent> encoder;
     private int queueSize = 8192;
     private int maxDelayMs = 100;
+    private boolean formatOnWriter;
     private OutputStream target;
     private BlockingQueue<ILoggingEvent> queue;
     private volatile boolean stopping;
@@ -54,6 +60,11 @@ public final class BatchingConsoleAppender extends UnsynchronizedAppenderBase<IL
     /** The writer's rest after each write; the longest a line waits under load. */
     public void setMaxDelayMs(int maxDelayMs) {
         this.maxDelayMs = maxDelayMs;
+    }
+
+    /** The writer formats each message, not the logging thread: for arguments that never change once logged. */
+    public void setFormatOnWriter(boolean formatOnWriter) {
+        this.formatOnWriter = formatOnWriter;
     }
 
     /** Where lines go instead of {@code System.out} (set before {@link #start}). */
@@ -91,7 +102,13 @@ public final class BatchingConsoleAppender extends UnsynchronizedAppenderBase<IL
     /** On the logging thread: queue the event, or wait for room (never drop it). */
     @Override
     protected void append(ILoggingEvent event) {
-        event.prepareForDeferredProcessing();
+        if (formatOnWriter) {
+            // what the writer could not know later; the message is formatted when the writer encodes the line
+            event.getThreadName();
+            event.getMDCPropertyMap();
+        } else {
+            event.prepareForDeferredProcessing();
+        }
         if (queue.offer(event)) {
             return;
         }

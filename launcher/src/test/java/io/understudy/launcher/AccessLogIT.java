@@ -118,6 +118,8 @@ class AccessLogIT {
         for (int i = 0; i < 50; i++) {
             assertThat(access.get(i).path("level").asText()).isEqualTo("INFO");
             assertThat(access.get(i).path("context").path("name").asText()).isEqualTo("switch");
+            // formatted by the writer, but logged by the IO thread that served the request
+            assertThat(access.get(i).path("threadName").asText()).startsWith("XNIO-1 I/O");
             assertThat(access.get(i).path("formattedMessage").asText()).contains("\"GET /json/" + i + " HTTP/1.1\" 200 11 ");
         }
     }

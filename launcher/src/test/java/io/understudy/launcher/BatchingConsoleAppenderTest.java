@@ -6,10 +6,14 @@ import static org.awaitility.Awaitility.await;
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.LoggerContext;
+import ch.qos.logback.classic.encoder.JsonEncoder;
 import ch.qos.logback.classic.encoder.PatternLayoutEncoder;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.classic.util.LogbackMDCAdapter;
 import ch.qos.logback.core.ConsoleAppender;
+import ch.qos.logback.core.encoder.Encoder;
+import com.fasterxml.jackson.databind.JsonNode;
+import io.understudy.cluster.ClusterJson;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -27,6 +31,10 @@ import org.junit.jupiter.api.Timeout;
 class BatchingConsoleAppenderTest {
 
     private final LoggerContext context = new LoggerContext();
+
+    {
+        context.setMDCAdapter(new LogbackMDCAdapter());
+    }
     private final Logger logger = context.getLogger("understudy.access");
     private final CountingStream out = new CountingStream();
 
@@ -92,6 +100,39 @@ class BatchingConsoleAppenderTest {
     }
 
     @Test
+    void withFormatOnWriterTheWriterFormatsTheMessageButThreadAndMdcAreTheLoggers() throws Exception {
+        start(8192, 0, true, pattern("%level [%thread %X{node}] %msg%n"));
+        Thread thread = new Thread(() -> {
+            context.getMDCAdapter().put("node", "a");
+            logger.info("{} {}", "formatted by", new FormattedBy());
+        }, "io-1");
+        thread.start();
+        thread.join();
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> out.text().endsWith("\n"));
+        assertThat(out.text()).isEqualTo("INFO [io-1 a] formatted by log-writer-access\n");
+    }
+
+    @Test
+    void withFormatOnWriterJsonLinesCarryTheFormattedMessageAndTheLoggersThread() throws Exception {
+        JsonEncoder json = new JsonEncoder();
+        json.setContext(context);
+        json.setWithArguments(false);
+        json.setWithFormattedMessage(true);
+        json.start();
+        start(8192, 0, true, json);
+        Thread thread = new Thread(() -> logger.info("{}", new FormattedBy()), "io-2");
+        thread.start();
+        thread.join();
+        context.stop();
+
+        JsonNode line = ClusterJson.MAPPER.readTree(out.text().lines().findFirst().orElseThrow());
+        assertThat(line.path("formattedMessage").asText()).isEqualTo("log-writer-access");
+        assertThat(line.path("threadName").asText()).isEqualTo("io-2");
+        assertThat(line.path("level").asText()).isEqualTo("INFO");
+    }
+
+    @Test
     void withoutAReferencedConsoleAppenderItDoesNotStart() {
         BatchingConsoleAppender appender = new BatchingConsoleAppender();
         appender.setContext(context);
@@ -103,13 +144,20 @@ class BatchingConsoleAppenderTest {
                 .anySatisfy(s -> assertThat(s.getMessage()).contains("must reference exactly one console appender"));
     }
 
-    /** As logback.xml sets it up: a console appender with the encoder, referenced by the batching one. */
     private void start(int queueSize, int maxDelayMs) {
-        context.setMDCAdapter(new LogbackMDCAdapter());
+        start(queueSize, maxDelayMs, false, pattern("%level %msg%n"));
+    }
+
+    private PatternLayoutEncoder pattern(String pattern) {
         PatternLayoutEncoder encoder = new PatternLayoutEncoder();
         encoder.setContext(context);
-        encoder.setPattern("%level %msg%n");
+        encoder.setPattern(pattern);
         encoder.start();
+        return encoder;
+    }
+
+    /** As logback.xml sets it up: a console appender with the encoder, referenced by the batching one. */
+    private void start(int queueSize, int maxDelayMs, boolean formatOnWriter, Encoder<ILoggingEvent> encoder) {
         ConsoleAppender<ILoggingEvent> console = new ConsoleAppender<>();
         console.setContext(context);
         console.setName("text");
@@ -120,6 +168,7 @@ class BatchingConsoleAppenderTest {
         appender.setName("access");
         appender.setQueueSize(queueSize);
         appender.setMaxDelayMs(maxDelayMs);
+        appender.setFormatOnWriter(formatOnWriter);
         appender.addAppender(console);
         appender.setTarget(out);
         appender.start();
@@ -127,6 +176,14 @@ class BatchingConsoleAppenderTest {
         logger.setLevel(Level.INFO);
         logger.setAdditive(false);
         logger.addAppender(appender);
+    }
+
+    /** An argument whose text is the name of the thread that formats it. */
+    private static final class FormattedBy {
+        @Override
+        public String toString() {
+            return Thread.currentThread().getName();
+        }
     }
 
     /** Counts write calls; can hold the first one until released. */

@@ -16,10 +16,13 @@ import java.util.function.Consumer;
  * {@code 127.0.0.1 - - [02/Dec/2026:17:23:49 +0000] "GET /a?b=1 HTTP/1.1" 200 23 "-" "curl/8.5" 10ms}
  * (remote address, user, time, request line, status, body bytes or "-", Referer, User-Agent, ms
  * since the request started). The same text Undertow's {@code AccessLogHandler} wrote for that
- * pattern, built in one {@link StringBuilder} with the time formatted once a second rather than by
- * a {@code SimpleDateFormat} per request.
+ * pattern, with the time formatted once a second rather than by a {@code SimpleDateFormat} per request.
  *
- * <p>Thread-safe: each call builds its own line; the cached time is one immutable value.
+ * <p>The IO thread that finished the exchange only copies the few values the line needs into an
+ * {@link Entry}, an immutable value whose {@code toString} is the line: the access logger's appender
+ * formats it on its writer thread, so the IO thread neither builds the text nor formats the address.
+ *
+ * <p>Thread-safe: each exchange has its own entry; the cached time is one immutable value.
  */
 final class AccessLine implements ExchangeCompletionListener {
 
@@ -30,12 +33,15 @@ final class AccessLine implements ExchangeCompletionListener {
     private record Second(long epochSecond, String text) {
     }
 
-    private final Consumer<String> sink;
+    private final Consumer<Object> sink;
     private final ZoneId zone;
     private volatile Second second = new Second(Long.MIN_VALUE, "");
 
-    /** @param sink takes every line (the access logger); called on the IO thread that finished the exchange */
-    AccessLine(Consumer<String> sink, ZoneId zone) {
+    /**
+     * @param sink takes every exchange's {@link Entry} (the access logger, as its one argument); called on the IO
+     *             thread that finished the exchange
+     */
+    AccessLine(Consumer<Object> sink, ZoneId zone) {
         this.sink = sink;
         this.zone = zone;
     }
@@ -43,37 +49,20 @@ final class AccessLine implements ExchangeCompletionListener {
     @Override
     public void exchangeEvent(HttpServerExchange exchange, NextListener next) {
         try {
-            sink.accept(build(exchange, System.currentTimeMillis(), System.nanoTime()));
+            sink.accept(entry(exchange, System.currentTimeMillis(), System.nanoTime()));
         } finally {
             next.proceed();
         }
     }
 
-    String build(HttpServerExchange exchange, long nowMillis, long nowNanos) {
-        StringBuilder line = new StringBuilder(160);
-        line.append(remoteAddress(exchange.getSourceAddress())).append(" - - [").append(time(nowMillis)).append("] \"")
-                .append(exchange.getRequestMethod()).append(' ').append(exchange.getRequestURI());
-        String query = exchange.getQueryString();
-        if (!query.isEmpty()) {
-            line.append('?').append(query);
-        }
-        line.append(' ').append(exchange.getProtocol()).append("\" ").append(exchange.getStatusCode()).append(' ');
-        long bytes = exchange.getResponseBytesSent();
-        if (bytes > 0) {
-            line.append(bytes);
-        } else {
-            line.append('-');
-        }
-        line.append(" \"");
-        orDash(line, exchange.getRequestHeaders().getFirst(Headers.REFERER)).append("\" \"");
-        orDash(line, exchange.getRequestHeaders().getFirst(Headers.USER_AGENT)).append("\" ");
+    /** What the line of {@code exchange} says, copied from it now (the exchange is recycled once it completes). */
+    Entry entry(HttpServerExchange exchange, long nowMillis, long nowNanos) {
         long start = exchange.getRequestStartTime();
-        if (start > 0) {
-            line.append((nowNanos - start) / 1_000_000).append("ms");
-        } else {
-            line.append("-ms");
-        }
-        return line.toString();
+        return new Entry(exchange.getSourceAddress(), nowMillis, exchange.getRequestMethod().toString(),
+                exchange.getRequestURI(), exchange.getQueryString(), exchange.getProtocol().toString(),
+                exchange.getStatusCode(), exchange.getResponseBytesSent(),
+                exchange.getRequestHeaders().getFirst(Headers.REFERER),
+                exchange.getRequestHeaders().getFirst(Headers.USER_AGENT), start > 0 ? (nowNanos - start) / 1_000_000 : -1);
     }
 
     /** The common log format's time of {@code epochMillis} in this line's zone, formatted once per second. */
@@ -85,6 +74,64 @@ final class AccessLine implements ExchangeCompletionListener {
             second = cached;
         }
         return cached.text();
+    }
+
+    /**
+     * One exchange's line, not yet text: immutable (strings, numbers and an immutable address), so any thread may
+     * format it later. {@code elapsedMs} is -1 when the request's start time was not recorded.
+     */
+    final class Entry {
+        private final InetSocketAddress source;
+        private final long epochMillis;
+        private final String method;
+        private final String uri;
+        private final String query;
+        private final String protocol;
+        private final int status;
+        private final long bytes;
+        private final String referer;
+        private final String userAgent;
+        private final long elapsedMs;
+
+        Entry(InetSocketAddress source, long epochMillis, String method, String uri, String query, String protocol,
+                int status, long bytes, String referer, String userAgent, long elapsedMs) {
+            this.source = source;
+            this.epochMillis = epochMillis;
+            this.method = method;
+            this.uri = uri;
+            this.query = query;
+            this.protocol = protocol;
+            this.status = status;
+            this.bytes = bytes;
+            this.referer = referer;
+            this.userAgent = userAgent;
+            this.elapsedMs = elapsedMs;
+        }
+
+        @Override
+        public String toString() {
+            StringBuilder line = new StringBuilder(160);
+            line.append(remoteAddress(source)).append(" - - [").append(time(epochMillis)).append("] \"")
+                    .append(method).append(' ').append(uri);
+            if (query != null && !query.isEmpty()) {
+                line.append('?').append(query);
+            }
+            line.append(' ').append(protocol).append("\" ").append(status).append(' ');
+            if (bytes > 0) {
+                line.append(bytes);
+            } else {
+                line.append('-');
+            }
+            line.append(" \"");
+            orDash(line, referer).append("\" \"");
+            orDash(line, userAgent).append("\" ");
+            if (elapsedMs >= 0) {
+                line.append(elapsedMs).append("ms");
+            } else {
+                line.append("-ms");
+            }
+            return line.toString();
+        }
     }
 
     private static String remoteAddress(InetSocketAddress source) {

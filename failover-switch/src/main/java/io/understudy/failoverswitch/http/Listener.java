@@ -31,7 +31,8 @@ public final class Listener {
         Logger access = LoggerFactory.getLogger(ACCESS_LOGGER);
         HttpHandler root = handler;
         if (config.accessLog() && access.isInfoEnabled()) {
-            AccessLine line = new AccessLine(access::info, ZoneId.systemDefault());
+            // the line's values as the one argument, its text made when the appender formats the event (its writer thread)
+            AccessLine line = new AccessLine(entry -> access.info("{}", entry), ZoneId.systemDefault());
             root = exchange -> {
                 exchange.addExchangeCompleteListener(line);
                 handler.handleRequest(exchange);

@@ -94,6 +94,31 @@ class AccessLineTest {
     }
 
     @Test
+    void theLoggedArgumentIsTheLinesValuesAndItsTextIsTheLine() throws Exception {
+        http.send(HttpRequest.newBuilder(url("/values?q=1")).header("User-Agent", "ua").build(),
+                HttpResponse.BodyHandlers.discarding());
+
+        awaitLines(1);
+        ILoggingEvent event = lines.list.get(0);
+        assertThat(event.getMessage()).isEqualTo("{}");
+        assertThat(event.getArgumentArray()).singleElement().isInstanceOf(AccessLine.Entry.class)
+                .hasToString(event.getFormattedMessage());
+    }
+
+    @Test
+    void anEntrysTextIsTheCombinedLine() {
+        AccessLine line = new AccessLine(entry -> { }, ZoneId.of("UTC"));
+        long time = 1_782_000_000_123L;
+
+        assertThat(line.new Entry(new InetSocketAddress("10.1.2.3", 40000), time, "PUT", "/api/objects/x", "a=1&b=2",
+                "HTTP/1.1", 201, 17, "http://r.test/", "curl/8.5", 12).toString())
+                .isEqualTo("10.1.2.3 - - [21/Jun/2026:00:00:00 +0000] \"PUT /api/objects/x?a=1&b=2 HTTP/1.1\" 201 17 "
+                        + "\"http://r.test/\" \"curl/8.5\" 12ms");
+        assertThat(line.new Entry(null, time, "GET", "/", "", "HTTP/1.0", 304, 0, "", null, -1).toString())
+                .isEqualTo("- - - [21/Jun/2026:00:00:00 +0000] \"GET / HTTP/1.0\" 304 - \"-\" \"-\" -ms");
+    }
+
+    @Test
     void theTimeIsTheCommonLogFormatsFormattedOncePerSecond() {
         ZoneId zone = ZoneId.of("Europe/Berlin");
         AccessLine line = new AccessLine(text -> { }, zone);

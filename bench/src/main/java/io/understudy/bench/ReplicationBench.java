@@ -32,9 +32,10 @@ import java.util.List;
  * The machine's load average is printed with every row: on a shared machine only the ratios within one run mean much.
  *
  * <p>Usage: {@code bench/run.sh replication [seconds per stage]}. {@code -Dbench.only=writepath} runs only the async
- * appliance's write-path rows (PUT via switch, PUT to node, pgbench; about two minutes with 10 s stages). Uses 14
- * ports on 127.0.0.1 from {@code -Dbench.firstPort} (default 19080, the switch's; the nodes', PostgreSQL's and
- * ZooKeeper's follow it).
+ * appliance's write-path rows (PUT via switch, PUT to node, pgbench; about two minutes with 10 s stages);
+ * {@code -Dbench.only=lag} only the paced single-row stages at 100 and 1,000 transactions/s, where the lag is read
+ * (about two minutes with 10 s stages). Uses 14 ports on 127.0.0.1 from {@code -Dbench.firstPort} (default 19080, the
+ * switch's; the nodes', PostgreSQL's and ZooKeeper's follow it).
  */
 public final class ReplicationBench {
 
@@ -48,6 +49,9 @@ public final class ReplicationBench {
     private static final Duration CATCH_UP_LIMIT = Duration.ofMinutes(2);
     private static final int FIRST_PORT = Integer.getInteger("bench.firstPort", 19080);
     private static final boolean WRITE_PATH_ONLY = "writepath".equals(System.getProperty("bench.only", ""));
+    /** Only the paced single-row stages where the lag is read, at these rates: about two minutes with 10 s stages. */
+    private static final boolean LAG_ONLY = "lag".equals(System.getProperty("bench.only", ""));
+    private static final int[] LAG_RATES = {100, 1000};
     private static final List<String> HEADER = List.of("system", "mode", "load", "offered tx/s", "committed tx/s", "client p50 ms",
             "client p99 ms", "lag p50 ms", "lag p99 ms", "lag max ms", "applied tx/s", "catch-up ms", "ratio", "loadavg");
 
@@ -56,7 +60,7 @@ public final class ReplicationBench {
         Path data = Files.createTempDirectory("understudy-replbench-");
         BenchClient http = new BenchClient(Duration.ofSeconds(10));
         List<List<String>> rows = new ArrayList<>();
-        for (String mode : WRITE_PATH_ONLY ? List.of("async") : List.of("async", "sync")) {
+        for (String mode : WRITE_PATH_ONLY || LAG_ONLY ? List.of("async") : List.of("async", "sync")) {
             ApplianceConfig config = new ApplianceConfig(data.resolve(mode), "repl-" + mode, FIRST_PORT, FIRST_PORT + 1,
                     FIRST_PORT + 3, ApplianceConfig.firstIds(2), FIRST_PORT + 5, FIRST_PORT + 8, FIRST_PORT + 11);
             try (BenchPair pair = BenchPair.start(config, mode); NativeReplication pg = NativeReplication.start(pair.primaryDb,
@@ -68,7 +72,7 @@ public final class ReplicationBench {
                 waitApplied(http, pair, cold, warm.acked());
                 if (mode.equals("async")) {
                     long firstId = 0;
-                    for (int rate : WRITE_PATH_ONLY ? new int[0] : RATES) {
+                    for (int rate : WRITE_PATH_ONLY ? new int[0] : LAG_ONLY ? LAG_RATES : RATES) {
                         for (int rowsPerTx : rate == 0 ? new int[] {1, 10} : new int[] {1}) {
                             String load = rowsPerTx + "-row";
                             List<String> ours = ourStage(http, pair, load, rate, rowsPerTx, firstId, stage);
@@ -77,6 +81,9 @@ public final class ReplicationBench {
                             rows.add(theirs);
                             firstId += 100_000_000L;
                         }
+                    }
+                    if (LAG_ONLY) {
+                        continue;
                     }
                     List<String> viaSwitch = apiStage(http, pair, data, "async", true, WRITE_PATH_CLIENTS, stage);
                     List<String> direct = apiStage(http, pair, data, "async", false, WRITE_PATH_CLIENTS, stage);
@@ -119,6 +126,7 @@ public final class ReplicationBench {
             }
         }
         Report report = WRITE_PATH_ONLY ? new Report("replication-writepath", "Write path, side by side with pgbench")
+                : LAG_ONLY ? new Report("replication-lag", "Replication lag at paced rates, side by side with PostgreSQL")
                 : new Report("replication", "Replication and write path, side by side with PostgreSQL");
         report.line("Each stage: " + stage.toSeconds() + " s. Lag = commit on the primary → applied on the secondary"
                         + " (Understudy: upper bounds of 1 ms buckets). applied tx/s = transactions applied ÷ (load time +"

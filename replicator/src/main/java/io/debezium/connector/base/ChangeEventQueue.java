@@ -171,7 +171,6 @@ public class ChangeEventQueue<T extends Sizeable> implements ChangeEventQueueMet
                 notFull.awaitNanos(pollInterval.toNanos());
             }
             queue.enqueue(event);
-            io.understudy.replicator.capture.LagTrace.enqueued(event);
             if (maxQueueSizeInBytes > 0) {
                 long size = event.objectSize();
                 sizes.add(size);
@@ -211,7 +210,6 @@ public class ChangeEventQueue<T extends Sizeable> implements ChangeEventQueueMet
                     }
                 }
                 notFull.signalAll();
-                io.understudy.replicator.capture.LagTrace.polled(records);
                 return records;
             } finally {
                 lock.unlock();

@@ -47,7 +47,6 @@ public final class BatchHandler implements DebeziumEngine.ChangeConsumer<RecordC
     private final int fullBatch;
     private final DurableGroups<List<TransactionAssembler.Unit<RecordChangeEvent<SourceRecord>>>> durable = new DurableGroups<>();
     private volatile Throwable failure;
-    private final java.util.Map<Object, long[]> traced = new java.util.IdentityHashMap<>();
 
     /** @param fullBatch the engine's batch size limit: a batch this large means more records are waiting */
     public BatchHandler(RecordDecoder decoder, TransactionAssembler<RecordChangeEvent<SourceRecord>> assembler, UnitSink sink,
@@ -70,7 +69,6 @@ public final class BatchHandler implements DebeziumEngine.ChangeConsumer<RecordC
         if (earlier != null) {
             throw new IllegalStateException("replication already failed; refusing further records", earlier);
         }
-        long handled = LagTrace.micros();
         try {
             List<TransactionAssembler.Item<RecordChangeEvent<SourceRecord>>> items = new ArrayList<>(records.size());
             for (RecordChangeEvent<SourceRecord> record : records) {
@@ -81,21 +79,13 @@ public final class BatchHandler implements DebeziumEngine.ChangeConsumer<RecordC
                     = ApplyGroups.of(assembler.accept(items), MAX_GROUP_CHANGES);
             for (int i = 0; i < groups.size(); i++) {
                 boolean last = i == groups.size() - 1;
-                long applyStart = LagTrace.micros();
                 DurableGroups.Commit commit = sink.apply(groups.get(i), last && !moreWaiting);
-                long applyEnd = LagTrace.micros();
-                traced.put(groups.get(i), new long[] {handled, applyStart, applyEnd, records.size(), last && !moreWaiting ? 1 : 0});
                 release(durable.committed(groups.get(i), commit), committer);
             }
             if (!moreWaiting && durable.pending()) {
                 release(durable.flushed(sink.flushedPosition()), committer);
             }
-            long finishing = LagTrace.micros();
             committer.markBatchFinished();
-            long finished = LagTrace.micros();
-            if (finished - finishing > 2000) {
-                LagTrace.note("markBatchFinished " + (finished - finishing) + " us");
-            }
         } catch (RuntimeException e) {
             failure = e;
             sink.failed(e);
@@ -107,10 +97,6 @@ public final class BatchHandler implements DebeziumEngine.ChangeConsumer<RecordC
                          DebeziumEngine.RecordCommitter<RecordChangeEvent<SourceRecord>> committer) throws InterruptedException {
         for (List<TransactionAssembler.Unit<RecordChangeEvent<SourceRecord>>> group : groups) {
             sink.durable(group);
-            long[] t = traced.remove(group);
-            if (t != null) {
-                LagTrace.group(group, t[0], t[1], t[2], LagTrace.micros(), (int) t[3], t[4] == 1);
-            }
             for (TransactionAssembler.Unit<RecordChangeEvent<SourceRecord>> unit : group) {
                 for (RecordChangeEvent<SourceRecord> done : unit.acks()) {
                     committer.markProcessed(done);

@@ -40,7 +40,7 @@ case "$name" in
   replication)
     main=io.understudy.bench.ReplicationBench
     mkdir -p bench/results
-    # BENCH_OPTS passes -Dbench.only=writepath (the write-path rows only), -Dbench.only=lag (the lag stages only), -Dbench.backlog=N, -Dbench.firstPort=N
+    # BENCH_OPTS passes -Dbench.only=writepath (the write-path rows only), -Dbench.only=lag (the lag stages only), -Dbench.warmSeconds=N, -Dbench.backlog=N, -Dbench.firstPort=N
     read -ra bench_opts <<<"${BENCH_OPTS:-}"
     jvm_opts+=("${bench_opts[@]}")
     jvm_opts+=("-XX:StartFlightRecording=filename=bench/results/replication.jfr,settings=profile") ;;

@@ -32,9 +32,11 @@ import java.util.List;
  * The machine's load average is printed with every row: on a shared machine only the ratios within one run mean much.
  *
  * <p>Usage: {@code bench/run.sh replication [seconds per stage]}. {@code -Dbench.only=writepath} runs only the async
- * appliance's write-path rows (PUT via switch, PUT to node, pgbench; about two minutes with 10 s stages). Uses 14
- * ports on 127.0.0.1 from {@code -Dbench.firstPort} (default 19080, the switch's; the nodes', PostgreSQL's and
- * ZooKeeper's follow it).
+ * appliance's write-path rows (PUT via switch, PUT to node, pgbench; about two minutes with 10 s stages);
+ * {@code -Dbench.only=lag} only the paced single-row stages at 100 and 1,000 transactions/s, where the lag is read
+ * (about two minutes with 10 s stages); {@code -Dbench.warmSeconds=N} warms the appliance up for N s (default 20)
+ * before the first stage. Uses 14 ports on 127.0.0.1 from {@code -Dbench.firstPort} (default 19080, the
+ * switch's; the nodes', PostgreSQL's and ZooKeeper's follow it).
  */
 public final class ReplicationBench {
 
@@ -48,6 +50,13 @@ public final class ReplicationBench {
     private static final Duration CATCH_UP_LIMIT = Duration.ofMinutes(2);
     private static final int FIRST_PORT = Integer.getInteger("bench.firstPort", 19080);
     private static final boolean WRITE_PATH_ONLY = "writepath".equals(System.getProperty("bench.only", ""));
+    /** Only the paced single-row stages where the lag is read, at these rates: about two minutes with 10 s stages. */
+    private static final boolean LAG_ONLY = "lag".equals(System.getProperty("bench.only", ""));
+    private static final int[] LAG_RATES = {100, 1000};
+    /** Ids of the unmeasured rows that warm the stages' tables; the stages' ids start at 0, the sync stages' at 10^9. */
+    private static final long WARM_IDS = 5_000_000_000L;
+    /** How long the appliance is warmed up before the first stage ({@code -Dbench.warmSeconds}). */
+    private static final Duration WARM_UP = Duration.ofSeconds(Long.getLong("bench.warmSeconds", 20));
     private static final List<String> HEADER = List.of("system", "mode", "load", "offered tx/s", "committed tx/s", "client p50 ms",
             "client p99 ms", "lag p50 ms", "lag p99 ms", "lag max ms", "applied tx/s", "catch-up ms", "ratio", "loadavg");
 
@@ -56,19 +65,22 @@ public final class ReplicationBench {
         Path data = Files.createTempDirectory("understudy-replbench-");
         BenchClient http = new BenchClient(Duration.ofSeconds(10));
         List<List<String>> rows = new ArrayList<>();
-        for (String mode : WRITE_PATH_ONLY ? List.of("async") : List.of("async", "sync")) {
+        for (String mode : WRITE_PATH_ONLY || LAG_ONLY ? List.of("async") : List.of("async", "sync")) {
             ApplianceConfig config = new ApplianceConfig(data.resolve(mode), "repl-" + mode, FIRST_PORT, FIRST_PORT + 1,
                     FIRST_PORT + 3, ApplianceConfig.firstIds(2), FIRST_PORT + 5, FIRST_PORT + 8, FIRST_PORT + 11);
             try (BenchPair pair = BenchPair.start(config, mode); NativeReplication pg = NativeReplication.start(pair.primaryDb,
                     pair.pgB.dataSource(), config.pgPort("a"))) {
                 // JIT and connection pools, not measured: on two busy cores C2 needs well over 5 s for the decoding path.
                 LagHistogram cold = LagHistogram.parse(http.get(pair.secondaryUrl + "/metrics"));
-                LoadGenerator.Result warm = new LoadGenerator(http, pair.switchUrl, 64).run("warm", 500, Duration.ofSeconds(20));
+                LoadGenerator.Result warm = new LoadGenerator(http, pair.switchUrl, 64).run("warm", 500, WARM_UP);
                 // Every warm-up write applied before the first stage: a backlog left over would count as its lag.
                 waitApplied(http, pair, cold, warm.acked());
                 if (mode.equals("async")) {
+                    if (!WRITE_PATH_ONLY) {
+                        warmTables(http, pair, pg);
+                    }
                     long firstId = 0;
-                    for (int rate : WRITE_PATH_ONLY ? new int[0] : RATES) {
+                    for (int rate : WRITE_PATH_ONLY ? new int[0] : LAG_ONLY ? LAG_RATES : RATES) {
                         for (int rowsPerTx : rate == 0 ? new int[] {1, 10} : new int[] {1}) {
                             String load = rowsPerTx + "-row";
                             List<String> ours = ourStage(http, pair, load, rate, rowsPerTx, firstId, stage);
@@ -77,6 +89,9 @@ public final class ReplicationBench {
                             rows.add(theirs);
                             firstId += 100_000_000L;
                         }
+                    }
+                    if (LAG_ONLY) {
+                        continue;
                     }
                     List<String> viaSwitch = apiStage(http, pair, data, "async", true, WRITE_PATH_CLIENTS, stage);
                     List<String> direct = apiStage(http, pair, data, "async", false, WRITE_PATH_CLIENTS, stage);
@@ -119,9 +134,11 @@ public final class ReplicationBench {
             }
         }
         Report report = WRITE_PATH_ONLY ? new Report("replication-writepath", "Write path, side by side with pgbench")
+                : LAG_ONLY ? new Report("replication-lag", "Replication lag at paced rates, side by side with PostgreSQL")
                 : new Report("replication", "Replication and write path, side by side with PostgreSQL");
         report.line("Each stage: " + stage.toSeconds() + " s. Lag = commit on the primary → applied on the secondary"
-                        + " (Understudy: upper bounds of 1 ms buckets). applied tx/s = transactions applied ÷ (load time +"
+                        + " (Understudy: upper bounds of its histogram's buckets, 1 ms wide up to 30 ms, then 35, 40, 50, 60, 80, 100,"
+                        + " 150, 200, 300 ...). applied tx/s = transactions applied ÷ (load time +"
                         + " catch-up); catch-up = time after the load ended until the secondary had applied everything. ratio ="
                         + " Understudy's applied (async, backlog) or committed (write path, sync) tx/s ÷ the PostgreSQL or pgbench row"
                         + " below it. Nodes and switch each in a JVM of its own, as `understudy local` runs them. PUT via switch: through the failover switch;"
@@ -135,6 +152,22 @@ public final class ReplicationBench {
                         + " loadavg = the machine's 1-minute load average when the stage ended (2 cores, shared).").line("")
                 .table(HEADER, rows);
         report.publish(System.out, Path.of("bench", "results"));
+    }
+
+    /**
+     * A few paced transactions into both stages' tables, not measured. The warm-up above writes through the switch into
+     * another table; the first changes of a table the stream has not carried yet waited 60-100 ms (the decoder and the
+     * applier meet the table and its code paths for the first time): some 40 transactions at 100 tx/s, enough to set
+     * the stage's p99.
+     */
+    private static void warmTables(BenchClient http, BenchPair pair, NativeReplication pg) throws Exception {
+        LagHistogram before = LagHistogram.parse(http.get(pair.secondaryUrl + "/metrics"));
+        SqlLoad.Result ours = SqlLoad.run(pair.primaryDb, SqlLoad.Spec.into(OURS), PACED_WRITERS, 100, 1, WARM_IDS,
+                Duration.ofSeconds(3));
+        waitApplied(http, pair, before, ours.transactions());
+        SqlLoad.Result theirs = SqlLoad.run(pg.publisher(), SqlLoad.Spec.into(NativeReplication.TABLE), PACED_WRITERS, 100, 1,
+                WARM_IDS, Duration.ofSeconds(3));
+        pg.await(WARM_IDS, theirs.transactions(), CATCH_UP_LIMIT);
     }
 
     /** Straight into the primary's database, into a table Understudy replicates. */

@@ -8,7 +8,7 @@
 #                      bench/run.sh replication [seconds per stage]   (also records bench/results/replication.jfr)
 #                      BENCH_OPTS=-Dbench.only=writepath bench/run.sh replication [seconds per stage]   (only the write-path rows, PUTs from wrk, ~2 min at 10 s)
 #                      BENCH_OPTS=-Dbench.only=lag bench/run.sh replication [seconds per stage]   (only the lag stages at 100 and 1,000 tx/s, ~2 min at 10 s)
-#                      (BENCH_OPTS may also set -Dbench.firstPort=N: 14 ports from N, default 19080)
+#                      (BENCH_OPTS may also set -Dbench.firstPort=N: 15 ports from N, default 19080)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 name=${1:?usage: bench/run.sh failover [args...]}

@@ -32,11 +32,11 @@ import java.util.List;
  * The machine's load average is printed with every row: on a shared machine only the ratios within one run mean much.
  *
  * <p>Usage: {@code bench/run.sh replication [seconds per stage]}. {@code -Dbench.only=writepath} runs only the async
- * appliance's write-path rows (PUT via switch, PUT to node, pgbench; about two minutes with 10 s stages);
+ * appliance's write-path rows (PUT via switch, PUT via nginx, PUT to node, pgbench; about two minutes with 10 s stages);
  * {@code -Dbench.only=lag} only the paced single-row stages at 100 and 1,000 transactions/s, where the lag is read
  * (about two minutes with 10 s stages); {@code -Dbench.warmSeconds=N} warms the appliance up for N s (default 20)
- * before the first stage. Uses 14 ports on 127.0.0.1 from {@code -Dbench.firstPort} (default 19080, the
- * switch's; the nodes', PostgreSQL's and ZooKeeper's follow it).
+ * before the first stage. Uses 15 ports on 127.0.0.1 from {@code -Dbench.firstPort} (default 19080, the
+ * switch's; the nodes', PostgreSQL's and ZooKeeper's follow it, nginx's last).
  */
 public final class ReplicationBench {
 
@@ -49,6 +49,8 @@ public final class ReplicationBench {
     private static final long BACKLOG = Long.getLong("bench.backlog", 30_000);
     private static final Duration CATCH_UP_LIMIT = Duration.ofMinutes(2);
     private static final int FIRST_PORT = Integer.getInteger("bench.firstPort", 19080);
+    /** nginx in front of the primary node, for the write path's anchor row: the port after the appliance's 14. */
+    private static final int NGINX_PORT = FIRST_PORT + 14;
     private static final boolean WRITE_PATH_ONLY = "writepath".equals(System.getProperty("bench.only", ""));
     /** Only the paced single-row stages where the lag is read, at these rates: about two minutes with 10 s stages. */
     private static final boolean LAG_ONLY = "lag".equals(System.getProperty("bench.only", ""));
@@ -94,11 +96,13 @@ public final class ReplicationBench {
                         continue;
                     }
                     List<String> viaSwitch = apiStage(http, pair, data, "async", true, WRITE_PATH_CLIENTS, stage);
+                    List<String> viaNginx = nginxStage(http, pair, data, config.nodeApiPort("a"), stage);
                     List<String> direct = apiStage(http, pair, data, "async", false, WRITE_PATH_CLIENTS, stage);
                     double pgbench = Pgbench.upserts(config.pgPort("a"), WRITE_PATH_CLIENTS, stage);
                     List<String> bench = List.of("pgbench", "upsert", WRITE_PATH_CLIENTS + " clients", "max", fmt(pgbench),
                             "-", "-", "-", "-", "-", "-", "-", "1.00", loadAverage());
                     rows.add(withRatio(viaSwitch, bench, 4));
+                    rows.add(withRatio(viaNginx, bench, 4));
                     rows.add(withRatio(direct, bench, 4));
                     rows.add(bench);
                     if (WRITE_PATH_ONLY) {
@@ -142,6 +146,7 @@ public final class ReplicationBench {
                         + " catch-up); catch-up = time after the load ended until the secondary had applied everything. ratio ="
                         + " Understudy's applied (async, backlog) or committed (write path, sync) tx/s ÷ the PostgreSQL or pgbench row"
                         + " below it. Nodes and switch each in a JVM of its own, as `understudy local` runs them. PUT via switch: through the failover switch;"
+                        + " PUT via nginx: through nginx (1 worker, keep-alive) straight to the primary node, the anchor for the switch's hop;"
                         + " PUT to node: straight to the primary node's API. The PUTs come from wrk (-t2, one connection per"
                         + " client, its own process; -t1 for 1 client), each a key of its own; committed tx/s counts 2xx answers"
                         + " only, and a row whose load names non-2xx answers or socket errors had requests not acknowledged;"
@@ -203,12 +208,45 @@ public final class ReplicationBench {
      */
     private static List<String> apiStage(BenchClient http, BenchPair pair, Path dir, String mode, boolean viaSwitch,
                                          int clients, Duration stage) throws Exception {
+        return apiStage(http, pair, dir, mode, viaSwitch ? pair.switchUrl : pair.primaryUrl,
+                viaSwitch ? "switch" : "node", clients, stage);
+    }
+
+    /**
+     * The anchor for the switch's hop: the same PUTs through nginx (one worker, as the switch has one IO thread on
+     * two cores; keep-alive to the node) straight to the primary node, on port {@code firstPort + 14}. nginx knows no
+     * primary and holds nothing: it shows what any proxy's extra hop costs on the same busy cores.
+     */
+    private static List<String> nginxStage(BenchClient http, BenchPair pair, Path dir, int nodePort, Duration stage)
+            throws Exception {
+        ProxyRunner.ensureInstalled("/usr/sbin/nginx", "nginx");
+        Path nginxDir = Files.createDirectories(dir.resolve("nginx"));
+        Process nginx = ProxyRunner.nginx(nginxDir, NGINX_PORT, nodePort, 1);
+        try {
+            String url = "http://127.0.0.1:" + NGINX_PORT;
+            long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+            while (http.get(url + "/primary") == null) { // a start-up wait in a benchmark program, not a test
+                if (System.nanoTime() > deadline || !nginx.isAlive()) {
+                    throw new IllegalStateException("nginx does not answer on " + url + "; see " + nginxDir);
+                }
+                Thread.sleep(100);
+            }
+            return apiStage(http, pair, dir, "async", url, "nginx", WRITE_PATH_CLIENTS, stage);
+        } finally {
+            nginx.destroy();
+            nginx.waitFor();
+        }
+    }
+
+    private static List<String> apiStage(BenchClient http, BenchPair pair, Path dir, String mode, String url, String via,
+                                         int clients, Duration stage) throws Exception {
         LagHistogram before = LagHistogram.parse(http.get(pair.secondaryUrl + "/metrics"));
-        String url = viaSwitch ? pair.switchUrl : pair.primaryUrl;
-        WrkWrites.Result r = WrkWrites.run(dir, url, mode + (viaSwitch ? "-s" : "-n") + clients, clients, stage);
+        // Keys of their own per stage: "async-s16", "async-x16" (nginx), "async-n16".
+        String keys = mode + "-" + (via.equals("nginx") ? "x" : via.substring(0, 1)) + clients;
+        WrkWrites.Result r = WrkWrites.run(dir, url, keys, clients, stage);
         long catchUp = waitApplied(http, pair, before, r.acked());
         LagHistogram lag = LagHistogram.parse(http.get(pair.secondaryUrl + "/metrics")).since(before);
-        return print(List.of("Understudy", mode + (viaSwitch ? " (PUT via switch)" : " (PUT to node)"),
+        return print(List.of("Understudy", mode + (via.equals("node") ? " (PUT to node)" : " (PUT via " + via + ")"),
                 clients + " clients" + r.failures(), "max", fmt(r.ackedPerSecond()), Report.ms(r.p50Ms()), Report.ms(r.p99Ms()),
                 Report.ms(lag.percentile(50)), Report.ms(lag.percentile(99)), Report.ms(lag.max()),
                 fmt(lag.applied() * 1e9 / (r.elapsedNanos() + catchUp)), Long.toString(catchUp / 1_000_000), "", loadAverage()));

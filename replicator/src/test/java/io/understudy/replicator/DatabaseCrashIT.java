@@ -98,6 +98,14 @@ class DatabaseCrashIT {
         exec(target, "CREATE TABLE " + ledger + " (id bigint PRIMARY KEY, item int NOT NULL, version bigint NOT NULL, pad text)");
         exec(target, "CREATE TRIGGER audit AFTER INSERT OR UPDATE ON " + ledger + " FOR EACH ROW EXECUTE FUNCTION audit_apply()");
         exec(target, "ALTER TABLE " + ledger + " ENABLE ALWAYS TRIGGER audit");
+        // The apply takes 2 ms a row, so the decoder stays ahead of it and the engine's queue holds more work until the
+        // end: every group but the last is then committed without waiting for its flush. With the apply as fast as
+        // the decoder, a decoder short of CPU let the queue run dry again and again, each dry spell ended in a
+        // flushed commit, and the unflushed WAL this test crashes into never built up.
+        exec(target, "CREATE FUNCTION slow_apply() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN PERFORM pg_sleep(0.002);"
+                + " RETURN NEW; END $$");
+        exec(target, "CREATE TRIGGER slow BEFORE INSERT ON " + ledger + " FOR EACH ROW EXECUTE FUNCTION slow_apply()");
+        exec(target, "ALTER TABLE " + ledger + " ENABLE ALWAYS TRIGGER slow");
         Recorder recorder = new Recorder();
         ReplicatorConfig config = new ReplicatorConfig("it_backlog_crash", "backlog@1", "127.0.0.1", source.port(), "postgres",
                 "postgres", "", List.of("public." + ledger), dir.resolve("backlog-offsets"), 10, 200);

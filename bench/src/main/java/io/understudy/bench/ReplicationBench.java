@@ -236,13 +236,7 @@ public final class ReplicationBench {
         Process nginx = ProxyRunner.nginx(nginxDir, NGINX_PORT, nodePort, 1);
         try {
             String url = "http://127.0.0.1:" + NGINX_PORT;
-            long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-            while (http.get(url + "/primary") == null) { // a start-up wait in a benchmark program, not a test
-                if (System.nanoTime() > deadline || !nginx.isAlive()) {
-                    throw new IllegalStateException("nginx does not answer on " + url + "; see " + nginxDir);
-                }
-                Thread.sleep(100);
-            }
+            SwitchBench.awaitAnswer(http, "nginx (see " + nginxDir + ")", url + "/primary", Duration.ofSeconds(10));
             return apiStage(http, pair, dir, "async", url, "nginx", WRITE_PATH_CLIENTS, stage);
         } finally {
             nginx.destroy();

@@ -315,7 +315,7 @@ public final class SwitchBench {
     }
 
     /** Polls until {@code url} answers 200: a start-up wait in a benchmark program, not a test. */
-    private static void awaitAnswer(BenchClient http, String name, String url, Duration timeout) throws InterruptedException {
+    static void awaitAnswer(BenchClient http, String name, String url, Duration timeout) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (http.get(url) == null) {
             if (System.nanoTime() > deadline) {

@@ -58,7 +58,7 @@ final class AccessLine implements ExchangeCompletionListener {
     /** What the line of {@code exchange} says, copied from it now (the exchange is recycled once it completes). */
     Entry entry(HttpServerExchange exchange, long nowMillis, long nowNanos) {
         long start = exchange.getRequestStartTime();
-        return new Entry(exchange.getSourceAddress(), nowMillis, exchange.getRequestMethod().toString(),
+        return new Entry(this, exchange.getSourceAddress(), nowMillis, exchange.getRequestMethod().toString(),
                 exchange.getRequestURI(), exchange.getQueryString(), exchange.getProtocol().toString(),
                 exchange.getStatusCode(), exchange.getResponseBytesSent(),
                 exchange.getRequestHeaders().getFirst(Headers.REFERER),
@@ -78,59 +78,35 @@ final class AccessLine implements ExchangeCompletionListener {
 
     /**
      * One exchange's line, not yet text: immutable (strings, numbers and an immutable address), so any thread may
-     * format it later. {@code elapsedMs} is -1 when the request's start time was not recorded.
+     * format it later with {@code line}'s cached time. {@code elapsedMs} is -1 when the request's start time was not
+     * recorded.
      */
-    final class Entry {
-        private final InetSocketAddress source;
-        private final long epochMillis;
-        private final String method;
-        private final String uri;
-        private final String query;
-        private final String protocol;
-        private final int status;
-        private final long bytes;
-        private final String referer;
-        private final String userAgent;
-        private final long elapsedMs;
-
-        Entry(InetSocketAddress source, long epochMillis, String method, String uri, String query, String protocol,
-                int status, long bytes, String referer, String userAgent, long elapsedMs) {
-            this.source = source;
-            this.epochMillis = epochMillis;
-            this.method = method;
-            this.uri = uri;
-            this.query = query;
-            this.protocol = protocol;
-            this.status = status;
-            this.bytes = bytes;
-            this.referer = referer;
-            this.userAgent = userAgent;
-            this.elapsedMs = elapsedMs;
-        }
+    record Entry(AccessLine line, InetSocketAddress source, long epochMillis, String method, String uri, String query,
+                 String protocol, int status, long bytes, String referer, String userAgent, long elapsedMs) {
 
         @Override
         public String toString() {
-            StringBuilder line = new StringBuilder(160);
-            line.append(remoteAddress(source)).append(" - - [").append(time(epochMillis)).append("] \"")
+            StringBuilder text = new StringBuilder(160);
+            text.append(remoteAddress(source)).append(" - - [").append(line.time(epochMillis)).append("] \"")
                     .append(method).append(' ').append(uri);
             if (query != null && !query.isEmpty()) {
-                line.append('?').append(query);
+                text.append('?').append(query);
             }
-            line.append(' ').append(protocol).append("\" ").append(status).append(' ');
+            text.append(' ').append(protocol).append("\" ").append(status).append(' ');
             if (bytes > 0) {
-                line.append(bytes);
+                text.append(bytes);
             } else {
-                line.append('-');
+                text.append('-');
             }
-            line.append(" \"");
-            orDash(line, referer).append("\" \"");
-            orDash(line, userAgent).append("\" ");
+            text.append(" \"");
+            orDash(text, referer).append("\" \"");
+            orDash(text, userAgent).append("\" ");
             if (elapsedMs >= 0) {
-                line.append(elapsedMs).append("ms");
+                text.append(elapsedMs).append("ms");
             } else {
-                line.append("-ms");
+                text.append("-ms");
             }
-            return line.toString();
+            return text.toString();
         }
     }
 

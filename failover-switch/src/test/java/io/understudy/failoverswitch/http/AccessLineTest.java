@@ -110,11 +110,11 @@ class AccessLineTest {
         AccessLine line = new AccessLine(entry -> { }, ZoneId.of("UTC"));
         long time = 1_782_000_000_123L;
 
-        assertThat(line.new Entry(new InetSocketAddress("10.1.2.3", 40000), time, "PUT", "/api/objects/x", "a=1&b=2",
+        assertThat(new AccessLine.Entry(line, new InetSocketAddress("10.1.2.3", 40000), time, "PUT", "/api/objects/x", "a=1&b=2",
                 "HTTP/1.1", 201, 17, "http://r.test/", "curl/8.5", 12).toString())
                 .isEqualTo("10.1.2.3 - - [21/Jun/2026:00:00:00 +0000] \"PUT /api/objects/x?a=1&b=2 HTTP/1.1\" 201 17 "
                         + "\"http://r.test/\" \"curl/8.5\" 12ms");
-        assertThat(line.new Entry(null, time, "GET", "/", "", "HTTP/1.0", 304, 0, "", null, -1).toString())
+        assertThat(new AccessLine.Entry(line, null, time, "GET", "/", "", "HTTP/1.0", 304, 0, "", null, -1).toString())
                 .isEqualTo("- - - [21/Jun/2026:00:00:00 +0000] \"GET / HTTP/1.0\" 304 - \"-\" \"-\" -ms");
     }
 

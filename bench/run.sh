@@ -2,7 +2,8 @@
 # Builds Understudy and runs one benchmark program; figures are printed and saved under
 # bench/results/. Usage: bench/run.sh failover [runs]
 #                      bench/run.sh rto [runs]   (sync mode, ~50 writes/s: runs x kill -9 of the primary, runs x switchover)
-#                      bench/run.sh switchover [runs]   (runs x switchover in async mode, then in sync mode; no catch-up wait)
+#                      bench/run.sh switchover [runs]   (runs x switchover in async mode, then in sync mode; no catch-up wait;
+#                                                         BENCH_OPTS=-Dbench.settleSeconds=N: N s of steady writes before each, default 3)
 #                      bench/run.sh switch [seconds] [connections] [rounds]   (installs wrk, nginx, haproxy if missing)
 #                      bench/run.sh switch-cost [seconds] [connections] [rounds]   (switch vs nginx CPU per request, static backend)
 #                      bench/run.sh replication [seconds per stage]   (also records bench/results/replication.jfr)

@@ -38,7 +38,7 @@ public final class RtoBench {
     private static final int WRITERS = 4;
     private static final int RATE = 50;
     /** Steady load before each fault, so the secondary is attached and the fault hits a stream of writes. */
-    private static final Duration SETTLE = Duration.ofSeconds(3);
+    private static final Duration SETTLE = Duration.ofSeconds(Long.getLong("bench.settleSeconds", 3));
     private static final Duration RECOVERY_LIMIT = Duration.ofSeconds(30);
     private static final long CAUGHT_UP_LAG_MS = 250;
     private static final Duration CAUGHT_UP_LIMIT = Duration.ofMinutes(3);

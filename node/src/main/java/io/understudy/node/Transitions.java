@@ -227,16 +227,23 @@ final class Transitions {
                 promote.newEpoch(), System.currentTimeMillis(), previous == null ? null : previous.nodeId(), promotedFrom,
                 config.app().advertisedUrl());
         long sentAt = System.nanoTime();
-        zk.casPrimary(previous, next);
-        laps.lap("/primary written");
-        state.unseenOwnRecord = next;
-        gateSessionId = zk.sessionId();
-        state.heldEpoch = promote.newEpoch();
-        markServingAsPrimary(state.heldEpoch);
-        files.ifPresent(f -> f.capture(state.heldEpoch)); // before the gate opens: a flush then finds it capturing
-        replication.serveAsSource(state.heldEpoch);
-        // Only now that /primary names this node: lifted earlier, a lost claim would leave a secondary's application writing.
-        fence.liftOrLog("primary of epoch " + state.heldEpoch);
+        // The switch routes here once /primary names this node; its requests for the new epoch wait for the gate.
+        gate.opening(promote.newEpoch());
+        try {
+            zk.casPrimary(previous, next);
+            laps.lap("/primary written");
+            state.unseenOwnRecord = next;
+            gateSessionId = zk.sessionId();
+            state.heldEpoch = promote.newEpoch();
+            markServingAsPrimary(state.heldEpoch);
+            files.ifPresent(f -> f.capture(state.heldEpoch)); // before the gate opens: a flush then finds it capturing
+            replication.serveAsSource(state.heldEpoch);
+            // Only now that /primary names this node: lifted earlier, a lost claim would leave a secondary's application writing.
+            fence.liftOrLog("primary of epoch " + state.heldEpoch);
+        } catch (Exception | Error e) {
+            gate.close("promotion to epoch " + promote.newEpoch() + " failed: " + e);
+            throw e;
+        }
         gate.open(state.heldEpoch, sentAt);
         laps.lap("gate opened");
         return new HistoryRecord(promote.kind(), config.nodeId(), next.promotedFromNodeId(), state.heldEpoch,

@@ -6,6 +6,7 @@ import io.understudy.cluster.FailoverOutlook;
 import io.understudy.cluster.MemberRecord;
 import io.understudy.cluster.PrimaryRecord;
 import io.understudy.cluster.QueuedCommand;
+import io.understudy.cluster.Role;
 import io.understudy.failoverswitch.routing.RouteDecision.NoPrimary;
 import io.understudy.failoverswitch.routing.RouteDecision.Route;
 import java.net.URI;
@@ -16,10 +17,15 @@ import java.util.Optional;
  * Decides where client traffic goes, from one cluster view and the state of the ZooKeeper link.
  * Pure: no I/O, no clock, no state.
  *
- * <p>The switch routes only to {@link ClusterView#livePrimary()}: the node named in
- * {@code /primary} while its own member znode says it is PRIMARY in that record's epoch. A record
- * whose owner has no ephemeral member znode names a dead or partitioned node; one whose member
- * says otherwise has closed (or not yet opened) its write gate. While the ZooKeeper link is merely suspended the last view still
+ * <p>The switch routes to {@link ClusterView#livePrimary()}: the node named in {@code /primary} while
+ * its own member znode says it is PRIMARY in that record's epoch; and to a node that is being
+ * promoted: named in {@code /primary} while its member still says SECONDARY in an older epoch. Such
+ * a node wrote that record itself, a moment before opening its write gate, and holds requests
+ * stamped for the new epoch until the gate opens (or refuses them as any node does, should the
+ * promotion fail), so the route moves at the record, not one ZooKeeper write later at the member.
+ * A record whose owner has no ephemeral member znode names a dead or partitioned node; one whose
+ * member says DEMOTED, STARTING or PRIMARY in an older epoch has closed its write gate or is not
+ * opening it. While the ZooKeeper link is merely suspended the last view still
  * routes, because the primary fences itself (it closes its write gate on its own suspension and
  * refuses requests stamped with another epoch); once the switch's session is lost its view may
  * be arbitrarily old, so it holds instead of guessing.
@@ -80,7 +86,9 @@ public final class RouteDecider {
         PrimaryRecord primary = record.get();
         String label = primary.nodeId() + "@" + primary.epoch();
         Optional<MemberRecord> member = view.member(primary.nodeId());
-        if (view.livePrimary().isEmpty()) {
+        boolean live = view.livePrimary().isPresent();
+        Optional<MemberRecord> promoting = live ? Optional.empty() : member.filter(m -> isBeingPromoted(m, primary));
+        if (!live && promoting.isEmpty()) {
             return new NoPrimary("primary " + label + member
                     .map(m -> " is registered as " + m.role() + " in epoch " + m.epoch() + ", not as its primary")
                     .orElse(" is not registered under /members"));
@@ -92,9 +100,16 @@ public final class RouteDecider {
         if (target.isEmpty()) {
             return new NoPrimary("primary " + label + " has no usable " + (app ? "appUrl" : "apiUrl") + ": '" + url + "'");
         }
+        String why = promoting.map(m -> " holds /primary and is being promoted (its member still says SECONDARY in epoch "
+                + m.epoch() + "; it holds requests until its write gate opens)")
+                .orElse(" holds /primary and its member says PRIMARY in that epoch");
         return new Route(primary.nodeId(), target.get(), primary.epoch(),
-                label + " holds /primary and its member says PRIMARY in that epoch"
-                        + (app ? "; traffic goes to its application gateway" : ""));
+                label + why + (app ? "; traffic goes to its application gateway" : ""));
+    }
+
+    /** The secondary wrote {@code /primary} for a newer epoch than the one it follows: it is opening its write gate. */
+    private static boolean isBeingPromoted(MemberRecord member, PrimaryRecord primary) {
+        return member.role() == Role.SECONDARY && member.epoch() < primary.epoch();
     }
 
     /** The {@code /primary} record's value, or the member record's for a record written without one. */

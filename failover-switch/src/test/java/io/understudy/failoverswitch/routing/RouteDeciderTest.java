@@ -72,6 +72,30 @@ class RouteDeciderTest {
     }
 
     @Test
+    void shouldRouteToSecondaryThatWroteTheRecordForANewerEpoch() {
+        RouteDecision decision = RouteDecider.decide(
+                view(primary("b", B_URL, 2), member("a", A_URL, Role.DEMOTED, 1), member("b", B_URL, Role.SECONDARY, 1)),
+                ZkLink.CONNECTED);
+
+        assertThat(decision).isInstanceOfSatisfying(Route.class, route -> {
+            assertThat(route.nodeId()).isEqualTo("b");
+            assertThat(route.epoch()).isEqualTo(2);
+            assertThat(route.reason()).contains("b@2 holds /primary and is being promoted")
+                    .contains("still says SECONDARY in epoch 1");
+        });
+    }
+
+    @ParameterizedTest
+    @CsvSource({"STARTING, 0", "DEMOTED, 1", "SECONDARY, 2", "SECONDARY, 3"})
+    void shouldNotRouteToRecordOwnerThatIsNotBeingPromoted(Role role, long memberEpoch) {
+        RouteDecision decision = RouteDecider.decide(
+                view(primary("b", B_URL, 2), member("b", B_URL, role, memberEpoch)), ZkLink.CONNECTED);
+
+        assertThat(decision).isInstanceOfSatisfying(NoPrimary.class,
+                none -> assertThat(none.reason()).contains("b@2 is registered as " + role));
+    }
+
+    @Test
     void shouldNotRouteToDemotedPrimary() {
         RouteDecision decision = RouteDecider.decide(
                 view(primary("a", A_URL, 2), member("a", A_URL, Role.DEMOTED, 2)), ZkLink.CONNECTED);

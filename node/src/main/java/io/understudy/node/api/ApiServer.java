@@ -35,6 +35,7 @@ public final class ApiServer implements AutoCloseable {
     private static final HttpString TOKEN = new HttpString(Headers.TOKEN);
 
     private final Undertow server;
+    private final ObjectsHandler objects;
 
     /**
      * @param quarantine this node's quarantined transactions, served read-only
@@ -43,7 +44,8 @@ public final class ApiServer implements AutoCloseable {
     public ApiServer(String host, int port, Database db, WriteGate gate, NodeState node, long maxObjectBytes,
                      long maxFileBytes, SyncHooks sync, QuarantineStore quarantine, ApiToken access) {
         WritePath writes = new WritePath(db, gate, new IdempotencyStore(), node, sync);
-        Router router = new Router(node, gate, new ObjectsHandler(db, new ObjectStore(), writes, maxObjectBytes),
+        this.objects = new ObjectsHandler(db, new ObjectStore(), writes, maxObjectBytes);
+        Router router = new Router(node, gate, objects,
                 new FilesHandler(db, new FileStore(), writes, maxFileBytes), new ReplicationEndpoints(sync),
                 new QuarantineEndpoints(quarantine), access);
         this.server = Undertow.builder()
@@ -56,6 +58,11 @@ public final class ApiServer implements AutoCloseable {
 
     public void start() {
         server.start();
+    }
+
+    /** A keyed PUT of the warm-up object, rehearsed: its statements run and are rolled back (see {@link ApiWarmUp}). */
+    public void rehearseWrite() throws Exception {
+        objects.rehearsePut(ApiWarmUp.OBJECT_ID, ApiWarmUp.OBJECT_ID);
     }
 
     @Override
@@ -179,6 +186,9 @@ public final class ApiServer implements AutoCloseable {
                 return false;
             }
             long mine = gate.epoch();
+            if (requested != mine && gate.awaitOpen(requested, WriteGate.OPENING_PATIENCE)) {
+                mine = gate.epoch(); // promoted meanwhile: the switch routed here as soon as /primary named this node
+            }
             if (requested != mine || mine == 0) {
                 Responses.error(exchange, 421, "epoch_mismatch", "node " + node.nodeId() + " is " + node.role()
                         + " in epoch " + node.epoch() + ", not the primary of epoch " + requested,

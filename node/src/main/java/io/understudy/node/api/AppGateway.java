@@ -119,7 +119,9 @@ public final class AppGateway implements AutoCloseable {
         }
 
         private void serve(HttpServerExchange exchange) throws Exception {
-            Admission admission = GatewayRules.admit(exchange.getRequestHeaders().getFirst(EPOCH), gate.epoch(), gate.admit());
+            String stamped = exchange.getRequestHeaders().getFirst(EPOCH);
+            GatewayRules.stampedEpoch(stamped).ifPresent(requested -> gate.awaitOpen(requested, WriteGate.OPENING_PATIENCE));
+            Admission admission = GatewayRules.admit(stamped, gate.epoch(), gate.admit());
             if (admission instanceof Admission.Refuse refuse) {
                 replies.refuse(exchange, refuse);
                 return;

@@ -2,6 +2,7 @@ package io.understudy.node.app;
 
 import io.understudy.node.role.WriteGate;
 import java.util.Locale;
+import java.util.OptionalLong;
 import java.util.Set;
 
 /**
@@ -64,6 +65,18 @@ public final class GatewayRules {
          * so the client is told the outcome is unknown.
          */
         IN_DOUBT
+    }
+
+    /** The epoch a request is stamped for, when it carries a well-formed one ({@link #admit} refuses any other). */
+    public static OptionalLong stampedEpoch(String stampedEpoch) {
+        if (stampedEpoch == null) {
+            return OptionalLong.empty();
+        }
+        try {
+            return OptionalLong.of(Long.parseLong(stampedEpoch.trim()));
+        } catch (NumberFormatException e) {
+            return OptionalLong.empty();
+        }
     }
 
     /**

@@ -1,5 +1,6 @@
 package io.understudy.node.role;
 
+import java.time.Duration;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -27,11 +28,19 @@ public final class WriteGate {
         }
     }
 
+    /**
+     * How long a request stamped for the epoch a promotion is {@link #opening} waits for the gate: the steps between
+     * claiming {@code /primary} and opening take milliseconds; one that waited this long is refused as before.
+     */
+    public static final Duration OPENING_PATIENCE = Duration.ofSeconds(1);
+
     private final LongSupplier nanoClock;
     private volatile long leaseNanos;
     private volatile long openEpoch;
     private volatile long leaseStartNanos;
     private volatile String closedReason = "not primary";
+    /** The epoch a promotion that has claimed {@code /primary} is about to open for, 0 for none; guarded by this. */
+    private long opening;
 
     /**
      * The lease for a negotiated ZooKeeper session timeout: two thirds of it. That is the ZooKeeper
@@ -67,16 +76,59 @@ public final class WriteGate {
     public synchronized void open(long epoch, long leaseStartNanos) {
         renewLease(leaseStartNanos);
         this.openEpoch = epoch;
+        opening = 0;
+        notifyAll();
         log.info("write gate open for epoch {}", epoch);
     }
 
-    /** Idempotent. Called first on every path that gives up the primary role. */
+    /**
+     * Says that this node claimed {@code /primary} for {@code epoch} and will open the gate for it unless the promotion
+     * fails, which then {@link #close closes} it. Requests stamped for that epoch may {@link #awaitOpen wait} meanwhile:
+     * the switch routes to a primary as soon as {@code /primary} names it.
+     */
+    public synchronized void opening(long epoch) {
+        opening = epoch;
+    }
+
+    /**
+     * Waits up to {@code patience} while the gate is {@link #opening} for {@code epoch}; returns at once when it is open
+     * for that epoch or not about to be. True when it is open for {@code epoch} on return. Never opens anything: a
+     * request that waited is admitted by the same checks as any other. An interrupted wait ends at once, the thread's
+     * interrupt status kept.
+     */
+    public boolean awaitOpen(long epoch, Duration patience) {
+        if (openEpoch == epoch) {
+            return true;
+        }
+        long deadline = System.nanoTime() + patience.toNanos();
+        synchronized (this) {
+            while (openEpoch != epoch && opening == epoch) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    break;
+                }
+                try {
+                    wait(Math.max(1, left / 1_000_000));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    break;
+                }
+            }
+            return openEpoch == epoch;
+        }
+    }
+
+    /** Idempotent. Called first on every path that gives up the primary role, and when a promotion fails. */
     public synchronized void close(String reason) {
         if (openEpoch != 0) {
             log.info("write gate closed for epoch {} ({})", openEpoch, reason);
+        } else if (opening != 0) {
+            log.info("write gate stays closed: it will not open for epoch {} ({})", opening, reason);
         }
         openEpoch = 0;
+        opening = 0;
         closedReason = reason;
+        notifyAll();
     }
 
     /** Records a successful ZooKeeper round trip that started at {@code sentAtNanos}. */

@@ -91,7 +91,10 @@ public final class Node implements NodeState, AutoCloseable {
         try {
             api.start();
             log.info("node {} serving its API on {}", config.nodeId(), config.apiAdvertisedUrl());
-            ApiWarmUp.start(config.apiHost(), config.apiPort(), config.security().apiToken());
+            ApiWarmUp.start(config.apiHost(), config.apiPort(), config.security().apiToken(), () -> {
+                api.rehearseWrite();
+                controller.replication().app().previewSequences();
+            });
             if (gateway != null) {
                 gateway.start();
                 log.info("node {} fronting the application at {} on {}", config.nodeId(), config.app().url(),

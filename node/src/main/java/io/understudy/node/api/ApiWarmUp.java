@@ -16,28 +16,54 @@ import org.slf4j.LoggerFactory;
  * had never answered, all of it inside a planned switchover's write gap. Nothing is written: a role check, a read of
  * an object that does not exist, and a PUT refused for its malformed {@code Idempotency-Key} before its body is read
  * or the write gate is asked.
+ *
+ * <p>Then the node's own rehearsal runs (given by the caller): the write path's code and statements against its own
+ * database in a transaction that always rolls back, and the reads a promotion makes. On the loaded two-core machine
+ * the first writes a newly promoted node served took 70-140 ms longer than its later ones without it.
  */
 public final class ApiWarmUp {
 
     private static final Logger log = LoggerFactory.getLogger(ApiWarmUp.class);
-    private static final String OBJECT = ObjectsHandler.PREFIX + "/understudy-warm-up";
+    /** The object the requests read and the rehearsal's PUT writes and rolls back; its Idempotency-Key too. */
+    static final String OBJECT_ID = "understudy-warm-up";
+    private static final String OBJECT = ObjectsHandler.PREFIX + "/" + OBJECT_ID;
     /** One character longer than an Idempotency-Key may be. */
     private static final String BAD_KEY = "k".repeat(256);
 
     private ApiWarmUp() {
     }
 
+    /** Work that only warms code up; it changes nothing. */
+    @FunctionalInterface
+    public interface Rehearsal {
+        void run() throws Exception;
+    }
+
     /**
-     * Starts the requests on a daemon thread and returns; failures are logged at debug level and otherwise ignored.
+     * Starts the requests, then {@code rehearsal}, on a daemon thread and returns; failures are logged at debug level
+     * and otherwise ignored.
      *
      * @param host the address the API listens on (a wildcard address is reached over loopback)
      */
-    public static void start(String host, int port, String token) {
+    public static void start(String host, int port, String token, Rehearsal rehearsal) {
         boolean wildcard = host == null || host.isBlank() || host.equals("0.0.0.0") || host.equals("::") || host.equals("[::]");
         String target = wildcard ? "127.0.0.1" : host.contains(":") && !host.startsWith("[") ? "[" + host + "]" : host;
-        Thread thread = new Thread(() -> run("http://" + target + ":" + port, token), "api-warm-up");
+        Thread thread = new Thread(() -> {
+            run("http://" + target + ":" + port, token);
+            rehearse(rehearsal);
+        }, "api-warm-up");
         thread.setDaemon(true);
         thread.start();
+    }
+
+    private static void rehearse(Rehearsal rehearsal) {
+        long start = System.nanoTime();
+        try {
+            rehearsal.run();
+            log.debug("rehearsed writes and promotion reads in {} ms", (System.nanoTime() - start) / 1_000_000);
+        } catch (Exception e) {
+            log.debug("rehearsal stopped: {}", e.toString());
+        }
     }
 
     private static void run(String base, String token) {

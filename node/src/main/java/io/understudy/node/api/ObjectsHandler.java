@@ -115,14 +115,29 @@ final class ObjectsHandler {
         Precondition pre = precondition(exchange);
         String etag = Etags.of(body);
         // without a precondition the upsert alone decides: one statement
-        writes.execute(exchange, "PUT " + id + " " + etag, pre.unconditional(), (c, epoch) -> {
+        writes.execute(exchange, "PUT " + id + " " + etag, pre.unconditional(), putWork(id, body, etag, pre));
+    }
+
+    private WritePath.Work putWork(String id, byte[] body, String etag, Precondition pre) {
+        return (c, epoch) -> {
             WriteOutcome outcome = store.put(c, id, body, etag, pre, epoch);
             if (outcome instanceof WriteOutcome.Written w) {
                 return WritePath.Reply.of(w.created() ? 201 : 200, w.etag(),
                         Map.of("id", id, "etag", w.etag(), "version", w.version()));
             }
             return failedWrite(id, outcome);
-        });
+        };
+    }
+
+    /**
+     * A PUT of {@code {}} to {@code id} under {@code key}, as {@link WritePath#rehearse rehearsed}: the statements run and
+     * are rolled back, nothing is written.
+     */
+    void rehearsePut(String id, String key) throws Exception {
+        byte[] body = "{}".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        invalidJson(body);
+        String etag = Etags.of(body);
+        writes.rehearse(key, "PUT " + id + " " + etag, putWork(id, body, etag, Precondition.NONE));
     }
 
     private void delete(HttpServerExchange exchange, String id) throws Exception {

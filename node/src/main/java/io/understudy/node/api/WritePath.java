@@ -49,6 +49,13 @@ final class WritePath {
         }
     }
 
+    /** Ends a {@link #rehearse rehearsal}'s transaction: its work is always rolled back. */
+    private static final class Rehearsed extends Exception {
+        Rehearsed() {
+            super("rehearsal: rolled back", null, false, false);
+        }
+    }
+
     private final Database db;
     private final WriteGate gate;
     private final IdempotencyStore keys;
@@ -139,6 +146,25 @@ final class WritePath {
             return;
         }
         send(exchange, outcome.reply(), outcome.replayed());
+    }
+
+    /**
+     * Runs {@code work} with its idempotency record as a keyed write runs them, in a transaction that always rolls back
+     * and without asking the write gate: nothing is written, whatever this node's role. A node that has never served a
+     * write pays for loading and first running this code and its statements on its first writes, and after a promotion
+     * those are the writes held by the switch; a rehearsal pays for it beforehand.
+     */
+    void rehearse(String key, String requestHash, Work work) throws Exception {
+        try {
+            db.inTransaction(c -> {
+                keys.lockAndFind(c, key);
+                Reply reply = work.apply(c, 0);
+                keys.remember(c, key, new IdempotencyStore.Remembered(requestHash, reply.status(), reply.etag(), reply.body()), 0);
+                throw new Rehearsed();
+            });
+        } catch (Rehearsed expected) {
+            // rolled back, as every rehearsal is
+        }
     }
 
     /** The write and its idempotency record in the caller's transaction; the gate is checked before commit. */

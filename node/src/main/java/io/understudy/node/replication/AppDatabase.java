@@ -82,6 +82,11 @@ public final class AppDatabase {
         sequences.advance(sequenceSchemas(), settings.sequenceGap());
     }
 
+    /** What {@link #advanceSequences} would do now, read and decided but not done (a rehearsal); any role. */
+    public int previewSequences() throws SQLException {
+        return sequences.preview(sequenceSchemas(), settings.sequenceGap());
+    }
+
     /** As primary with its write gate open, at most once per {@code replication.sequenceMarkIntervalMs}. */
     public void markSequences(long nowMs) {
         if (nowMs - lastMarkMs < settings.sequenceMarkIntervalMs()) {

@@ -109,6 +109,23 @@ public final class SequenceKeeper {
         }
     }
 
+    /**
+     * Reads and decides what {@link #advance} would move, and moves nothing: the same queries, so that a node's first
+     * promotion does not pay for running them the first time. Returns how many sequences would move now.
+     */
+    public int preview(List<String> schemas, long gap) throws SQLException {
+        try (Connection c = db.getConnection()) {
+            c.setAutoCommit(true);
+            int moves = 0;
+            for (SequenceFloor.Seen seen : read(c, schemas)) {
+                if (SequenceFloor.decide(seen, gap) instanceof SequenceFloor.Verdict.Advance) {
+                    moves++;
+                }
+            }
+            return moves;
+        }
+    }
+
     private static List<SequenceFloor.Seen> read(Connection c, List<String> schemas) throws SQLException {
         Array array = c.createArrayOf("text", schemas.toArray());
         List<String[]> sequences = new ArrayList<>();

@@ -14,7 +14,7 @@ import org.junit.jupiter.api.Test;
 class ApiWarmUpTest {
 
     @Test
-    void readsAndSendsOnlyPutsThatAreRefusedForTheirKeyWithTheClusterToken() {
+    void readsAndSendsOnlyPutsThatAreRefusedForTheirKeyWithTheClusterTokenThenRehearses() {
         List<String> seen = new CopyOnWriteArrayList<>();
         Undertow server = Undertow.builder().addHttpListener(0, "127.0.0.1").setHandler(exchange -> {
             String key = exchange.getRequestHeaders().getFirst(new HttpString("Idempotency-Key"));
@@ -26,9 +26,11 @@ class ApiWarmUpTest {
         try {
             int port = ((InetSocketAddress) server.getListenerInfo().get(0).getAddress()).getPort();
 
-            ApiWarmUp.start("0.0.0.0", port, "secret");
+            ApiWarmUp.start("0.0.0.0", port, "secret", () -> seen.add("rehearsal"));
 
-            await().atMost(Duration.ofSeconds(20)).until(() -> seen.size() == 6);
+            await().atMost(Duration.ofSeconds(20)).until(() -> seen.size() == 7);
+            assertThat(seen.get(6)).as("the rehearsal runs once the requests are answered").isEqualTo("rehearsal");
+            seen.remove(6);
             assertThat(seen).containsOnly("GET /health key=none token=secret", "GET /api/objects/understudy-warm-up key=none token=secret",
                     "PUT /api/objects/understudy-warm-up key=256 token=secret");
             assertThat(seen).filteredOn(r -> r.startsWith("PUT")).hasSize(2);

@@ -44,6 +44,7 @@ class WritePathIT {
     static String base;
     static final WriteGate gate = new WriteGate(60_000, System::nanoTime);
     static final ObjectStore store = new ObjectStore();
+    static WritePath path;
 
     /** What the next request's write does besides its upsert. */
     static volatile boolean oneStatement;
@@ -54,7 +55,7 @@ class WritePathIT {
     static void start() throws Exception {
         pg = Postgres.start();
         db = Database.open(Postgres.url(pg), "postgres", "", 4, "write-path-it");
-        WritePath path = new WritePath(db, gate, new IdempotencyStore(), new Solo(), new Async());
+        path = new WritePath(db, gate, new IdempotencyStore(), new Solo(), new Async());
         server = Undertow.builder().addHttpListener(0, "127.0.0.1").setHandler(exchange -> {
             if (exchange.isInIoThread()) {
                 exchange.dispatch(() -> handle(path, exchange));
@@ -172,6 +173,23 @@ class WritePathIT {
         assertThat(answer.statusCode()).isEqualTo(503);
         assertThat(text(answer)).contains("\"error\":\"not_primary\"").contains("nothing was applied");
         assertThat(stored("late-multi")).isEmpty();
+    }
+
+    @Test
+    void shouldRehearseAKeyedWriteWithoutWritingAnythingWhetherTheGateIsOpenOrNot() throws Exception {
+        path.rehearse("rehearsed-key", "PUT rehearsed", (c, epoch) -> upsert(c, "rehearsed", "{}".getBytes(StandardCharsets.UTF_8),
+                "e1", epoch));
+        gate.close("a secondary (test)");
+        path.rehearse("rehearsed-key", "PUT rehearsed", (c, epoch) -> upsert(c, "rehearsed", "{}".getBytes(StandardCharsets.UTF_8),
+                "e1", epoch));
+
+        assertThat(stored("rehearsed")).isEmpty();
+        Optional<IdempotencyStore.Remembered> key = db.inTransaction(c -> new IdempotencyStore().lockAndFind(c, "rehearsed-key"));
+        assertThat(key).isEmpty();
+        gate.open(EPOCH, System.nanoTime());
+        HttpResponse<byte[]> real = put(base + "rehearsed", "{\"n\":1}", "Idempotency-Key", "rehearsed-key");
+        assertThat(real.statusCode()).as("neither the object nor the key was left behind").isEqualTo(201);
+        assertThat(real.headers().firstValue("Idempotency-Replayed")).isEmpty();
     }
 
     /** A primary alone in its cluster. */

@@ -89,6 +89,17 @@ class SequenceKeeperIT {
         assertThat(value("SELECT nextval('app.orders_id_seq')")).isEqualTo(1001);
     }
 
+    @Test
+    void shouldPreviewWhatItWouldMoveAndMoveNothing() throws Exception {
+        sql("CREATE TABLE app.orders (id bigserial PRIMARY KEY)");
+        sql("INSERT INTO app.orders (id) SELECT g FROM generate_series(1, 5) g");
+        sql("CREATE TABLE app.empty (id serial)");
+
+        assertThat(keeper.preview(List.of("app"), GAP)).isEqualTo(1);
+
+        assertThat(value("SELECT nextval('app.orders_id_seq')")).isEqualTo(1);
+    }
+
     private void sql(String statement) throws Exception {
         try (Connection c = pg.getPostgresDatabase().getConnection(); Statement st = c.createStatement()) {
             st.execute(statement);

@@ -180,7 +180,7 @@ public final class SwitchBench {
         report.line(pin ? "Pinned: appliance (node, PostgreSQL, ZooKeeper) on CPU 0; wrk and the proxy under test on CPU 1; "
                 + "nginx 1 worker, HAProxy 1 thread, switch 1 IO thread, all keep-alive to the node."
                 : "Not pinned: nginx 2 workers, HAProxy 2 threads, switch 2 IO threads, all keep-alive to the node.").line("");
-        report.line("Switch under test: its own process, access log off, -Xmx" + SWITCH_HEAP_MB + "m -XX:+UseSerialGC "
+        report.line("Switch under test: its own process, access log off, -Xmx" + SWITCH_HEAP_MB + "m -XX:+UseSerialGC -XX:MetaspaceSize=128m "
                 + System.getProperty("bench.switchJvmArgs", "")).line("");
         report.line("/proc/loadavg before: " + loadBefore + "; after: " + loadAfter + " (other work on the machine shares both cores).")
                 .line("");

@@ -186,7 +186,7 @@ public final class SwitchCost {
         report.line("wrk -t1 -c" + connections + " -d" + seconds + "s" + (delayMs > 0 ? ", each connection pausing "
                 + delayMs + " ms between requests" : "") + ", " + rounds + " interleaved rounds after " + WARMUP_RUNS
                 + " warm-up runs of " + warmupSeconds + " s per proxy; GET " + PATH + " from a static nginx backend on CPU 0; "
-                + "wrk and the proxy on CPU 1. Switch: 1 IO thread, access log off, -Xmx160m -XX:+UseSerialGC "
+                + "wrk and the proxy on CPU 1. Switch: 1 IO thread, access log off, -Xmx160m -XX:+UseSerialGC -XX:MetaspaceSize=128m "
                 + System.getProperty("bench.switchJvmArgs", "") + "; switch as shipped: the local appliance's "
                 + "configuration and command line (access log on, default IO threads) "
                 + System.getProperty("bench.shippedJvmArgs", "")).line("");

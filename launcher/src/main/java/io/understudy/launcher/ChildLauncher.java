@@ -70,7 +70,7 @@ public final class ChildLauncher {
 
     /** How to start the switch. */
     static Supervisor.Launch switchLaunch(ApplianceConfig config, String classpath, Path runDir) {
-        return onExit -> start(config, classpath, runDir, SWITCH, SWITCH_HEAP_MB,
+        return onExit -> start(config, classpath, runDir, SWITCH, SWITCH_HEAP_MB, false,
                 List.of("switch", "--config", ChildConfigs.switchFile(config).toString()), onExit);
     }
 
@@ -87,7 +87,7 @@ public final class ChildLauncher {
      */
     public static ChildProcess startNode(ApplianceConfig config, String classpath, Path runDir, String id,
                                          ChildProcess.ExitListener onExit) {
-        return start(config, classpath, runDir, nodeName(id), NODE_HEAP_MB,
+        return start(config, classpath, runDir, nodeName(id), NODE_HEAP_MB, true,
                 List.of("node", "--config", ChildConfigs.nodeFile(config, id).toString()), onExit);
     }
 
@@ -104,10 +104,11 @@ public final class ChildLauncher {
     }
 
     private static ChildProcess start(ApplianceConfig config, String classpath, Path runDir, String name, int heapMb,
-                                      List<String> cliArgs, ChildProcess.ExitListener onExit) {
+                                      boolean touchHeapAtStart, List<String> cliArgs, ChildProcess.ExitListener onExit) {
         List<String> args = new ArrayList<>(cliArgs);
         args.add("--exit-with-parent");
-        List<String> command = ChildProcess.javaCommand(ChildProcess.currentJava(), classpath, heapMb, name, args);
+        List<String> command = ChildProcess.javaCommand(ChildProcess.currentJava(), classpath, heapMb, touchHeapAtStart, name,
+                args);
         ChildProcess child = ChildProcess.start(name, command, config.logDir().resolve(name + ".log"), config.dataDir(), onExit);
         Orphans.record(runDir, child);
         return child;

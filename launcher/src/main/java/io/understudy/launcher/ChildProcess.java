@@ -58,7 +58,7 @@ public final class ChildProcess {
     /**
      * @param touchHeapAtStart every page of the heap is touched once when the JVM starts ({@code -XX:+AlwaysPreTouch}):
      *                         on this project's virtual machine the first touch of a page is what a young collection
-     *                         paid for, 64-240 ms for a node's first collections against 18-52 ms with its heap touched
+     *                         paid for, 64-240 ms for a node's first collections against 19-52 ms with its heap touched
      *                         beforehand, and one such pause inside a switchover costs its whole budget. It makes the
      *                         whole heap resident from the start: a node's 384 MB, but the switch would have 280 MB
      *                         resident instead of 180, so it does without (its first collections took 63-105 ms)

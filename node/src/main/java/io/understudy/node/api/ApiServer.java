@@ -185,10 +185,9 @@ public final class ApiServer implements AutoCloseable {
                 Responses.error(exchange, 400, "bad_epoch", Headers.EPOCH + " must be a number, got '" + stamped + "'");
                 return false;
             }
+            // The switch routes here as soon as /primary names this node: a request for the epoch it is opening waits.
+            gate.awaitOpen(requested, WriteGate.OPENING_PATIENCE);
             long mine = gate.epoch();
-            if (requested != mine && gate.awaitOpen(requested, WriteGate.OPENING_PATIENCE)) {
-                mine = gate.epoch(); // promoted meanwhile: the switch routed here as soon as /primary named this node
-            }
             if (requested != mine || mine == 0) {
                 Responses.error(exchange, 421, "epoch_mismatch", "node " + node.nodeId() + " is " + node.role()
                         + " in epoch " + node.epoch() + ", not the primary of epoch " + requested,

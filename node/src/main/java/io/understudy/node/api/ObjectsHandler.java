@@ -135,7 +135,7 @@ final class ObjectsHandler {
      */
     void rehearsePut(String id, String key) throws Exception {
         byte[] body = "{}".getBytes(java.nio.charset.StandardCharsets.UTF_8);
-        invalidJson(body);
+        invalidJson(body); // as a PUT's body is checked: warms the JSON parser's code
         String etag = Etags.of(body);
         writes.rehearse(key, "PUT " + id + " " + etag, putWork(id, body, etag, Precondition.NONE));
     }

@@ -157,12 +157,11 @@ final class WritePath {
     void rehearse(String key, String requestHash, Work work) throws Exception {
         try {
             db.inTransaction(c -> {
-                keys.lockAndFind(c, key);
-                Reply reply = work.apply(c, 0);
-                keys.remember(c, key, new IdempotencyStore.Remembered(requestHash, reply.status(), reply.etag(), reply.body()), 0);
+                // epoch 0 is never open, so the write's own check before commit refuses it too
+                inTransaction(c, key, requestHash, 0, work);
                 throw new Rehearsed();
             });
-        } catch (Rehearsed expected) {
+        } catch (Rehearsed | GateClosedException expected) {
             // rolled back, as every rehearsal is
         }
     }

@@ -9,6 +9,7 @@ import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
@@ -83,29 +84,19 @@ public final class SequenceKeeper {
     public void advance(List<String> schemas, long gap) throws SQLException {
         try (Connection c = db.getConnection()) {
             c.setAutoCommit(true);
-            List<SequenceFloor.Verdict.Advance> advances = new ArrayList<>();
-            List<String> names = new ArrayList<>();
-            for (SequenceFloor.Seen seen : read(c, schemas)) {
-                SequenceFloor.Verdict verdict = SequenceFloor.decide(seen, gap);
-                if (verdict instanceof SequenceFloor.Verdict.Advance advance) {
-                    advances.add(advance);
-                    names.add(seen.name());
-                } else {
-                    log.debug("sequence {}", ((SequenceFloor.Verdict.Keep) verdict).reason());
-                }
-            }
+            List<Map.Entry<String, SequenceFloor.Verdict.Advance>> advances = new ArrayList<>(plan(c, schemas, gap).entrySet());
             if (advances.isEmpty()) {
                 return;
             }
             try (PreparedStatement ps = c.prepareStatement("SELECT " + String.join(", ",
                     Collections.nCopies(advances.size(), "setval(?::regclass, ?, true)")))) {
                 for (int i = 0; i < advances.size(); i++) {
-                    ps.setString(2 * i + 1, names.get(i));
-                    ps.setLong(2 * i + 2, advances.get(i).value());
+                    ps.setString(2 * i + 1, advances.get(i).getKey());
+                    ps.setLong(2 * i + 2, advances.get(i).getValue().value());
                 }
                 ps.execute();
             }
-            advances.forEach(advance -> log.info("sequence {}", advance.reason()));
+            advances.forEach(advance -> log.info("sequence {}", advance.getValue().reason()));
         }
     }
 
@@ -115,15 +106,23 @@ public final class SequenceKeeper {
      */
     public int preview(List<String> schemas, long gap) throws SQLException {
         try (Connection c = db.getConnection()) {
-            c.setAutoCommit(true);
-            int moves = 0;
-            for (SequenceFloor.Seen seen : read(c, schemas)) {
-                if (SequenceFloor.decide(seen, gap) instanceof SequenceFloor.Verdict.Advance) {
-                    moves++;
-                }
-            }
-            return moves;
+            return plan(c, schemas, gap).size();
         }
+    }
+
+    /** The sequences to move, by name, in the order read; those kept are logged at debug level. */
+    private static Map<String, SequenceFloor.Verdict.Advance> plan(Connection c, List<String> schemas, long gap)
+            throws SQLException {
+        Map<String, SequenceFloor.Verdict.Advance> advances = new LinkedHashMap<>();
+        for (SequenceFloor.Seen seen : read(c, schemas)) {
+            SequenceFloor.Verdict verdict = SequenceFloor.decide(seen, gap);
+            if (verdict instanceof SequenceFloor.Verdict.Advance advance) {
+                advances.put(seen.name(), advance);
+            } else {
+                log.debug("sequence {}", ((SequenceFloor.Verdict.Keep) verdict).reason());
+            }
+        }
+        return advances;
     }
 
     private static List<SequenceFloor.Seen> read(Connection c, List<String> schemas) throws SQLException {

@@ -165,13 +165,14 @@ public final class BatchingConsoleAppender extends UnsynchronizedAppenderBase<IL
 
     /**
      * Lets the next lines gather for {@code maxDelayMs}, less if the queue fills or the appender
-     * stops. The flag, not the park's permit, says that a logger waits: taking the queue's lock may
+     * stops; it does not start while the queue is full. The flag, not the park's permit, says that a logger waits: taking the queue's lock may
      * park this thread too and use up the permit.
      */
     private void rest() {
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(maxDelayMs);
         long left;
-        while (!stopping && !wakeRequested && (left = deadline - System.nanoTime()) > 0) {
+        // A full queue ends the rest as well as the flag: a logger may be waiting for room.
+        while (!stopping && !wakeRequested && queue.remainingCapacity() > 0 && (left = deadline - System.nanoTime()) > 0) {
             LockSupport.parkNanos(this, left);
         }
         wakeRequested = false;

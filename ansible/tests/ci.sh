@@ -35,6 +35,15 @@ done_part() {
   echo "=== $PART: $took s (load average $load)"
 }
 fail() { echo "FAILED: $PART: $*" >&2; exit 1; }
+# A playbook that failed: the drill's own last lines, if any, and each failed task's message, compactly (CI keeps
+# only the end of its output), then fail.
+play_failed() {
+  local log=$1
+  echo "--- from $log:"
+  sed -n "/TASK \[Show the drill's output\]/,/^TASK/p" "$log" | grep -E '^ +"' | tail -12 | cut -c1-220
+  grep -E '^(fatal|failed): ' "$log" | tail -4 | cut -c1-400
+  fail "see $log"
+}
 play() { "$HOSTS" run env ANSIBLE_FORCE_COLOR=0 ansible-playbook "$@"; }
 # "changed=N" of every host in the PLAY RECAP of a log
 changed_counts() { sed -n '/PLAY RECAP/,$p' "$1" | grep -oE '^[a-z0-9-]+ +: ok=[0-9]+ +changed=[0-9]+' | awk '{print $1, $4}'; }
@@ -95,11 +104,11 @@ done_part
 
 part "deploy"
 play "${INV[@]}" "${VAULT[@]}" playbooks/deploy.yml | tee "$WORK/deploy-1.log" | grep -E '^(PLAY|TASK|fatal|ok=|changed|us-h)|RECAP' | grep -vE '^TASK' || true
-grep -q 'failed=0' "$WORK/deploy-1.log" && ! grep -qE 'failed=[1-9]|unreachable=[1-9]' "$WORK/deploy-1.log" || fail "see $WORK/deploy-1.log"
+grep -q 'failed=0' "$WORK/deploy-1.log" && ! grep -qE 'failed=[1-9]|unreachable=[1-9]' "$WORK/deploy-1.log" || play_failed "$WORK/deploy-1.log"
 done_part
 
 part "deploy again: changed=0 on every host"
-play "${INV[@]}" "${VAULT[@]}" playbooks/deploy.yml >"$WORK/deploy-2.log" || fail "see $WORK/deploy-2.log"
+play "${INV[@]}" "${VAULT[@]}" playbooks/deploy.yml >"$WORK/deploy-2.log" || play_failed "$WORK/deploy-2.log"
 changed_counts "$WORK/deploy-2.log"
 [ -z "$(changed_counts "$WORK/deploy-2.log" | awk '$2 != "changed=0"')" ] || fail "the second deploy changed something: $WORK/deploy-2.log"
 done_part
@@ -107,7 +116,7 @@ fi
 
 if wanted check; then
 part "check mode with diff: changed=0"
-play "${INV[@]}" "${VAULT[@]}" --check --diff playbooks/deploy.yml >"$WORK/check.log" || fail "see $WORK/check.log"
+play "${INV[@]}" "${VAULT[@]}" --check --diff playbooks/deploy.yml >"$WORK/check.log" || play_failed "$WORK/check.log"
 changed_counts "$WORK/check.log"
 [ -z "$(changed_counts "$WORK/check.log" | awk '$2 != "changed=0"')" ] || fail "check mode found changes: $WORK/check.log"
 ! grep -qE '^(---|\+\+\+) (before|after)' "$WORK/check.log" || fail "check mode printed a diff: $WORK/check.log"
@@ -116,7 +125,7 @@ fi
 
 if wanted verify; then
 part "verify"
-play "${INV[@]}" "${VAULT[@]}" playbooks/verify.yml >"$WORK/verify.log" || fail "see $WORK/verify.log"
+play "${INV[@]}" "${VAULT[@]}" playbooks/verify.yml >"$WORK/verify.log" || play_failed "$WORK/verify.log"
 grep -E '"msg": ".*primary' "$WORK/verify.log" | head -2
 done_part
 fi
@@ -215,7 +224,7 @@ echo "removing the primary $PRIMARY: refused"
 PRIMARY_HOST=$(host_of "$PRIMARY")
 echo "slots on the primary before: $(slots_on "$PRIMARY_HOST" | tr '\n' ' ')"
 slots_on "$PRIMARY_HOST" | grep -qx "understudy_$SPARE_ID" || fail "node $SPARE_ID had no slot on the primary to begin with"
-play "${INV[@]}" "${VAULT[@]}" -e node="$SPARE" playbooks/remove_node.yml >"$WORK/remove.log" || fail "see $WORK/remove.log"
+play "${INV[@]}" "${VAULT[@]}" -e node="$SPARE" playbooks/remove_node.yml >"$WORK/remove.log" || play_failed "$WORK/remove.log"
 slots=$(slots_on "$PRIMARY_HOST" | tr '\n' ' ')
 echo "slots on the primary right after: $slots"
 ! echo " $slots " | grep -q " understudy_$SPARE_ID " || fail "the slot of node $SPARE_ID is still there"
@@ -228,7 +237,7 @@ changed_counts "$WORK/remove.log"
 done_part
 
 part "add node $SPARE_ID back"
-play "${INV[@]}" "${VAULT[@]}" -e node="$SPARE" playbooks/add_node.yml >"$WORK/add.log" || fail "see $WORK/add.log"
+play "${INV[@]}" "${VAULT[@]}" -e node="$SPARE" playbooks/add_node.yml >"$WORK/add.log" || play_failed "$WORK/add.log"
 changed_counts "$WORK/add.log"
 others=$(changed_tasks "$WORK/add.log" | awk -v h="$SPARE" '$1 != h' | sort -u)
 echo "changed on the other hosts:"; echo "$others" | sed 's/^/  /'
@@ -241,7 +250,7 @@ done_part
 part "DR drill (understudy drill, switchover, report fetched)"
 rm -rf "$ANSIBLE_DIR/drills"
 play "${INV[@]}" "${VAULT[@]}" -e kind=switchover -e '{"drill_extra_args": "--duration 20s --rate 20 --max-lost 0"}' \
-  playbooks/dr_drill.yml >"$WORK/drill.log" || fail "see $WORK/drill.log"
+  playbooks/dr_drill.yml >"$WORK/drill.log" || play_failed "$WORK/drill.log"
 report=$(ls "$ANSIBLE_DIR"/drills/*/drill-*.json 2>/dev/null | grep -v requests | head -1)
 [ -n "$report" ] || fail "the drill's report was not fetched"
 echo "drill report on the controller: $report ($(ls "$(dirname "$report")" | tr '\n' ' '))"

@@ -112,13 +112,16 @@ public final class BatchingConsoleAppender extends UnsynchronizedAppenderBase<IL
         if (queue.offer(event)) {
             return;
         }
-        wakeRequested = true;
-        LockSupport.unpark(writer);
+        // The queue is full: wake the writer, and again each time room is not made within a millisecond. One signal
+        // could be spent before the writer reads it; a repeated one cannot all be.
         boolean interrupted = false;
         while (true) {
+            wakeRequested = true;
+            LockSupport.unpark(writer);
             try {
-                queue.put(event);
-                break;
+                if (queue.offer(event, 1, TimeUnit.MILLISECONDS)) {
+                    break;
+                }
             } catch (InterruptedException e) {
                 interrupted = true;
             }
@@ -164,15 +167,14 @@ public final class BatchingConsoleAppender extends UnsynchronizedAppenderBase<IL
     }
 
     /**
-     * Lets the next lines gather for {@code maxDelayMs}, less if the queue fills or the appender
-     * stops; it does not start while the queue is full. The flag, not the park's permit, says that a logger waits: taking the queue's lock may
-     * park this thread too and use up the permit.
+     * Lets the next lines gather for {@code maxDelayMs}, less if a logger finds the queue full or the appender stops.
+     * The flag, not the park's permit, says that a logger waits: the permit may be used up elsewhere (a queue's lock
+     * parks this thread too), and a waiting logger sets the flag again every millisecond.
      */
     private void rest() {
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(maxDelayMs);
         long left;
-        // A full queue ends the rest as well as the flag: a logger may be waiting for room.
-        while (!stopping && !wakeRequested && queue.remainingCapacity() > 0 && (left = deadline - System.nanoTime()) > 0) {
+        while (!stopping && !wakeRequested && (left = deadline - System.nanoTime()) > 0) {
             LockSupport.parkNanos(this, left);
         }
         wakeRequested = false;

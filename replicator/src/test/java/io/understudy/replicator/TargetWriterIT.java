@@ -98,6 +98,31 @@ class TargetWriterIT extends WithPgPair {
     }
 
     @Test
+    void theStateRowWrittenFirstCarriesTheSettingsForTheChangesAfterItAndNeverMovesBack() throws Exception {
+        exec(pg.target, "CREATE TABLE public.tw_fired (n int)");
+        exec(pg.target, "CREATE TABLE public.tw_role (id int PRIMARY KEY, n int)");
+        exec(pg.target, "CREATE FUNCTION tw_fire() RETURNS trigger LANGUAGE plpgsql AS $$BEGIN INSERT INTO tw_fired VALUES (1);"
+                + " RETURN NEW; END$$");
+        exec(pg.target, "CREATE TRIGGER tw_role_fire AFTER INSERT ON tw_role FOR EACH ROW EXECUTE FUNCTION tw_fire()");
+        TableName t = TableName.parse("public.tw_role");
+        TargetWriter writer = writer("tw_role");
+
+        writer.applyTransactions(singleRowTransactions(t, 0, 1), new AppliedState("tw_role", 500, 1, true), true);
+        writer.applyTransactions(singleRowTransactions(t, 1, 3), new AppliedState("tw_role", 600, 2, true), false);
+        writer.applyTransactions(singleRowTransactions(t, 3, 4), new AppliedState("tw_role", 550, 3, true), true);
+        writer.recordPosition(new AppliedState("tw_role", 590, 4, true), false);
+
+        assertThat(count(pg.target, "SELECT count(*) FROM tw_role")).isEqualTo(4);
+        assertThat(count(pg.target, "SELECT count(*) FROM tw_fired")).as("replica role for every change").isZero();
+        assertThat(TargetWriter.readState(pg.targetPool, "tw_role").orElseThrow().commitPosition()).isEqualTo(600);
+        try (var c = pg.targetPool.getConnection(); var st = c.createStatement();
+             var rs = st.executeQuery("SELECT current_setting('session_replication_role'), current_setting('synchronous_commit')")) {
+            rs.next();
+            assertThat(rs.getString(1) + " " + rs.getString(2)).as("settings local to their transaction").isEqualTo("origin on");
+        }
+    }
+
+    @Test
     void aChangeRejectedInsideABatchIsNamedAndItsGroupRolledBack() throws Exception {
         exec(pg.target, "CREATE TABLE public.tw_check (id int PRIMARY KEY, n int CHECK (n < 1000))");
         TableName t = TableName.parse("public.tw_check");

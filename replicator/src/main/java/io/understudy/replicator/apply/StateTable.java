@@ -42,17 +42,27 @@ public final class StateTable {
      * writer changes nothing).
      */
     public static void write(Connection c, AppliedState state, String scope) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + NAME + " AS s (source_id, commit_position, source_commit_ts_ms,"
+        write(c, state, scope, null);
+    }
+
+    /**
+     * As {@link #write(Connection, AppliedState, String)}, and evaluates {@code select} (a select list, e.g. of
+     * {@code set_config} calls) in the same statement: one round trip for both.
+     */
+    static void write(Connection c, AppliedState state, String scope, String select) throws SQLException {
+        String upsert = "INSERT INTO " + NAME + " AS s (source_id, commit_position, source_commit_ts_ms,"
                 + " snapshot_complete, scope, updated_at) VALUES (?, ?, ?, ?, ?, now()) ON CONFLICT (source_id) DO UPDATE SET"
                 + " commit_position = EXCLUDED.commit_position, source_commit_ts_ms = EXCLUDED.source_commit_ts_ms,"
                 + " snapshot_complete = EXCLUDED.snapshot_complete, scope = EXCLUDED.scope, updated_at = now()"
-                + " WHERE s.commit_position <= EXCLUDED.commit_position")) {
+                + " WHERE s.commit_position <= EXCLUDED.commit_position";
+        // A data-modifying WITH runs to completion whether or not the query reads it.
+        try (PreparedStatement ps = c.prepareStatement(select == null ? upsert : "WITH state AS (" + upsert + ") SELECT " + select)) {
             ps.setString(1, state.sourceId());
             ps.setLong(2, state.commitPosition());
             ps.setLong(3, state.sourceCommitTsMs());
             ps.setBoolean(4, state.snapshotComplete());
             ps.setString(5, scope);
-            ps.executeUpdate();
+            ps.execute();
         }
     }
 

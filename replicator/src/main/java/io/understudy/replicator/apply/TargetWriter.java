@@ -25,7 +25,7 @@ public final class TargetWriter {
 
     private static final Logger LOG = LoggerFactory.getLogger(TargetWriter.class);
 
-    private static final String REPLICA_ROLE = "SELECT set_config('session_replication_role', 'replica', true)";
+    private static final String REPLICA_ROLE = "set_config('session_replication_role', 'replica', true)";
     private static final String NO_SYNC_COMMIT = "set_config('synchronous_commit', 'off', true)";
 
     private final DataSource target;
@@ -73,7 +73,7 @@ public final class TargetWriter {
             List<TableName> kept = tables;
             if (copy != null) {
                 copy.restoreInto(c);
-                settings(c, true); // the restored definitions' script may have reset the role
+                applySettings(c, true); // the restored definitions' script may have reset the role
                 kept = tables.stream().filter(t -> !copy.schemas().contains(t.schema())).toList();
             }
             if (!kept.isEmpty()) {
@@ -110,14 +110,13 @@ public final class TargetWriter {
 
     private Commit applyGroup(List<List<Change>> transactions, AppliedState state, boolean durable, boolean batching) {
         try {
-            return inTransaction(c -> {
+            return recordingState(state, durable, c -> {
                 StatementBatch batch = new StatementBatch(c, batching);
                 for (List<Change> changes : transactions) {
                     applyOne(c, batch, changes);
                 }
                 batch.flush();
-                StateTable.write(c, state, scope);
-            }, durable);
+            });
         } catch (FailedChange e) {
             throw new ApplyException(e.describe(target), e.getCause());
         } catch (SQLException e) {
@@ -138,7 +137,7 @@ public final class TargetWriter {
      */
     public Commit recordPosition(AppliedState state, boolean durable) {
         try {
-            return inTransaction(c -> StateTable.write(c, state, scope), durable);
+            return recordingState(state, durable, c -> { });
         } catch (SQLException e) {
             throw new ApplyException("recording position " + state.commitPosition() + " failed: " + e.getMessage(), e);
         }
@@ -202,14 +201,23 @@ public final class TargetWriter {
     }
 
     private void inTransaction(Work work) throws SQLException {
-        inTransaction(work, true);
+        inTransaction(c -> applySettings(c, true), work, true);
     }
 
-    private Commit inTransaction(Work work, boolean durable) throws SQLException {
+    /**
+     * A local transaction that records {@code state} and does {@code work}. The state row is written first, with the
+     * transaction's settings in the same statement: a single-transaction group takes three round trips (that
+     * statement with the transaction's start, the changes, the commit). The order inside is free: it commits whole.
+     */
+    private Commit recordingState(AppliedState state, boolean durable, Work work) throws SQLException {
+        return inTransaction(c -> StateTable.write(c, state, scope, settings(c, durable)), work, durable);
+    }
+
+    private Commit inTransaction(Work first, Work work, boolean durable) throws SQLException {
         try (Connection c = target.getConnection()) {
             c.setAutoCommit(false);
             try {
-                settings(c, durable);
+                first.run(c);
                 work.run(c);
                 c.commit();
             } catch (SQLException | RuntimeException e) {
@@ -236,17 +244,22 @@ public final class TargetWriter {
     }
 
     /**
-     * The local transaction's settings, in one round trip. {@code session_replication_role = replica} as in
-     * PostgreSQL's own apply workers: the source already checked constraints and ran triggers, and snapshot order need
-     * not respect foreign keys; it also keeps the target's own capture trigger from firing. {@code synchronous_commit}
-     * off unless the commit must be durable at once.
+     * The local transaction's settings as a select list, or null when it needs none. {@code session_replication_role =
+     * replica} as in PostgreSQL's own apply workers: the source already checked constraints and ran triggers, and
+     * snapshot order need not respect foreign keys; it also keeps the target's own capture trigger from firing.
+     * {@code synchronous_commit} off unless the commit must be durable at once.
      */
-    private void settings(Connection c, boolean durable) throws SQLException {
-        String sql = usesReplicaRole(c) ? (durable ? REPLICA_ROLE : REPLICA_ROLE + ", " + NO_SYNC_COMMIT)
-                : (durable ? null : "SELECT " + NO_SYNC_COMMIT);
-        if (sql != null) {
+    private String settings(Connection c, boolean durable) throws SQLException {
+        return usesReplicaRole(c) ? (durable ? REPLICA_ROLE : REPLICA_ROLE + ", " + NO_SYNC_COMMIT)
+                : (durable ? null : NO_SYNC_COMMIT);
+    }
+
+    /** The {@link #settings} in a statement of their own. */
+    private void applySettings(Connection c, boolean durable) throws SQLException {
+        String select = settings(c, durable);
+        if (select != null) {
             try (Statement st = c.createStatement()) {
-                st.execute(sql);
+                st.execute("SELECT " + select);
             }
         }
     }

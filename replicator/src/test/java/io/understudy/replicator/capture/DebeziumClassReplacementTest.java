@@ -3,6 +3,8 @@ package io.understudy.replicator.capture;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.debezium.connector.base.ChangeEventQueue;
+import io.debezium.embedded.async.AsyncEmbeddedEngine;
+import io.debezium.embedded.async.ParallelSmtAndConvertBatchProcessor;
 import io.debezium.pipeline.meters.CommonEventMeter;
 import io.debezium.pipeline.metrics.PipelineMetrics;
 import java.lang.reflect.Constructor;
@@ -20,8 +22,9 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * The replicator replaces Debezium classes ({@code io.debezium.pipeline.meters.CommonEventMeter} and
- * {@code io.debezium.connector.base.ChangeEventQueue} with its builder; see their Javadoc and
+ * The replicator replaces Debezium classes ({@code io.debezium.pipeline.meters.CommonEventMeter},
+ * {@code io.debezium.connector.base.ChangeEventQueue} with its builder, and the engine's
+ * {@code io.debezium.embedded.async.ParallelSmtAndConvertBatchProcessor}; see their Javadoc and
  * docs/replication-speed.md). These checks fail when a replacement becomes unnecessary or wrong: a Debezium upgrade
  * (an upstream fix may make it unnecessary, and the class may have changed), a class path on which Debezium's own
  * copy wins, or a replacement that no longer offers what Debezium's copy offers its callers.
@@ -29,7 +32,14 @@ import org.junit.jupiter.params.provider.MethodSource;
 class DebeziumClassReplacementTest {
 
     static List<Class<?>> replaced() {
-        return List.of(CommonEventMeter.class, ChangeEventQueue.class, ChangeEventQueue.Builder.class);
+        return List.of(CommonEventMeter.class, ChangeEventQueue.class, ChangeEventQueue.Builder.class,
+                ParallelSmtAndConvertBatchProcessor.class);
+    }
+
+    /** The jar Debezium's own copy of {@code ours} comes in. */
+    private static URL debeziumJarOf(Class<?> ours) {
+        Class<?> neighbour = ours == ParallelSmtAndConvertBatchProcessor.class ? AsyncEmbeddedEngine.class : PipelineMetrics.class;
+        return neighbour.getProtectionDomain().getCodeSource().getLocation();
     }
 
     @Test
@@ -37,7 +47,8 @@ class DebeziumClassReplacementTest {
         assertThat(io.debezium.connector.postgresql.Module.version())
                 .as("Debezium was upgraded: check whether its CommonEventMeter still builds the last event's summary per"
                         + " event and whether its ChangeEventQueue still waits for a full batch (and spins in the last"
-                        + " millisecond of a poll); delete a replacement that is no longer needed, else compare it with"
+                        + " millisecond of a poll), and whether its engine still hands every record of a batch to its record"
+                        + " thread pool with no transformation configured; delete a replacement that is no longer needed, else compare it with"
                         + " the new class and update this version")
                 .isEqualTo("3.6.1.Final");
     }
@@ -45,7 +56,7 @@ class DebeziumClassReplacementTest {
     @ParameterizedTest
     @MethodSource("replaced")
     void shouldBeTheClassTheConnectorLoads(Class<?> ours) {
-        URL debeziums = PipelineMetrics.class.getProtectionDomain().getCodeSource().getLocation();
+        URL debeziums = debeziumJarOf(ours);
 
         assertThat(ours.getProtectionDomain().getCodeSource().getLocation())
                 .as("Debezium's own copy of %s comes first on the class path", ours.getName()).isNotEqualTo(debeziums);
@@ -54,9 +65,9 @@ class DebeziumClassReplacementTest {
     @ParameterizedTest
     @MethodSource("replaced")
     void shouldOfferEveryFieldConstructorAndMethodOfDebeziumsCopy(Class<?> ours) throws Exception {
-        URL debeziumJar = PipelineMetrics.class.getProtectionDomain().getCodeSource().getLocation();
+        URL debeziumJar = debeziumJarOf(ours);
         Set<String> names = Set.of(CommonEventMeter.class.getName(), ChangeEventQueue.class.getName(),
-                ChangeEventQueue.Builder.class.getName());
+                ChangeEventQueue.Builder.class.getName(), ParallelSmtAndConvertBatchProcessor.class.getName());
         try (URLClassLoader original = new OriginalFirst(debeziumJar, getClass().getClassLoader(), names)) {
             Class<?> theirs = original.loadClass(ours.getName());
             assertThat(theirs.getProtectionDomain().getCodeSource().getLocation()).isEqualTo(debeziumJar);

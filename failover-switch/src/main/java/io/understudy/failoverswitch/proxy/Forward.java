@@ -38,6 +38,8 @@ final class Forward implements ExchangeCompletionListener {
     private final long reservedBytes;
     private boolean bodyGone;
     private int attempts;
+    /** Times this request was held to go to the same primary again after a back-off (see {@link RetryPolicy#MAX_ATTEMPTS}). */
+    private int pacedRetries;
     private Attempt attempt;
     /** This request in the hold queue; made the first time it waits. */
     private ExchangeWaiter waiter;
@@ -110,7 +112,7 @@ final class Forward implements ExchangeCompletionListener {
         Verdict verdict = verdict(failure);
         PrimaryRouter router = owner.router();
         Backend now = router.current();
-        Move move = RetryPolicy.next(verdict, failure, attempts, failed.state().pooled(),
+        Move move = RetryPolicy.next(verdict, failure, attempts, pacedRetries, failed.state().pooled(),
                 now != null && now != failed.backend, router.handOverPending());
         // One line per failed attempt: they happen around route changes, and show how held requests moved on.
         log.info("{} {} at {}: {} -> {} {}{}", exchange.getRequestMethod(), exchange.getRequestURI(), failed.backend.label(),
@@ -122,9 +124,12 @@ final class Forward implements ExchangeCompletionListener {
             case SEND_TO_CURRENT -> send(now, false);
             case RECONNECT -> send(failed.backend, true);
             case HOLD -> hold(failed.backend, false);
-            case HOLD_AND_RETRY_SAME -> hold(failed.backend, true);
-            case GIVE_UP -> JsonResponses.noPrimary(exchange, "gave up after " + RetryPolicy.MAX_ATTEMPTS
-                    + " attempts; last at " + failed.backend.label());
+            case HOLD_AND_RETRY_SAME -> {
+                pacedRetries++;
+                hold(failed.backend, true);
+            }
+            case GIVE_UP -> JsonResponses.noPrimary(exchange, "gave up after " + attempts + " attempts; last at "
+                    + failed.backend.label());
             case ANSWER -> answer(verdict, failed.backend);
         }
     }

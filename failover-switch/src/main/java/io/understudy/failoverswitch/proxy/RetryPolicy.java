@@ -66,13 +66,20 @@ public final class RetryPolicy {
          * reopen in the same epoch (its ZooKeeper client reconnected after losing a server).
          */
         HOLD_AND_RETRY_SAME,
-        /** The request made {@link #MAX_ATTEMPTS} attempts: 503, a loop beyond it is a bug, not bad luck. */
+        /**
+         * The request made {@link #MAX_ATTEMPTS} attempts, not counting those the hold queue paced: 503, a loop beyond
+         * it is a bug, not bad luck.
+         */
         GIVE_UP,
         /** Not safe to send again: the client gets an error saying why (the {@link Verdict}). */
         ANSWER
     }
 
-    /** Enough for any route flapping a hold can see. */
+    /**
+     * Enough for any route flapping a hold can see. Attempts sent again to the same primary after the hold queue's
+     * back-off ({@link Move#HOLD_AND_RETRY_SAME}) do not count: the back-off paces them and the hold timeout ends them,
+     * and a ZooKeeper quorum that takes seconds to elect a leader keeps a primary's gate shut for that long.
+     */
     public static final int MAX_ATTEMPTS = 12;
 
     private RetryPolicy() {
@@ -83,17 +90,19 @@ public final class RetryPolicy {
      *
      * @param verdict         {@link #decide} for the failure
      * @param attemptsMade    attempts this request made, the failed one included
+     * @param pacedRetries    how many times it was held to be sent again after a back-off ({@link Move#HOLD_AND_RETRY_SAME});
+     *                        they do not count towards {@link #MAX_ATTEMPTS}
      * @param pooled          the failed attempt used a kept-alive connection
      * @param routeMoved      another primary is routed now than the one the attempt went to
      * @param handOverPending a planned hand-over of the primary role is under way: a primary that
      *                        refused will not reopen its gate, the new epoch's primary takes over
      */
-    public static Move next(Verdict verdict, Failure failure, int attemptsMade, boolean pooled, boolean routeMoved,
-            boolean handOverPending) {
+    public static Move next(Verdict verdict, Failure failure, int attemptsMade, int pacedRetries, boolean pooled,
+            boolean routeMoved, boolean handOverPending) {
         if (verdict != Verdict.RETRY) {
             return Move.ANSWER;
         }
-        if (attemptsMade >= MAX_ATTEMPTS) {
+        if (attemptsMade - pacedRetries >= MAX_ATTEMPTS) {
             return Move.GIVE_UP;
         }
         if (routeMoved) {

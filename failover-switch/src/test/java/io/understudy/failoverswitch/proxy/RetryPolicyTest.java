@@ -92,7 +92,7 @@ class RetryPolicyTest {
             "RETRY,           EPOCH_MISMATCH, 1,  false, false, true,  HOLD",
             "RETRY,           NOT_CONFIRMED,  1,  false, false, true,  HOLD",
             "RETRY,           NOT_SENT,       1,  true,  false, true,  RECONNECT",
-            // the attempt cap, whatever the route does
+            // the attempt cap, whatever the route does (paced retries do not count; see the test below)
             "RETRY,           NOT_PRIMARY,    11, false, true,  false, SEND_TO_CURRENT",
             "RETRY,           NOT_PRIMARY,    12, false, true,  false, GIVE_UP",
             "RETRY,           NOT_SENT,       12, true,  false, false, GIVE_UP",
@@ -105,7 +105,7 @@ class RetryPolicyTest {
     })
     void shouldChooseWhereAFailedRequestGoesNext(RetryPolicy.Verdict verdict, RetryPolicy.Failure failure, int attempts,
             boolean pooled, boolean routeMoved, boolean handOver, RetryPolicy.Move expected) {
-        assertThat(RetryPolicy.next(verdict, failure, attempts, pooled, routeMoved, handOver)).isEqualTo(expected);
+        assertThat(RetryPolicy.next(verdict, failure, attempts, 0, pooled, routeMoved, handOver)).isEqualTo(expected);
     }
 
     @Test
@@ -115,11 +115,35 @@ class RetryPolicyTest {
         RetryPolicy.Move move;
         do {
             attempts++;
-            move = RetryPolicy.next(RETRY, NOT_PRIMARY, attempts, false, true, false);
+            move = RetryPolicy.next(RETRY, NOT_PRIMARY, attempts, 0, false, true, false);
         } while (move == RetryPolicy.Move.SEND_TO_CURRENT);
 
         assertThat(move).isEqualTo(RetryPolicy.Move.GIVE_UP);
         assertThat(attempts).isEqualTo(RetryPolicy.MAX_ATTEMPTS);
+    }
+
+    @Test
+    void shouldKeepOfferingARefusingPrimaryOnTheBackOffAndThenFollowTheRoute() {
+        // the primary's gate stays shut for a while (a ZooKeeper quorum electing a leader): each refusal is paced
+        int attempts = 0;
+        int paced = 0;
+        for (int i = 0; i < 3 * RetryPolicy.MAX_ATTEMPTS; i++) {
+            attempts++;
+            assertThat(RetryPolicy.next(RETRY, NOT_PRIMARY, attempts, paced, false, false, false))
+                    .isEqualTo(RetryPolicy.Move.HOLD_AND_RETRY_SAME);
+            paced++;
+        }
+        // then another primary is routed, and route flapping meets the cap as before
+        RetryPolicy.Move move;
+        int unpaced = 0;
+        do {
+            attempts++;
+            unpaced++;
+            move = RetryPolicy.next(RETRY, NOT_PRIMARY, attempts, paced, false, true, false);
+        } while (move == RetryPolicy.Move.SEND_TO_CURRENT);
+
+        assertThat(move).isEqualTo(RetryPolicy.Move.GIVE_UP);
+        assertThat(unpaced).isEqualTo(RetryPolicy.MAX_ATTEMPTS);
     }
 
     @ParameterizedTest

@@ -34,7 +34,8 @@ import java.util.List;
  * <p>Usage: {@code bench/run.sh replication [seconds per stage]}. {@code -Dbench.only=writepath} runs only the async
  * appliance's write-path rows (PUT via switch, PUT via nginx, PUT to node, pgbench; about two minutes with 10 s stages);
  * {@code -Dbench.only=lag} only the paced single-row stages at 100 and 1,000 transactions/s, where the lag is read
- * (about two minutes with 10 s stages); {@code -Dbench.warmSeconds=N} warms the appliance up for N s (default 20)
+ * (about two minutes with 10 s stages); {@code -Dbench.only=sync} only the sync appliance's rows (about two minutes);
+ * {@code -Dbench.warmSeconds=N} warms the appliance up for N s (default 20)
  * before the first stage. Uses 15 ports on 127.0.0.1 from {@code -Dbench.firstPort} (default 19080, the
  * switch's; the nodes', PostgreSQL's and ZooKeeper's follow it, nginx's last).
  */
@@ -55,6 +56,7 @@ public final class ReplicationBench {
     /** Only the paced single-row stages where the lag is read, at these rates: about two minutes with 10 s stages. */
     private static final boolean LAG_ONLY = "lag".equals(System.getProperty("bench.only", ""));
     private static final int[] LAG_RATES = {100, 1000};
+    private static final boolean SYNC_ONLY = "sync".equals(System.getProperty("bench.only", ""));
     /** Ids of the unmeasured rows that warm the stages' tables; the stages' ids start at 0, the sync stages' at 10^9. */
     private static final long WARM_IDS = 5_000_000_000L;
     /** How long the appliance is warmed up before the first stage ({@code -Dbench.warmSeconds}). */
@@ -67,7 +69,8 @@ public final class ReplicationBench {
         Path data = Files.createTempDirectory("understudy-replbench-");
         BenchClient http = new BenchClient(Duration.ofSeconds(10));
         List<List<String>> rows = new ArrayList<>();
-        for (String mode : WRITE_PATH_ONLY || LAG_ONLY ? List.of("async") : List.of("async", "sync")) {
+        List<String> modes = WRITE_PATH_ONLY || LAG_ONLY ? List.of("async") : SYNC_ONLY ? List.of("sync") : List.of("async", "sync");
+        for (String mode : modes) {
             ApplianceConfig config = new ApplianceConfig(data.resolve(mode), "repl-" + mode, FIRST_PORT, FIRST_PORT + 1,
                     FIRST_PORT + 3, ApplianceConfig.firstIds(2), FIRST_PORT + 5, FIRST_PORT + 8, FIRST_PORT + 11);
             try (BenchPair pair = BenchPair.start(config, mode); NativeReplication pg = NativeReplication.start(pair.primaryDb,
@@ -140,6 +143,7 @@ public final class ReplicationBench {
         }
         Report report = WRITE_PATH_ONLY ? new Report("replication-writepath", "Write path, side by side with pgbench")
                 : LAG_ONLY ? new Report("replication-lag", "Replication lag at paced rates, side by side with PostgreSQL")
+                : SYNC_ONLY ? new Report("replication-sync", "Sync mode, side by side with PostgreSQL's remote_apply")
                 : new Report("replication", "Replication and write path, side by side with PostgreSQL");
         report.line("Each stage: " + stage.toSeconds() + " s. Lag = commit on the primary → applied on the secondary"
                         + " (Understudy: upper bounds of its histogram's buckets, 1 ms wide up to 30 ms, then 35, 40, 50, 60, 80, 100,"

@@ -52,11 +52,13 @@ public final class ReplicationBench {
     private static final int FIRST_PORT = Integer.getInteger("bench.firstPort", 19080);
     /** nginx in front of the primary node, for the write path's anchor row: the port after the appliance's 14. */
     private static final int NGINX_PORT = FIRST_PORT + 14;
-    private static final boolean WRITE_PATH_ONLY = "writepath".equals(System.getProperty("bench.only", ""));
+    /** {@code -Dbench.only}: writepath, lag or sync for those rows alone; empty for the whole bench. */
+    private static final String ONLY = System.getProperty("bench.only", "");
+    private static final boolean WRITE_PATH_ONLY = ONLY.equals("writepath");
     /** Only the paced single-row stages where the lag is read, at these rates: about two minutes with 10 s stages. */
-    private static final boolean LAG_ONLY = "lag".equals(System.getProperty("bench.only", ""));
+    private static final boolean LAG_ONLY = ONLY.equals("lag");
     private static final int[] LAG_RATES = {100, 1000};
-    private static final boolean SYNC_ONLY = "sync".equals(System.getProperty("bench.only", ""));
+    private static final boolean SYNC_ONLY = ONLY.equals("sync");
     /** Ids of the unmeasured rows that warm the stages' tables; the stages' ids start at 0, the sync stages' at 10^9. */
     private static final long WARM_IDS = 5_000_000_000L;
     /** How long the appliance is warmed up before the first stage ({@code -Dbench.warmSeconds}). */

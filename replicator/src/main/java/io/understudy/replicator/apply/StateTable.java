@@ -16,6 +16,13 @@ public final class StateTable {
 
     public static final String NAME = "understudy_replica_state";
 
+    /** Records a stream's position; a stored position never moves backwards. */
+    private static final String UPSERT = "INSERT INTO " + NAME + " AS s (source_id, commit_position, source_commit_ts_ms,"
+            + " snapshot_complete, scope, updated_at) VALUES (?, ?, ?, ?, ?, now()) ON CONFLICT (source_id) DO UPDATE SET"
+            + " commit_position = EXCLUDED.commit_position, source_commit_ts_ms = EXCLUDED.source_commit_ts_ms,"
+            + " snapshot_complete = EXCLUDED.snapshot_complete, scope = EXCLUDED.scope, updated_at = now()"
+            + " WHERE s.commit_position <= EXCLUDED.commit_position";
+
     private StateTable() {
     }
 
@@ -50,13 +57,8 @@ public final class StateTable {
      * {@code set_config} calls) in the same statement: one round trip for both.
      */
     static void write(Connection c, AppliedState state, String scope, String select) throws SQLException {
-        String upsert = "INSERT INTO " + NAME + " AS s (source_id, commit_position, source_commit_ts_ms,"
-                + " snapshot_complete, scope, updated_at) VALUES (?, ?, ?, ?, ?, now()) ON CONFLICT (source_id) DO UPDATE SET"
-                + " commit_position = EXCLUDED.commit_position, source_commit_ts_ms = EXCLUDED.source_commit_ts_ms,"
-                + " snapshot_complete = EXCLUDED.snapshot_complete, scope = EXCLUDED.scope, updated_at = now()"
-                + " WHERE s.commit_position <= EXCLUDED.commit_position";
         // A data-modifying WITH runs to completion whether or not the query reads it.
-        try (PreparedStatement ps = c.prepareStatement(select == null ? upsert : "WITH state AS (" + upsert + ") SELECT " + select)) {
+        try (PreparedStatement ps = c.prepareStatement(select == null ? UPSERT : "WITH state AS (" + UPSERT + ") SELECT " + select)) {
             ps.setString(1, state.sourceId());
             ps.setLong(2, state.commitPosition());
             ps.setLong(3, state.sourceCommitTsMs());

@@ -14,8 +14,10 @@ import java.net.URL;
 import java.net.URLClassLoader;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -31,15 +33,20 @@ import org.junit.jupiter.params.provider.MethodSource;
  */
 class DebeziumClassReplacementTest {
 
+    /** Each replaced class, with a class of Debezium's that comes in the same jar as Debezium's own copy of it. */
+    private static final Map<Class<?>, Class<?>> REPLACED = Map.of(
+            CommonEventMeter.class, PipelineMetrics.class,
+            ChangeEventQueue.class, PipelineMetrics.class,
+            ChangeEventQueue.Builder.class, PipelineMetrics.class,
+            ParallelSmtAndConvertBatchProcessor.class, AsyncEmbeddedEngine.class);
+
     static List<Class<?>> replaced() {
-        return List.of(CommonEventMeter.class, ChangeEventQueue.class, ChangeEventQueue.Builder.class,
-                ParallelSmtAndConvertBatchProcessor.class);
+        return List.copyOf(REPLACED.keySet());
     }
 
     /** The jar Debezium's own copy of {@code ours} comes in. */
     private static URL debeziumJarOf(Class<?> ours) {
-        Class<?> neighbour = ours == ParallelSmtAndConvertBatchProcessor.class ? AsyncEmbeddedEngine.class : PipelineMetrics.class;
-        return neighbour.getProtectionDomain().getCodeSource().getLocation();
+        return REPLACED.get(ours).getProtectionDomain().getCodeSource().getLocation();
     }
 
     @Test
@@ -66,8 +73,7 @@ class DebeziumClassReplacementTest {
     @MethodSource("replaced")
     void shouldOfferEveryFieldConstructorAndMethodOfDebeziumsCopy(Class<?> ours) throws Exception {
         URL debeziumJar = debeziumJarOf(ours);
-        Set<String> names = Set.of(CommonEventMeter.class.getName(), ChangeEventQueue.class.getName(),
-                ChangeEventQueue.Builder.class.getName(), ParallelSmtAndConvertBatchProcessor.class.getName());
+        Set<String> names = REPLACED.keySet().stream().map(Class::getName).collect(Collectors.toSet());
         try (URLClassLoader original = new OriginalFirst(debeziumJar, getClass().getClassLoader(), names)) {
             Class<?> theirs = original.loadClass(ours.getName());
             assertThat(theirs.getProtectionDomain().getCodeSource().getLocation()).isEqualTo(debeziumJar);

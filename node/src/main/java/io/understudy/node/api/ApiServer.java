@@ -194,6 +194,9 @@ public final class ApiServer implements AutoCloseable {
                         Map.of("servedEpoch", node.epoch(), "role", node.role().name()));
                 return false;
             }
+            // Served in the gate's epoch: a request that waited for the gate to open found the node's role still
+            // naming the epoch it followed, which the header set on arrival says.
+            exchange.getResponseHeaders().put(SERVED_EPOCH, mine);
             return true;
         }
 

@@ -1,0 +1,200 @@
+package io.understudy.node.api;
+
+import static io.understudy.node.support.Http.get;
+import static io.understudy.node.support.Http.put;
+import static io.understudy.node.support.Http.text;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.understudy.cluster.Headers;
+import io.understudy.cluster.PrimaryRecord;
+import io.understudy.cluster.Role;
+import io.understudy.node.rejoin.QuarantineStore;
+import io.understudy.node.role.WriteGate;
+import io.understudy.node.store.Database;
+import io.understudy.node.support.Postgres;
+import io.understudy.node.support.TestNodes;
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.BooleanSupplier;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A secondary promoted to a new epoch, over real HTTP against a real PostgreSQL: the switch routes to it as soon as
+ * {@code /primary} names it, so a request stamped for that epoch can arrive while the write gate is still opening.
+ * It waits for the gate and is answered with the epoch it was served in, although the node's role still names the
+ * epoch it followed until the promotion completes; a promotion that fails serves it nothing.
+ */
+class ApiServerEpochIT {
+
+    /** The epoch this node followed as a secondary. */
+    private static final long FOLLOWED = 7;
+    /** The epoch its promotion is opening. */
+    private static final long OPENING = 8;
+
+    @TempDir
+    static Path dir;
+    static EmbeddedPostgres pg;
+    static Database db;
+    static ApiServer server;
+    static String base;
+    static final WriteGate gate = new WriteGate(60_000, System::nanoTime);
+    static final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+
+    @BeforeAll
+    static void start() throws Exception {
+        pg = Postgres.start();
+        db = Database.open(Postgres.url(pg), "postgres", "", 4, "api-server-epoch-it");
+        int port = TestNodes.freePort();
+        server = new ApiServer("127.0.0.1", port, db, gate, new Promoting(), 65_536, 2_000_000, new Async(),
+                new QuarantineStore(dir.resolve("quarantine")), ApiToken.NONE);
+        server.start();
+        base = "http://127.0.0.1:" + port;
+    }
+
+    @AfterAll
+    static void stop() {
+        if (server != null) {
+            server.close();
+        }
+        if (db != null) {
+            db.close();
+        }
+        if (pg != null) {
+            try {
+                pg.close();
+            } catch (Exception ignored) {
+                // the server is gone with the test's temporary directory
+            }
+        }
+    }
+
+    @BeforeEach
+    void promotionStarts() {
+        gate.close("a secondary (test)");
+        gate.opening(OPENING);
+    }
+
+    @Test
+    void shouldAnswerARequestThatWaitedForTheGateWithTheEpochThatServedIt() {
+        CompletableFuture<HttpResponse<String>> answer = putStamped("waited", OPENING);
+        await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(5)).until(ApiServerEpochIT::aRequestWaitsAtTheGate);
+        assertThat(answer).isNotDone();
+
+        gate.open(OPENING, System.nanoTime());
+
+        HttpResponse<String> served = answer.join();
+        assertThat(served.statusCode()).as(served.body()).isEqualTo(201);
+        assertThat(served.headers().firstValue(Headers.SERVED_EPOCH))
+                .as("served in the gate's epoch, while the role still names epoch %d", FOLLOWED)
+                .contains(Long.toString(OPENING));
+        assertThat(get(base + "/api/objects/waited").statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void shouldServeNothingToAWaitingRequestWhenThePromotionFails() {
+        CompletableFuture<HttpResponse<String>> answer = putStamped("failed-promotion", OPENING);
+        await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(5)).until(ApiServerEpochIT::aRequestWaitsAtTheGate);
+
+        gate.close("promotion failed");
+
+        HttpResponse<String> refused = answer.join();
+        assertThat(refused.statusCode()).isEqualTo(421);
+        assertThat(refused.body()).contains("\"error\":\"epoch_mismatch\"");
+        assertThat(get(base + "/api/objects/failed-promotion").statusCode()).isEqualTo(404);
+    }
+
+    @Test
+    void shouldRefuseARequestStampedForTheEpochItFollowedWhileOpeningTheNext() {
+        HttpResponse<byte[]> stale = put(base + "/api/objects/stale", "{}", Headers.EPOCH, Long.toString(FOLLOWED));
+
+        assertThat(stale.statusCode()).isEqualTo(421);
+        assertThat(text(stale)).contains("\"error\":\"epoch_mismatch\"").contains("\"servedEpoch\":" + FOLLOWED);
+        assertThat(get(base + "/api/objects/stale").statusCode()).isEqualTo(404);
+    }
+
+    private static CompletableFuture<HttpResponse<String>> putStamped(String id, long epoch) {
+        HttpRequest request = HttpRequest.newBuilder(URI.create(base + "/api/objects/" + id))
+                .timeout(Duration.ofSeconds(10))
+                .header(Headers.EPOCH, Long.toString(epoch))
+                .PUT(HttpRequest.BodyPublishers.ofString("{\"n\":1}"))
+                .build();
+        return client.sendAsync(request, HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** A request thread is parked in {@link WriteGate#awaitOpen}, not merely on its way there. */
+    private static boolean aRequestWaitsAtTheGate() {
+        return Thread.getAllStackTraces().entrySet().stream()
+                .filter(e -> e.getKey().getState() == Thread.State.TIMED_WAITING)
+                .anyMatch(e -> Arrays.stream(e.getValue()).anyMatch(frame ->
+                        frame.getClassName().equals(WriteGate.class.getName()) && frame.getMethodName().equals("awaitOpen")));
+    }
+
+    /** A secondary of epoch {@link #FOLLOWED} whose promotion has claimed {@code /primary} but not yet completed. */
+    private static final class Promoting implements NodeState {
+        @Override
+        public String nodeId() {
+            return "promoting";
+        }
+
+        @Override
+        public Role role() {
+            return Role.SECONDARY;
+        }
+
+        @Override
+        public long epoch() {
+            return FOLLOWED;
+        }
+
+        @Override
+        public boolean healthy() {
+            return true;
+        }
+
+        @Override
+        public Optional<PrimaryRecord> primary() {
+            return Optional.empty();
+        }
+
+        @Override
+        public Map<String, Object> describe() {
+            return Map.of();
+        }
+    }
+
+    /** Async replication: nothing to wait for. */
+    private static final class Async implements SyncHooks {
+        @Override
+        public String refuseBeforeWrite() {
+            return null;
+        }
+
+        @Override
+        public String awaitReplicated(BooleanSupplier stillPrimary) {
+            return null;
+        }
+
+        @Override
+        public void applied(String nodeId, String sourceId, long position) {
+        }
+
+        @Override
+        public String metrics() {
+            return "";
+        }
+    }
+}

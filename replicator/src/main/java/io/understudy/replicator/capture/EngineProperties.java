@@ -15,6 +15,9 @@ public final class EngineProperties {
     public static final String UNAVAILABLE_PLACEHOLDER = "__understudy_unavailable_value";
     /** Records per engine batch; a batch this full means more records are already waiting (see {@link BatchHandler}). */
     public static final int MAX_BATCH_SIZE = 2048;
+    /** How long a start waits for the source to free the stream's slot, and how often it tries meanwhile. */
+    static final long SLOT_PATIENCE_MS = 60_000;
+    static final long SLOT_RETRY_DELAY_MS = 250;
 
     private EngineProperties() {
     }
@@ -99,6 +102,13 @@ public final class EngineProperties {
         // Still used once: a task whose start fails on a connection retries that start after this wait (nothing was
         // streamed yet, so it starts from the seed); Debezium's default is 10 s.
         p.setProperty("retriable.restart.connector.wait.ms", "1000");
+        // A stream resumed from a stored position starts twice: the connector reads up to that position, closes its
+        // replication connection and starts again. The source's walsender for the first start may still hold the slot
+        // for some milliseconds; the second start then fails ("replication slot ... is active") and Debezium waits its
+        // retry delay, 10 s by default, before it tries again: a rejoined secondary stood 10 s behind. The same patience
+        // (a minute, for a walsender whose client vanished without a word) in short steps.
+        p.setProperty("slot.retry.delay.ms", Long.toString(SLOT_RETRY_DELAY_MS));
+        p.setProperty("slot.max.retries", Long.toString(SLOT_PATIENCE_MS / SLOT_RETRY_DELAY_MS));
         return p;
     }
 }

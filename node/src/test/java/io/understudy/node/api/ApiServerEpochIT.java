@@ -7,7 +7,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.understudy.cluster.Headers;
-import io.understudy.cluster.PrimaryRecord;
 import io.understudy.cluster.Role;
 import io.understudy.node.rejoin.QuarantineStore;
 import io.understudy.node.role.WriteGate;
@@ -22,10 +21,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
-import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -59,7 +55,8 @@ class ApiServerEpochIT {
         pg = Postgres.start();
         db = Database.open(Postgres.url(pg), "postgres", "", 4, "api-server-epoch-it");
         int port = TestNodes.freePort();
-        server = new ApiServer("127.0.0.1", port, db, gate, new Promoting(), 65_536, 2_000_000, new Async(),
+        NodeState promoting = Stubs.node("promoting", Role.SECONDARY, FOLLOWED);
+        server = new ApiServer("127.0.0.1", port, db, gate, promoting, 65_536, 2_000_000, Stubs.async(),
                 new QuarantineStore(dir.resolve("quarantine")), ApiToken.NONE);
         server.start();
         base = "http://127.0.0.1:" + port;
@@ -141,60 +138,5 @@ class ApiServerEpochIT {
                 .filter(e -> e.getKey().getState() == Thread.State.TIMED_WAITING)
                 .anyMatch(e -> Arrays.stream(e.getValue()).anyMatch(frame ->
                         frame.getClassName().equals(WriteGate.class.getName()) && frame.getMethodName().equals("awaitOpen")));
-    }
-
-    /** A secondary of epoch {@link #FOLLOWED} whose promotion has claimed {@code /primary} but not yet completed. */
-    private static final class Promoting implements NodeState {
-        @Override
-        public String nodeId() {
-            return "promoting";
-        }
-
-        @Override
-        public Role role() {
-            return Role.SECONDARY;
-        }
-
-        @Override
-        public long epoch() {
-            return FOLLOWED;
-        }
-
-        @Override
-        public boolean healthy() {
-            return true;
-        }
-
-        @Override
-        public Optional<PrimaryRecord> primary() {
-            return Optional.empty();
-        }
-
-        @Override
-        public Map<String, Object> describe() {
-            return Map.of();
-        }
-    }
-
-    /** Async replication: nothing to wait for. */
-    private static final class Async implements SyncHooks {
-        @Override
-        public String refuseBeforeWrite() {
-            return null;
-        }
-
-        @Override
-        public String awaitReplicated(BooleanSupplier stillPrimary) {
-            return null;
-        }
-
-        @Override
-        public void applied(String nodeId, String sourceId, long position) {
-        }
-
-        @Override
-        public String metrics() {
-            return "";
-        }
     }
 }

@@ -4,7 +4,6 @@ import static io.understudy.node.support.Http.put;
 import static io.understudy.node.support.Http.text;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.understudy.cluster.PrimaryRecord;
 import io.understudy.cluster.Role;
 import io.understudy.node.role.WriteGate;
 import io.understudy.node.store.Database;
@@ -24,7 +23,6 @@ import java.sql.Connection;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -55,7 +53,7 @@ class WritePathIT {
     static void start() throws Exception {
         pg = Postgres.start();
         db = Database.open(Postgres.url(pg), "postgres", "", 4, "write-path-it");
-        path = new WritePath(db, gate, new IdempotencyStore(), new Solo(), new Async());
+        path = new WritePath(db, gate, new IdempotencyStore(), Stubs.node("solo", Role.PRIMARY, EPOCH), Stubs.async());
         server = Undertow.builder().addHttpListener(0, "127.0.0.1").setHandler(exchange -> {
             if (exchange.isInIoThread()) {
                 exchange.dispatch(() -> handle(path, exchange));
@@ -190,60 +188,5 @@ class WritePathIT {
         HttpResponse<byte[]> real = put(base + "rehearsed", "{\"n\":1}", "Idempotency-Key", "rehearsed-key");
         assertThat(real.statusCode()).as("neither the object nor the key was left behind").isEqualTo(201);
         assertThat(real.headers().firstValue("Idempotency-Replayed")).isEmpty();
-    }
-
-    /** A primary alone in its cluster. */
-    private static final class Solo implements NodeState {
-        @Override
-        public String nodeId() {
-            return "solo";
-        }
-
-        @Override
-        public Role role() {
-            return Role.PRIMARY;
-        }
-
-        @Override
-        public long epoch() {
-            return EPOCH;
-        }
-
-        @Override
-        public boolean healthy() {
-            return true;
-        }
-
-        @Override
-        public Optional<PrimaryRecord> primary() {
-            return Optional.empty();
-        }
-
-        @Override
-        public Map<String, Object> describe() {
-            return Map.of();
-        }
-    }
-
-    /** Async replication: nothing to wait for. */
-    private static final class Async implements SyncHooks {
-        @Override
-        public String refuseBeforeWrite() {
-            return null;
-        }
-
-        @Override
-        public String awaitReplicated(BooleanSupplier stillPrimary) {
-            return null;
-        }
-
-        @Override
-        public void applied(String nodeId, String sourceId, long position) {
-        }
-
-        @Override
-        public String metrics() {
-            return "";
-        }
     }
 }

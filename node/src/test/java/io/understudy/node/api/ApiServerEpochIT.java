@@ -2,6 +2,7 @@ package io.understudy.node.api;
 
 import static io.understudy.node.support.Http.get;
 import static io.understudy.node.support.Http.put;
+import static io.understudy.node.support.Http.putAsync;
 import static io.understudy.node.support.Http.text;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -14,9 +15,6 @@ import io.understudy.node.store.Database;
 import io.understudy.node.support.Postgres;
 import io.understudy.node.support.TestNodes;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -48,7 +46,6 @@ class ApiServerEpochIT {
     static ApiServer server;
     static String base;
     static final WriteGate gate = new WriteGate(60_000, System::nanoTime);
-    static final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
     @BeforeAll
     static void start() throws Exception {
@@ -63,20 +60,14 @@ class ApiServerEpochIT {
     }
 
     @AfterAll
-    static void stop() {
+    static void stop() throws Exception {
         if (server != null) {
             server.close();
         }
         if (db != null) {
             db.close();
         }
-        if (pg != null) {
-            try {
-                pg.close();
-            } catch (Exception ignored) {
-                // the server is gone with the test's temporary directory
-            }
-        }
+        pg.close();
     }
 
     @BeforeEach
@@ -87,14 +78,14 @@ class ApiServerEpochIT {
 
     @Test
     void shouldAnswerARequestThatWaitedForTheGateWithTheEpochThatServedIt() {
-        CompletableFuture<HttpResponse<String>> answer = putStamped("waited", OPENING);
+        CompletableFuture<HttpResponse<byte[]>> answer = putStamped("waited", OPENING);
         await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(5)).until(ApiServerEpochIT::aRequestWaitsAtTheGate);
         assertThat(answer).isNotDone();
 
         gate.open(OPENING, System.nanoTime());
 
-        HttpResponse<String> served = answer.join();
-        assertThat(served.statusCode()).as(served.body()).isEqualTo(201);
+        HttpResponse<byte[]> served = answer.join();
+        assertThat(served.statusCode()).as(text(served)).isEqualTo(201);
         assertThat(served.headers().firstValue(Headers.SERVED_EPOCH))
                 .as("served in the gate's epoch, while the role still names epoch %d", FOLLOWED)
                 .contains(Long.toString(OPENING));
@@ -103,14 +94,14 @@ class ApiServerEpochIT {
 
     @Test
     void shouldServeNothingToAWaitingRequestWhenThePromotionFails() {
-        CompletableFuture<HttpResponse<String>> answer = putStamped("failed-promotion", OPENING);
+        CompletableFuture<HttpResponse<byte[]>> answer = putStamped("failed-promotion", OPENING);
         await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(5)).until(ApiServerEpochIT::aRequestWaitsAtTheGate);
 
         gate.close("promotion failed");
 
-        HttpResponse<String> refused = answer.join();
+        HttpResponse<byte[]> refused = answer.join();
         assertThat(refused.statusCode()).isEqualTo(421);
-        assertThat(refused.body()).contains("\"error\":\"epoch_mismatch\"");
+        assertThat(text(refused)).contains("\"error\":\"epoch_mismatch\"");
         assertThat(get(base + "/api/objects/failed-promotion").statusCode()).isEqualTo(404);
     }
 
@@ -123,13 +114,8 @@ class ApiServerEpochIT {
         assertThat(get(base + "/api/objects/stale").statusCode()).isEqualTo(404);
     }
 
-    private static CompletableFuture<HttpResponse<String>> putStamped(String id, long epoch) {
-        HttpRequest request = HttpRequest.newBuilder(URI.create(base + "/api/objects/" + id))
-                .timeout(Duration.ofSeconds(10))
-                .header(Headers.EPOCH, Long.toString(epoch))
-                .PUT(HttpRequest.BodyPublishers.ofString("{\"n\":1}"))
-                .build();
-        return client.sendAsync(request, HttpResponse.BodyHandlers.ofString());
+    private static CompletableFuture<HttpResponse<byte[]>> putStamped(String id, long epoch) {
+        return putAsync(base + "/api/objects/" + id, "{\"n\":1}", Headers.EPOCH, Long.toString(epoch));
     }
 
     /** A request thread is parked in {@link WriteGate#awaitOpen}, not merely on its way there. */

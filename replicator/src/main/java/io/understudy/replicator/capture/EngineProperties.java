@@ -16,8 +16,8 @@ public final class EngineProperties {
     /** Records per engine batch; a batch this full means more records are already waiting (see {@link BatchHandler}). */
     public static final int MAX_BATCH_SIZE = 2048;
     /** How long a start waits for the source to free the stream's slot, and how often it tries meanwhile. */
-    static final long SLOT_PATIENCE_MS = 60_000;
-    static final long SLOT_RETRY_DELAY_MS = 250;
+    private static final long SLOT_PATIENCE_MS = 60_000;
+    private static final long SLOT_RETRY_DELAY_MS = 250;
 
     private EngineProperties() {
     }

@@ -19,8 +19,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Sent with blocking I/O on the reporter's own thread over a kept-alive connection: in sync mode every write waits
  * for this request, and an asynchronous client would add two thread hand-offs (to its selector and back) to each.
- * The body is buffered, so the JDK writes head and body at once and skips the 1 ms liveness probe it makes before a
- * streamed POST on a reused connection.
+ * The body is buffered, not streamed: before a streamed POST on a reused connection the JDK probes the connection with
+ * a blocking read of 1 ms.
  */
 public final class AppliedReporter implements AutoCloseable {
 
@@ -134,9 +134,9 @@ public final class AppliedReporter implements AutoCloseable {
         c.setConnectTimeout(TIMEOUT_MS);
         c.setReadTimeout(TIMEOUT_MS);
         c.setRequestMethod("POST");
-        // Buffered, not streamed (no fixed-length streaming mode): the JDK then sends the head and the body in one
-        // write. A streamed POST on a kept-alive connection first probes the connection with a blocking read of 1 ms
-        // (sun.net.www.http.HttpClient#available), and every sync-mode write waited for that millisecond.
+        // Buffered, not streamed (no fixed-length streaming mode): a streamed POST on a kept-alive connection is
+        // preceded by a blocking read of 1 ms that probes the connection (sun.net.www.http.HttpClient#available), and
+        // every sync-mode write waited for that millisecond.
         c.setDoOutput(true);
         c.setRequestProperty("Content-Type", "application/json");
         if (token != null) {

@@ -147,7 +147,8 @@ public final class ReplicationBench {
                 : LAG_ONLY ? new Report("replication-lag", "Replication lag at paced rates, side by side with PostgreSQL")
                 : SYNC_ONLY ? new Report("replication-sync", "Sync mode, side by side with PostgreSQL's remote_apply")
                 : new Report("replication", "Replication and write path, side by side with PostgreSQL");
-        report.line("Each stage: " + stage.toSeconds() + " s. Lag = commit on the primary → applied on the secondary"
+        report.line("Each stage: " + stage.toSeconds() + " s, after " + WARM_UP.toSeconds() + " s of warm-up writes through the"
+                        + " switch. Lag = commit on the primary → applied on the secondary"
                         + " (Understudy: upper bounds of its histogram's buckets, 1 ms wide up to 30 ms, then 35, 40, 50, 60, 80, 100,"
                         + " 150, 200, 300 ...). applied tx/s = transactions applied ÷ (load time +"
                         + " catch-up); catch-up = time after the load ended until the secondary had applied everything. ratio ="

@@ -190,6 +190,7 @@ final class NodeController implements ZkCoordinator.Listener, ReplicationListene
             if (!state.completedCommands.isEmpty()) {
                 state.completedCommands.retainAll(next.commands().stream().map(QueuedCommand::znode).toList());
             }
+            replication.handOverPending(RoleMachine.handsOverTo(next, config.nodeId()));
         });
     }
 

@@ -12,8 +12,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * On a secondary: pushes how far it has processed the primary's stream to the primary's
- * {@code POST /replication/applied}, at once when the position moves (eager, for sync mode) and at least every 500 ms (so the primary
- * knows it is attached). Silent until the first copy is complete and whenever the stream is not live (its engine
+ * {@code POST /replication/applied}, at once when the position moves (eager: in sync mode, and while a hand-over to
+ * this node is pending) and at least every 500 ms (so the primary knows it is attached). Silent until the first copy is complete and whenever the stream is not live (its engine
  * still starting, or reconnecting), so a secondary that cannot apply the next write never counts as attached and
  * sync-mode writes do not wait for it. One request in flight; positions arriving meanwhile are coalesced into the next.
  *
@@ -25,17 +25,19 @@ import org.slf4j.LoggerFactory;
 public final class AppliedReporter implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(AppliedReporter.class);
-    static final long HEARTBEAT_MS = 500;
+    public static final long HEARTBEAT_MS = 500;
     private static final long RETRY_MS = 200;
     private static final int TIMEOUT_MS = 2000;
 
     private final String nodeId;
     private final String sourceId;
     private final URL endpoint;
-    private final boolean eager;
+    private final long heartbeatMs;
     private final String token;
     private final Thread thread;
     private final Object monitor = new Object();
+    /** Guarded by {@link #monitor}, as are the two positions. */
+    private boolean eager;
     private long latest;
     private long sent = -1;
     private volatile boolean closed;
@@ -48,7 +50,12 @@ public final class AppliedReporter implements AutoCloseable {
      * @param token the cluster's API token the primary checks ({@code api.token}), or null
      */
     public AppliedReporter(String nodeId, String sourceId, String primaryApiUrl, boolean eager, String token) {
+        this(nodeId, sourceId, primaryApiUrl, eager, token, HEARTBEAT_MS);
+    }
+
+    AppliedReporter(String nodeId, String sourceId, String primaryApiUrl, boolean eager, String token, long heartbeatMs) {
         this.eager = eager;
+        this.heartbeatMs = heartbeatMs;
         this.token = token;
         this.nodeId = nodeId;
         this.sourceId = sourceId;
@@ -63,6 +70,21 @@ public final class AppliedReporter implements AutoCloseable {
 
     public void start() {
         thread.start();
+    }
+
+    /**
+     * Whether every new position is reported at once, as the constructor's {@code eager}; any thread, never blocks. A
+     * switchover's target turns it on while the hand-over is pending: the old primary waits for the target to report
+     * its WAL position before it shuts its write gate, and the heartbeat alone made that wait last up to
+     * {@value #HEARTBEAT_MS} ms.
+     */
+    public void eager(boolean now) {
+        synchronized (monitor) {
+            if (now != eager) {
+                eager = now;
+                monitor.notifyAll();
+            }
+        }
     }
 
     /** The stream is processed up to {@code position}; any thread, never blocks. */
@@ -95,7 +117,7 @@ public final class AppliedReporter implements AutoCloseable {
             try {
                 synchronized (monitor) {
                     if (latest == sent || !eager || !live) {
-                        monitor.wait(HEARTBEAT_MS);
+                        monitor.wait(heartbeatMs);
                     }
                     position = latest;
                 }

@@ -75,6 +75,11 @@ public final class RoleMachine {
         };
     }
 
+    /** Whether the oldest command is a switchover or targeted failover that hands the primary role to {@code nodeId}. */
+    public static boolean handsOverTo(ClusterView view, String nodeId) {
+        return CommandRules.pendingHandOver(view).filter(q -> nodeId.equals(q.command().targetNodeId())).isPresent();
+    }
+
     /** Whether this node may stand in the election now. */
     public static Eligibility eligibility(Situation s) {
         if (!s.connected()) {

@@ -56,6 +56,23 @@ class AppliedReporterTest {
     }
 
     @Test
+    void aReporterTurnedEagerSendsTheNewPositionWithoutWaitingForItsHeartbeat() {
+        String url = startPrimary();
+        reporter = new AppliedReporter("a", "b@3", url, false, "secret", Duration.ofHours(1).toMillis());
+        reporter.live(true);
+        reporter.processed(100);
+        reporter.start();
+        await("the reporter resting until its next heartbeat, in an hour").atMost(Duration.ofSeconds(10))
+                .until(AppliedReporterTest::reporterRests);
+
+        reporter.eager(true);
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> bodies.contains(report(100)));
+        reporter.processed(300);
+        await("reported at once from now on").atMost(Duration.ofSeconds(10)).until(() -> bodies.contains(report(300)));
+    }
+
+    @Test
     void aRefusedReportIsSentAgainUntilThePrimaryTakesIt() {
         failuresLeft.set(2);
         String url = startPrimary();
@@ -85,6 +102,13 @@ class AppliedReporterTest {
                 }, StandardCharsets.UTF_8)).build();
         primary.start();
         return "http://127.0.0.1:" + ((InetSocketAddress) primary.getListenerInfo().get(0).getAddress()).getPort() + "/";
+    }
+
+    /** Whether the reporter's thread waits in its rest between reports. */
+    private static boolean reporterRests() {
+        return Thread.getAllStackTraces().entrySet().stream().anyMatch(e -> e.getKey().getName().equals("applied-reporter")
+                && e.getKey().getState() == Thread.State.TIMED_WAITING && e.getValue().length > 0
+                && e.getValue()[0].getMethodName().equals("wait"));
     }
 
     private static String report(long position) {

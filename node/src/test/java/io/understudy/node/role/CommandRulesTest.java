@@ -59,6 +59,20 @@ class CommandRulesTest {
     }
 
     @Test
+    void shouldNameOnlyTheTargetOfAPendingHandOverAsTheNodeItHandsOverTo() {
+        ClusterView switchoverToB = view(command(CommandRecord.Type.SWITCHOVER, "b", 1), null, A_PRIMARY, B_READY);
+        assertThat(RoleMachine.handsOverTo(switchoverToB, "b")).isTrue();
+        assertThat(RoleMachine.handsOverTo(switchoverToB, "a")).as("the primary it hands over from").isFalse();
+        assertThat(RoleMachine.handsOverTo(view(command(CommandRecord.Type.FAILOVER, "b", 1), null, A_PRIMARY, B_READY), "b"))
+                .as("a targeted failover drill").isTrue();
+        assertThat(RoleMachine.handsOverTo(view(command(CommandRecord.Type.FAILOVER, null, 1), null, A_PRIMARY, B_READY), "b"))
+                .as("a drill the election resolves names no one").isFalse();
+        assertThat(RoleMachine.handsOverTo(view(command(CommandRecord.Type.PAUSE, null, 0), null, A_PRIMARY, B_READY), "b"))
+                .isFalse();
+        assertThat(RoleMachine.handsOverTo(view(null, null, A_PRIMARY, B_READY), "b")).as("no command").isFalse();
+    }
+
+    @Test
     void shouldHaveTheTargetPromoteOnceThePrimaryIsDemoted() {
         QueuedCommand switchover = command(CommandRecord.Type.SWITCHOVER, "b", 1);
         Decision d = RoleMachine.decide(b(false, view(switchover, null, A_DEMOTED, B_READY))).orElseThrow();

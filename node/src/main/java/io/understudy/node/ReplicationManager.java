@@ -155,7 +155,8 @@ final class ReplicationManager implements AutoCloseable {
         if (pending != handOverPending) {
             handOverPending = pending;
             if (settings.mode() == ReplicationSettings.SyncMode.ASYNC) {
-                log.info("applied positions reported {} ({})", pending ? "at once" : "every " + AppliedReporter.HEARTBEAT_MS + " ms",
+                log.info("applied positions reported {} ({})",
+                        pending ? "at once" : "every " + AppliedReporter.HEARTBEAT_MS + " ms",
                         pending ? "a hand-over to this node is pending" : "no hand-over to this node is pending");
             }
         }

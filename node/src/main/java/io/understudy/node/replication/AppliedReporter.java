@@ -13,9 +13,10 @@ import org.slf4j.LoggerFactory;
 /**
  * On a secondary: pushes how far it has processed the primary's stream to the primary's
  * {@code POST /replication/applied}, at once when the position moves (eager: in sync mode, and while a hand-over to
- * this node is pending) and at least every 500 ms (so the primary knows it is attached). Silent until the first copy is complete and whenever the stream is not live (its engine
- * still starting, or reconnecting), so a secondary that cannot apply the next write never counts as attached and
- * sync-mode writes do not wait for it. One request in flight; positions arriving meanwhile are coalesced into the next.
+ * this node is pending) and at least every 500 ms (so the primary knows it is attached). Silent until the first copy
+ * is complete and whenever the stream is not live (its engine still starting, or reconnecting), so a secondary that
+ * cannot apply the next write never counts as attached and sync-mode writes do not wait for it. One request in
+ * flight; positions arriving meanwhile are coalesced into the next.
  *
  * <p>Sent with blocking I/O on the reporter's own thread over a kept-alive connection: in sync mode every write waits
  * for this request, and an asynchronous client would add two thread hand-offs (to its selector and back) to each.

@@ -109,6 +109,7 @@ final class NodeController implements ZkCoordinator.Listener, ReplicationListene
             throw new IllegalStateException("app.dbUser: cannot fence the application's role '" + config.app().dbUser()
                     + "' (the node's db.user must be allowed to alter it and end its sessions): " + e.getMessage(), e);
         }
+        replication.boundRetainedWal();
         this.zk = coordinator;
         replication.publishStandbysWith(coordinator.records()::writeSyncStandbys);
         members.attach(coordinator);

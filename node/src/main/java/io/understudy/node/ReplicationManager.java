@@ -219,7 +219,12 @@ final class ReplicationManager implements AutoCloseable {
 
     /** Bounds slot WAL: housekeeping that may follow the promotion. */
     void tidyAsSource() {
-        slots.becomePrimary();
+        slots.boundRetainedWal();
+    }
+
+    /** At start, whatever the role: see {@link SlotKeeper#boundRetainedWal}. */
+    void boundRetainedWal() {
+        slots.boundRetainedWal();
     }
 
     /**

@@ -12,8 +12,9 @@ import java.util.Locale;
  * @param syncTimeoutMs      {@code replication.syncTimeoutMs} (default 5000): how long a sync write waits for a secondary
  * @param syncFallback       {@code replication.syncFallback} (default {@code refuse}): what sync mode does without a
  *                           secondary: refuse writes, or degrade to async with an alarm
- * @param maxSlotWalKeepSize {@code replication.maxSlotWalKeepSize} (default {@code 1GB}): the primary sets PostgreSQL's
- *                           {@code max_slot_wal_keep_size} to this, so an absent secondary cannot fill the disk (its
+ * @param maxSlotWalKeepSize {@code replication.maxSlotWalKeepSize} (default {@code 1GB}): each node sets PostgreSQL's
+ *                           {@code max_slot_wal_keep_size} to this when it starts and when it is promoted, so an
+ *                           absent secondary cannot fill the primary's disk (its
  *                           slot is invalidated instead and it resyncs); {@code -1} leaves the server's setting alone
  * @param slotAlarmBytes     {@code replication.slotAlarmBytes} (default 256 MiB): WAL held by a slot that raises an alarm
  * @param slotDropAfterMs    {@code replication.slotDropAfterMs} (default 10 min): how long a secondary may be gone from

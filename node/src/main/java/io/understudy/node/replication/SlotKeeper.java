@@ -40,10 +40,12 @@ public final class SlotKeeper {
     }
 
     /**
-     * On promotion or a start as primary: sets {@code max_slot_wal_keep_size} (ALTER SYSTEM + reload, so it survives
-     * restarts).
+     * At the node's start and on every promotion: sets {@code max_slot_wal_keep_size} (ALTER SYSTEM + reload, so it
+     * survives restarts) unless it has that value already. At start too, whatever the role: the reload makes every
+     * session of the database read its configuration again, and a node's first promotion did that while it admitted its
+     * first writes.
      */
-    public void becomePrimary() {
+    public void boundRetainedWal() {
         String wanted = settings.maxSlotWalKeepSize();
         try (Connection c = db.getConnection(); Statement st = c.createStatement()) {
             if (!wanted.equals("-1")) {

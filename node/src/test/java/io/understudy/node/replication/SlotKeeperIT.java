@@ -37,7 +37,7 @@ class SlotKeeperIT {
         // or the housekeeping after a promotion must not drop it in between.
         sql("CREATE PUBLICATION understudy_c FOR TABLE t");
 
-        keeper.becomePrimary();
+        keeper.boundRetainedWal();
 
         assertThat(publications()).containsExactly("understudy_c");
     }

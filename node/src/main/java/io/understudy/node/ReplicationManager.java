@@ -152,17 +152,16 @@ final class ReplicationManager implements AutoCloseable {
      * its write gate, and with reports only every half second that wait took 330-470 ms in async mode. Event thread.
      */
     void handOverPending(boolean pending) {
-        if (pending != handOverPending) {
-            handOverPending = pending;
-            if (settings.mode() == ReplicationSettings.SyncMode.ASYNC) {
-                log.info("applied positions reported {} ({})",
-                        pending ? "at once" : "every " + AppliedReporter.HEARTBEAT_MS + " ms",
-                        pending ? "a hand-over to this node is pending" : "no hand-over to this node is pending");
-            }
-        }
+        boolean changed = pending != handOverPending;
+        handOverPending = pending;
         AppliedReporter pusher = reporter;
-        if (pusher != null) {
-            pusher.eager(eagerReports());
+        if (pusher == null) {
+            return; // not streaming (a primary, or between streams): the next stream's reporter reads the flag
+        }
+        pusher.eager(eagerReports());
+        if (changed && settings.mode() == ReplicationSettings.SyncMode.ASYNC) {
+            log.info("applied positions reported {} ({})", pending ? "at once" : "every " + AppliedReporter.HEARTBEAT_MS + " ms",
+                    pending ? "a hand-over to this node is pending" : "no hand-over to this node is pending");
         }
     }
 

@@ -71,6 +71,14 @@ final class CommandRules {
             return refuse(s, queued, "the cluster has no primary to hand over from");
         }
         PrimaryRecord primary = recorded.get();
+        if (c.expectedEpoch() != 0 && c.expectedEpoch() < primary.epoch() && primary.nodeId().equals(c.targetNodeId())) {
+            // The hand-over happened: the target holds /primary in a newer epoch. It completes the command as the last
+            // step of its promotion, but the old primary may see the new epoch first (before the target's member record
+            // says PRIMARY) and would otherwise record a done switchover as refused.
+            return administers(s) ? Optional.of(new Decision(s.role(), List.of(new Action.CompleteCommand(queued,
+                    "done: " + primary.nodeId() + " is primary of epoch " + primary.epoch())), "completing " + c.type()
+                    + ": " + primary.nodeId() + " is primary of epoch " + primary.epoch())) : Optional.empty();
+        }
         if (c.expectedEpoch() != 0 && c.expectedEpoch() != primary.epoch()) {
             return refuse(s, queued, "the cluster is in epoch " + primary.epoch() + ", not the expected " + c.expectedEpoch());
         }

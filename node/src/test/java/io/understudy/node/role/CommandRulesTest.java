@@ -121,6 +121,22 @@ class CommandRulesTest {
     }
 
     @Test
+    void shouldRecordASwitchoverWhoseTargetAlreadyHoldsTheNewEpochAsDoneNotRefused() {
+        // The target wrote /primary for epoch 2; its member record still says SECONDARY, so nobody is the live
+        // primary and the old primary a, the smallest member id, administers the command.
+        PrimaryRecord b2 = new PrimaryRecord("b", "http://b", "b:5432/postgres", 2, 0, null, 0);
+        QueuedCommand switchover = command(CommandRecord.Type.SWITCHOVER, "b", 1);
+        ClusterView promoted = new ClusterView(Optional.of(b2), List.of(A_DEMOTED, B_READY), null, List.of(switchover));
+        Decision d = RoleMachine.decide(a(Role.DEMOTED, false, promoted)).orElseThrow();
+        assertThat(d.actions()).containsExactly(new Action.CompleteCommand(switchover, "done: b is primary of epoch 2"));
+
+        QueuedCommand toC = command(CommandRecord.Type.SWITCHOVER, "c", 1);
+        ClusterView elsewhere = new ClusterView(Optional.of(b2), List.of(A_DEMOTED, B_READY), null, List.of(toC));
+        assertThat(RoleMachine.decide(a(Role.DEMOTED, false, elsewhere)).orElseThrow().actions()).as("another target")
+                .containsExactly(new Action.CompleteCommand(toC, "refused: the cluster is in epoch 2, not the expected 1"));
+    }
+
+    @Test
     void shouldLetTheElectionPickThePromoterOfAnUntargetedDrillEvenWhenPaused() {
         QueuedCommand drill = command(CommandRecord.Type.FAILOVER, null, 0);
         ClusterSettings paused = ClusterSettings.DEFAULTS.withPause(true, "maintenance");

@@ -141,7 +141,6 @@ final class ReplicationManager implements AutoCloseable {
         currentSourceId = rc.sourceId();
         current = replicator;
         reporter = pusher;
-        pusher.eager(eagerReports()); // a hand-over may have become pending meanwhile
         pusher.start();
         replicator.start();
     }
@@ -156,7 +155,7 @@ final class ReplicationManager implements AutoCloseable {
         handOverPending = pending;
         AppliedReporter pusher = reporter;
         if (pusher == null) {
-            return; // not streaming (a primary, or between streams): the next stream's reporter reads the flag
+            return; // not streaming (a primary, or between streams): follow() gives the next reporter the flag
         }
         pusher.eager(eagerReports());
         if (changed && settings.mode() == ReplicationSettings.SyncMode.ASYNC) {
@@ -208,7 +207,7 @@ final class ReplicationManager implements AutoCloseable {
     /** This node now serves as primary of {@code epoch}: bound slot WAL, accept reports. */
     void becomeSource(long epoch) {
         serveAsSource(epoch);
-        tidyAsSource();
+        boundRetainedWal();
     }
 
     /** Accepts secondaries' reports for {@code epoch}'s stream: before the write gate opens, so sync mode counts right. */
@@ -216,12 +215,7 @@ final class ReplicationManager implements AutoCloseable {
         sync.serve(config.nodeId() + "@" + epoch);
     }
 
-    /** Bounds slot WAL: housekeeping that may follow the promotion. */
-    void tidyAsSource() {
-        slots.boundRetainedWal();
-    }
-
-    /** At start, whatever the role: see {@link SlotKeeper#boundRetainedWal}. */
+    /** Bounds slot WAL: at start whatever the role, and as housekeeping after a promotion (see {@link SlotKeeper#boundRetainedWal}). */
     void boundRetainedWal() {
         slots.boundRetainedWal();
     }

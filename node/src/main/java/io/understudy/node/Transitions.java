@@ -114,7 +114,7 @@ final class Transitions {
                     members.publishMember();
                     laps.lap("member record sent");
                     recordAll(history);
-                    replication.tidyAsSource(); // stale slots went before the promotion, the old primary's rejoin slot stays
+                    replication.boundRetainedWal(); // stale slots went before the promotion, the old primary's rejoin slot stays
                     laps.lap("slot housekeeping");
                 }
             }

@@ -11,11 +11,7 @@ import io.understudy.cluster.HistoryRecord;
 import io.understudy.cluster.zk.ZkPaths;
 import io.understudy.node.support.Http;
 import io.understudy.node.support.TestNodes;
-import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.net.http.HttpResponse;
-import java.sql.Connection;
-import java.sql.ResultSet;
-import java.sql.Statement;
 import java.time.Duration;
 import java.util.List;
 import org.apache.curator.framework.CuratorFramework;
@@ -45,8 +41,8 @@ class NodeFailoverIT extends WithTwoDatabases {
         }
         b = Node.start(configB);
         await().atMost(Duration.ofSeconds(60)).until(() -> Http.status(urlB + "/replica") == 200);
-        assertThat(walKeepSize(pgB)).as("bounded when the node started, not at its first promotion (a reload then)")
-                .isEqualTo("1024");
+        assertThat(SyncReplicationIT.PgRows.one(pgB, "SELECT pg_size_bytes(current_setting('max_slot_wal_keep_size'))"))
+                .as("bounded when the node started, not at its first promotion (a reload then)").isEqualTo(1L << 30);
         for (int i = 0; i < 10; i++) {
             assertThat(put(urlA + "/api/objects/streamed-" + i, "{\"i\":" + i + "}").statusCode()).isEqualTo(201);
         }
@@ -74,15 +70,6 @@ class NodeFailoverIT extends WithTwoDatabases {
 
         assertThat(history()).extracting(HistoryRecord::type)
                 .contains(HistoryRecord.Type.BOOTSTRAP, HistoryRecord.Type.PROMOTION);
-    }
-
-    /** {@code max_slot_wal_keep_size} as the server applies it, in MB. */
-    private static String walKeepSize(EmbeddedPostgres pg) throws java.sql.SQLException {
-        try (Connection c = pg.getPostgresDatabase().getConnection(); Statement st = c.createStatement();
-             ResultSet rs = st.executeQuery("SELECT setting FROM pg_settings WHERE name = 'max_slot_wal_keep_size'")) {
-            rs.next();
-            return rs.getString(1);
-        }
     }
 
     @Test

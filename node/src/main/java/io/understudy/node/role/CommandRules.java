@@ -75,9 +75,8 @@ final class CommandRules {
             // The hand-over happened: the target holds /primary in a newer epoch. It completes the command as the last
             // step of its promotion, but the old primary may see the new epoch first (before the target's member record
             // says PRIMARY) and would otherwise record a done switchover as refused.
-            return administers(s) ? Optional.of(new Decision(s.role(), List.of(new Action.CompleteCommand(queued,
-                    "done: " + primary.nodeId() + " is primary of epoch " + primary.epoch())), "completing " + c.type()
-                    + ": " + primary.nodeId() + " is primary of epoch " + primary.epoch())) : Optional.empty();
+            String done = primary.nodeId() + " is primary of epoch " + primary.epoch();
+            return answer(s, queued, "done: " + done, "completing " + c.type() + ": " + done);
         }
         if (c.expectedEpoch() != 0 && c.expectedEpoch() != primary.epoch()) {
             return refuse(s, queued, "the cluster is in epoch " + primary.epoch() + ", not the expected " + c.expectedEpoch());
@@ -153,8 +152,13 @@ final class CommandRules {
 
     /** Refusals are written by the live primary or, with none, by the member with the smallest id. */
     private static Optional<Decision> refuse(Situation s, QueuedCommand queued, String problem) {
-        return administers(s) ? Optional.of(new Decision(s.role(), List.of(new Action.CompleteCommand(queued,
-                "refused: " + problem)), "refusing " + queued.command().type() + ": " + problem)) : Optional.empty();
+        return answer(s, queued, "refused: " + problem, "refusing " + queued.command().type() + ": " + problem);
+    }
+
+    /** The administering node completes the command with {@code outcome}; the others leave it to it. */
+    private static Optional<Decision> answer(Situation s, QueuedCommand queued, String outcome, String why) {
+        return administers(s) ? Optional.of(new Decision(s.role(), List.of(new Action.CompleteCommand(queued, outcome)), why))
+                : Optional.empty();
     }
 
     private static boolean administers(Situation s) {

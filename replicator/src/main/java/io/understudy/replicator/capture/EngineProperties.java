@@ -18,8 +18,6 @@ public final class EngineProperties {
     /** How long a start waits for the source to free the stream's slot, and how often it tries meanwhile. */
     private static final long SLOT_PATIENCE_MS = 60_000;
     private static final long SLOT_RETRY_DELAY_MS = 250;
-    /** How long an offset commit waits for the connector to send the confirmed position to the source. */
-    static final long LSN_SEND_WAIT_MS = 2;
 
     private EngineProperties() {
     }
@@ -44,14 +42,6 @@ public final class EngineProperties {
         // Every 5 s instead of every second: the slot then holds at most 5 s more WAL, and nothing else reads it.
         p.setProperty("offset.flush.interval.ms", "5000");
         p.setProperty("offset.flush.timeout.ms", "5000");
-        // The wait itself is capped: the connector sends the position from a thread of its own and the engine's thread
-        // waits for it at most LSN_SEND_WAIT_MS. A send that is still waiting for the connection then completes on its
-        // own, one not yet begun is dropped, and the next commit carries a later position. Either way only the slot's
-        // confirmed position moves later, never past what the target holds: the engine commits only what the target
-        // made durable, and the resume position lives in the target's state row. (A slot that stops moving raises
-        // slot_lagging on the source.)
-        p.setProperty("lsn.flush.timeout.ms", Long.toString(LSN_SEND_WAIT_MS));
-        p.setProperty("lsn.flush.timeout.action", "ignore");
 
         p.setProperty("database.hostname", config.sourceHost());
         p.setProperty("database.port", Integer.toString(config.sourcePort()));

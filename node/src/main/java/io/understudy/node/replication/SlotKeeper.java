@@ -49,14 +49,11 @@ public final class SlotKeeper {
         String wanted = settings.maxSlotWalKeepSize();
         try (Connection c = db.getConnection(); Statement st = c.createStatement()) {
             if (!wanted.equals("-1")) {
-                String current;
-                try (ResultSet rs = st.executeQuery("SELECT setting::bigint * 1024 * 1024 FROM pg_settings WHERE name = 'max_slot_wal_keep_size'")) {
+                try (ResultSet rs = st.executeQuery("SELECT pg_size_bytes(current_setting('max_slot_wal_keep_size')),"
+                        + " pg_size_bytes('" + wanted + "')")) {
                     rs.next();
-                    current = rs.getString(1);
-                }
-                try (ResultSet rs = st.executeQuery("SELECT pg_size_bytes('" + wanted + "')::text")) {
-                    rs.next();
-                    if (!rs.getString(1).equals(current)) {
+                    long current = rs.getLong(1);
+                    if (current != rs.getLong(2)) {
                         st.execute("ALTER SYSTEM SET max_slot_wal_keep_size = '" + wanted + "'");
                         st.execute("SELECT pg_reload_conf()");
                         log.info("max_slot_wal_keep_size: {} bytes -> {} (a secondary's slot may hold no more WAL)", current, wanted);

@@ -75,8 +75,8 @@ final class CommandRules {
             // The hand-over happened: the target holds /primary in a newer epoch. It completes the command as the last
             // step of its promotion, but the old primary may see the new epoch first (before the target's member record
             // says PRIMARY) and would otherwise record a done switchover as refused.
-            String done = primary.nodeId() + " is primary of epoch " + primary.epoch();
-            return answer(s, queued, "done: " + done, "completing " + c.type() + ": " + done);
+            String done = done(primary.nodeId(), primary.epoch());
+            return answer(s, queued, done, "completing " + c.type() + ": " + done);
         }
         if (c.expectedEpoch() != 0 && c.expectedEpoch() != primary.epoch()) {
             return refuse(s, queued, "the cluster is in epoch " + primary.epoch() + ", not the expected " + c.expectedEpoch());
@@ -110,7 +110,7 @@ final class CommandRules {
             String why = c.type() + " from " + primary.nodeId() + "@" + primary.epoch() + describe(c)
                     + " requested by " + c.requestedBy();
             return Optional.of(new Decision(Role.PRIMARY, List.of(new Action.Promote(epoch, primary, kind, why),
-                    new Action.CompleteCommand(queued, "done: " + s.nodeId() + " is primary of epoch " + epoch)), why));
+                    new Action.CompleteCommand(queued, done(s.nodeId(), epoch))), why));
         }
         return Optional.empty();
     }
@@ -148,6 +148,11 @@ final class CommandRules {
 
     private static boolean isReadySecondary(MemberRecord m, PrimaryRecord primary) {
         return m.role() == Role.SECONDARY && m.healthy() && !m.nodeId().equals(primary.nodeId());
+    }
+
+    /** A completed hand-over's outcome, the same whichever node records it. */
+    private static String done(String primary, long epoch) {
+        return "done: " + primary + " is primary of epoch " + epoch;
     }
 
     /** Refusals are written by the live primary or, with none, by the member with the smallest id. */

@@ -101,6 +101,8 @@ class MediaWikiFailoverIT {
         await("the installed wiki on secondary " + secondary).atMost(WAIT).untilAsserted(() -> {
             try (Connection db = wiki.connect(secondary)) {
                 WikiReadBack node = new WikiReadBack(db, wiki.filesDir(secondary));
+                // the installer's tables reach the secondary through replication, after the install: until then, not yet
+                assertThat(List.of("page", "\"user\"")).as("the wiki's tables").allMatch(t -> exists(node, t));
                 assertThat(node.maxId("page", "page_id")).as("pages").isEqualTo(pages);
                 assertThat(node.maxId("\"user\"", "user_id")).as("users").isEqualTo(users);
             }

@@ -44,7 +44,7 @@ class JsonLogsIT {
         Process appliance = startLocal(config, "json", out);
 
         await("appliance ready").atMost(Duration.ofMinutes(4)).pollInterval(Duration.ofMillis(250))
-                .until(() -> jsonLines(out).stream().anyMatch(line ->
+                .until(() -> finishedJsonLines(out).stream().anyMatch(line ->
                         line.path("formattedMessage").asText().contains("Ctrl-C stops everything")));
         appliance.destroy();
         assertThat(appliance.waitFor(2, TimeUnit.MINUTES)).as("appliance exits on SIGTERM").isTrue();
@@ -79,8 +79,25 @@ class JsonLogsIT {
 
     /** Every line printed so far, each of which must be one JSON object. */
     private static List<JsonNode> jsonLines(Path out) throws IOException {
+        return json(Files.readAllLines(out, StandardCharsets.UTF_8));
+    }
+
+    /**
+     * The lines the running appliance has finished printing, each of which must be one JSON object: a read can land
+     * in the middle of a write, and the part of a line written so far is not JSON yet.
+     */
+    private static List<JsonNode> finishedJsonLines(Path out) throws IOException {
+        byte[] printed = Files.readAllBytes(out);
+        int end = printed.length;
+        while (end > 0 && printed[end - 1] != '\n') {
+            end--;
+        }
+        return json(new String(printed, 0, end, StandardCharsets.UTF_8).lines().toList());
+    }
+
+    private static List<JsonNode> json(List<String> printed) {
         List<JsonNode> lines = new ArrayList<>();
-        for (String line : Files.readAllLines(out, StandardCharsets.UTF_8)) {
+        for (String line : printed) {
             JsonNode json;
             try {
                 json = ClusterJson.MAPPER.readTree(line);

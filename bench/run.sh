@@ -10,6 +10,7 @@
 #                      BENCH_OPTS=-Dbench.only=writepath bench/run.sh replication [seconds per stage]   (only the write-path rows, PUTs from wrk, ~2 min at 10 s)
 #                      BENCH_OPTS=-Dbench.only=lag bench/run.sh replication [seconds per stage]   (only the lag stages at 100 and 1,000 tx/s, ~2 min at 10 s)
 #                      BENCH_OPTS=-Dbench.only=sync bench/run.sh replication [seconds per stage]   (only the sync rows, 1/4/16 clients and remote_apply, ~2 min at 10 s)
+#                      BENCH_OPTS=-Dbench.only=throughput bench/run.sh replication [seconds per stage]   (only max 1-row, max 10-row and the backlog, ~2 min at 10 s)
 #                      (BENCH_OPTS may also set -Dbench.firstPort=N: 15 ports from N, default 19080)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -42,7 +43,7 @@ case "$name" in
   replication)
     main=io.understudy.bench.ReplicationBench
     mkdir -p bench/results
-    # BENCH_OPTS passes -Dbench.only=writepath (the write-path rows only), -Dbench.only=lag (the lag stages only), -Dbench.only=sync (the sync rows only), -Dbench.warmSeconds=N, -Dbench.backlog=N, -Dbench.firstPort=N
+    # BENCH_OPTS passes -Dbench.only=writepath (the write-path rows only), -Dbench.only=lag (the lag stages only), -Dbench.only=sync (the sync rows only), -Dbench.only=throughput (max and backlog only), -Dbench.warmSeconds=N, -Dbench.backlog=N, -Dbench.firstPort=N
     read -ra bench_opts <<<"${BENCH_OPTS:-}"
     jvm_opts+=("${bench_opts[@]}")
     jvm_opts+=("-XX:StartFlightRecording=filename=bench/results/replication.jfr,settings=profile") ;;

@@ -35,6 +35,8 @@ import java.util.List;
  * appliance's write-path rows (PUT via switch, PUT via nginx, PUT to node, pgbench; about two minutes with 10 s stages);
  * {@code -Dbench.only=lag} only the paced single-row stages at 100 and 1,000 transactions/s, where the lag is read
  * (about two minutes with 10 s stages); {@code -Dbench.only=sync} only the sync appliance's rows (about two minutes);
+ * {@code -Dbench.only=throughput} only the async stages the decoding thread limits: max single-row, max ten-row and the
+ * backlog (about two minutes);
  * {@code -Dbench.warmSeconds=N} warms the appliance up for N s (default 20)
  * before the first stage. Uses 15 ports on 127.0.0.1 from {@code -Dbench.firstPort} (default 19080, the
  * switch's; the nodes', PostgreSQL's and ZooKeeper's follow it, nginx's last).
@@ -52,13 +54,16 @@ public final class ReplicationBench {
     private static final int FIRST_PORT = Integer.getInteger("bench.firstPort", 19080);
     /** nginx in front of the primary node, for the write path's anchor row: the port after the appliance's 14. */
     private static final int NGINX_PORT = FIRST_PORT + 14;
-    /** {@code -Dbench.only}: writepath, lag or sync for those rows alone; empty for the whole bench. */
+    /** {@code -Dbench.only}: writepath, lag, sync or throughput for those rows alone; empty for the whole bench. */
     private static final String ONLY = System.getProperty("bench.only", "");
     private static final boolean WRITE_PATH_ONLY = ONLY.equals("writepath");
     /** Only the paced single-row stages where the lag is read, at these rates: about two minutes with 10 s stages. */
     private static final boolean LAG_ONLY = ONLY.equals("lag");
     private static final int[] LAG_RATES = {100, 1000};
     private static final boolean SYNC_ONLY = ONLY.equals("sync");
+    /** Only the flat-out async stages and the backlog, which measure how fast the secondary can apply. */
+    private static final boolean THROUGHPUT_ONLY = ONLY.equals("throughput");
+    private static final int[] THROUGHPUT_RATES = {0};
     /** Ids of the unmeasured rows that warm the stages' tables; the stages' ids start at 0, the sync stages' at 10^9. */
     private static final long WARM_IDS = 5_000_000_000L;
     /** How long the appliance is warmed up before the first stage ({@code -Dbench.warmSeconds}). */
@@ -71,7 +76,7 @@ public final class ReplicationBench {
         Path data = Files.createTempDirectory("understudy-replbench-");
         BenchClient http = new BenchClient(Duration.ofSeconds(10));
         List<List<String>> rows = new ArrayList<>();
-        List<String> modes = WRITE_PATH_ONLY || LAG_ONLY ? List.of("async") : SYNC_ONLY ? List.of("sync") : List.of("async", "sync");
+        List<String> modes = WRITE_PATH_ONLY || LAG_ONLY || THROUGHPUT_ONLY ? List.of("async") : SYNC_ONLY ? List.of("sync") : List.of("async", "sync");
         for (String mode : modes) {
             ApplianceConfig config = new ApplianceConfig(data.resolve(mode), "repl-" + mode, FIRST_PORT, FIRST_PORT + 1,
                     FIRST_PORT + 3, ApplianceConfig.firstIds(2), FIRST_PORT + 5, FIRST_PORT + 8, FIRST_PORT + 11);
@@ -87,7 +92,7 @@ public final class ReplicationBench {
                         warmTables(http, pair, pg);
                     }
                     long firstId = 0;
-                    for (int rate : WRITE_PATH_ONLY ? new int[0] : LAG_ONLY ? LAG_RATES : RATES) {
+                    for (int rate : WRITE_PATH_ONLY ? new int[0] : LAG_ONLY ? LAG_RATES : THROUGHPUT_ONLY ? THROUGHPUT_RATES : RATES) {
                         for (int rowsPerTx : rate == 0 ? new int[] {1, 10} : new int[] {1}) {
                             String load = rowsPerTx + "-row";
                             List<String> ours = ourStage(http, pair, load, rate, rowsPerTx, firstId, stage);
@@ -100,17 +105,9 @@ public final class ReplicationBench {
                     if (LAG_ONLY) {
                         continue;
                     }
-                    warmWritePath(http, pair, data);
-                    List<String> viaSwitch = apiStage(http, pair, data, "async", true, WRITE_PATH_CLIENTS, stage);
-                    List<String> viaNginx = nginxStage(http, pair, data, config.nodeApiPort("a"), stage);
-                    List<String> direct = apiStage(http, pair, data, "async", false, WRITE_PATH_CLIENTS, stage);
-                    double pgbench = Pgbench.upserts(config.pgPort("a"), WRITE_PATH_CLIENTS, stage);
-                    List<String> bench = List.of("pgbench", "upsert", WRITE_PATH_CLIENTS + " clients", "max", fmt(pgbench),
-                            "-", "-", "-", "-", "-", "-", "-", "1.00", loadAverage());
-                    rows.add(withRatio(viaSwitch, bench, 4));
-                    rows.add(withRatio(viaNginx, bench, 4));
-                    rows.add(withRatio(direct, bench, 4));
-                    rows.add(bench);
+                    if (!THROUGHPUT_ONLY) {
+                        writePathRows(http, pair, data, config, stage, rows);
+                    }
                     if (WRITE_PATH_ONLY) {
                         continue;
                     }
@@ -146,6 +143,7 @@ public final class ReplicationBench {
         Report report = WRITE_PATH_ONLY ? new Report("replication-writepath", "Write path, side by side with pgbench")
                 : LAG_ONLY ? new Report("replication-lag", "Replication lag at paced rates, side by side with PostgreSQL")
                 : SYNC_ONLY ? new Report("replication-sync", "Sync mode, side by side with PostgreSQL's remote_apply")
+                : THROUGHPUT_ONLY ? new Report("replication-throughput", "Replication flat out and from a backlog, side by side with PostgreSQL")
                 : new Report("replication", "Replication and write path, side by side with PostgreSQL");
         report.line("Each stage: " + stage.toSeconds() + " s, after " + WARM_UP.toSeconds() + " s of warm-up writes through the"
                         + " switch. Lag = commit on the primary → applied on the secondary"
@@ -165,6 +163,22 @@ public final class ReplicationBench {
                         + " loadavg = the machine's 1-minute load average when the stage ended (2 cores, shared).").line("")
                 .table(HEADER, rows);
         report.publish(System.out, Path.of("bench", "results"));
+    }
+
+    /** PUTs through the switch, through nginx and straight to the node, beside pgbench's upserts: the write path's rows. */
+    private static void writePathRows(BenchClient http, BenchPair pair, Path data, ApplianceConfig config, Duration stage,
+                                      List<List<String>> rows) throws Exception {
+        warmWritePath(http, pair, data);
+        List<String> viaSwitch = apiStage(http, pair, data, "async", true, WRITE_PATH_CLIENTS, stage);
+        List<String> viaNginx = nginxStage(http, pair, data, config.nodeApiPort("a"), stage);
+        List<String> direct = apiStage(http, pair, data, "async", false, WRITE_PATH_CLIENTS, stage);
+        double pgbench = Pgbench.upserts(config.pgPort("a"), WRITE_PATH_CLIENTS, stage);
+        List<String> bench = List.of("pgbench", "upsert", WRITE_PATH_CLIENTS + " clients", "max", fmt(pgbench),
+                "-", "-", "-", "-", "-", "-", "-", "1.00", loadAverage());
+        rows.add(withRatio(viaSwitch, bench, 4));
+        rows.add(withRatio(viaNginx, bench, 4));
+        rows.add(withRatio(direct, bench, 4));
+        rows.add(bench);
     }
 
     /**

@@ -3,6 +3,8 @@ package io.understudy.replicator.capture;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.debezium.connector.base.ChangeEventQueue;
+import io.debezium.connector.postgresql.PostgresConnector;
+import io.debezium.connector.postgresql.pipeline.txmetadata.PostgresTransactionMonitor;
 import io.debezium.embedded.async.AsyncEmbeddedEngine;
 import io.debezium.embedded.async.ParallelSmtAndConvertBatchProcessor;
 import io.debezium.pipeline.meters.CommonEventMeter;
@@ -25,8 +27,9 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * The replicator replaces Debezium classes ({@code io.debezium.pipeline.meters.CommonEventMeter},
- * {@code io.debezium.connector.base.ChangeEventQueue} with its builder, and the engine's
- * {@code io.debezium.embedded.async.ParallelSmtAndConvertBatchProcessor}; see their Javadoc and
+ * {@code io.debezium.connector.base.ChangeEventQueue} with its builder, the engine's
+ * {@code io.debezium.embedded.async.ParallelSmtAndConvertBatchProcessor} and the PostgreSQL connector's
+ * {@code io.debezium.connector.postgresql.pipeline.txmetadata.PostgresTransactionMonitor}; see their Javadoc and
  * docs/replication-speed.md). These checks fail when a replacement becomes unnecessary or wrong: a Debezium upgrade
  * (an upstream fix may make it unnecessary, and the class may have changed), a class path on which Debezium's own
  * copy wins, or a replacement that no longer offers what Debezium's copy offers its callers.
@@ -38,7 +41,8 @@ class DebeziumClassReplacementTest {
             CommonEventMeter.class, PipelineMetrics.class,
             ChangeEventQueue.class, PipelineMetrics.class,
             ChangeEventQueue.Builder.class, PipelineMetrics.class,
-            ParallelSmtAndConvertBatchProcessor.class, AsyncEmbeddedEngine.class);
+            ParallelSmtAndConvertBatchProcessor.class, AsyncEmbeddedEngine.class,
+            PostgresTransactionMonitor.class, PostgresConnector.class);
 
     static List<Class<?>> replaced() {
         return List.copyOf(REPLACED.keySet());
@@ -55,7 +59,10 @@ class DebeziumClassReplacementTest {
                 .as("Debezium was upgraded: check whether its CommonEventMeter still builds the last event's summary per"
                         + " event and whether its ChangeEventQueue still waits for a full batch (and spins in the last"
                         + " millisecond of a poll), and whether its engine still hands every record of a batch to its record"
-                        + " thread pool with no transformation configured; delete a replacement that is no longer needed, else compare it with"
+                        + " thread pool with no transformation configured, and whether its PostgresTransactionMonitor"
+                        + " still formats every transaction id with String.format (and whether the connector's"
+                        + " PostgresSourceInfoStructMaker still fills the fields UnderstudySourceInfoStructMaker fills);"
+                        + " delete a replacement that is no longer needed, else compare it with"
                         + " the new class and update this version")
                 .isEqualTo("3.6.1.Final");
     }

@@ -4,13 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.understudy.cluster.ClusterJson;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -44,12 +42,12 @@ class JsonLogsIT {
         Process appliance = startLocal(config, "json", out);
 
         await("appliance ready").atMost(Duration.ofMinutes(4)).pollInterval(Duration.ofMillis(250))
-                .until(() -> finishedJsonLines(out).stream().anyMatch(line ->
+                .until(() -> JsonLines.finished(out).stream().anyMatch(line ->
                         line.path("formattedMessage").asText().contains("Ctrl-C stops everything")));
         appliance.destroy();
         assertThat(appliance.waitFor(2, TimeUnit.MINUTES)).as("appliance exits on SIGTERM").isTrue();
 
-        List<JsonNode> lines = jsonLines(out);
+        List<JsonNode> lines = JsonLines.all(out);
         Set<String> processes = new TreeSet<>();
         lines.forEach(line -> processes.add(line.path("context").path("name").asText()));
         assertThat(processes).containsExactlyInAnyOrder(APPLIANCE, "node-a", "node-b", "switch");
@@ -75,39 +73,6 @@ class JsonLogsIT {
         assertThat(Files.readString(out, StandardCharsets.UTF_8))
                 .contains("UNDERSTUDY_LOG_FORMAT").contains("must be 'text' or 'json', got 'xml'");
         assertThat(config.dataDir()).doesNotExist();
-    }
-
-    /** Every line printed so far, each of which must be one JSON object. */
-    private static List<JsonNode> jsonLines(Path out) throws IOException {
-        return json(Files.readAllLines(out, StandardCharsets.UTF_8));
-    }
-
-    /**
-     * The lines the running appliance has finished printing, each of which must be one JSON object: a read can land
-     * in the middle of a write, and the part of a line written so far is not JSON yet.
-     */
-    private static List<JsonNode> finishedJsonLines(Path out) throws IOException {
-        byte[] printed = Files.readAllBytes(out);
-        int end = printed.length;
-        while (end > 0 && printed[end - 1] != '\n') {
-            end--;
-        }
-        return json(new String(printed, 0, end, StandardCharsets.UTF_8).lines().toList());
-    }
-
-    private static List<JsonNode> json(List<String> printed) {
-        List<JsonNode> lines = new ArrayList<>();
-        for (String line : printed) {
-            JsonNode json;
-            try {
-                json = ClusterJson.MAPPER.readTree(line);
-            } catch (IOException e) {
-                throw new AssertionError("a line that is not JSON: " + line, e);
-            }
-            assertThat(json.isObject()).as(line).isTrue();
-            lines.add(json);
-        }
-        return lines;
     }
 
     private Process startLocal(ApplianceConfig config, String logFormat, Path out) throws IOException {

@@ -7,7 +7,6 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.understudy.cluster.ClusterJson;
 import io.understudy.cluster.config.LogSettings;
-import java.io.IOException;
 import java.net.ConnectException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -202,7 +201,7 @@ class OperatorViewIT {
     @Test
     void childLogsAreJsonLinesCarryingTheProcessNodeAndEpoch() throws Exception {
         for (String id : appliance.config().nodeIds()) {
-            List<JsonNode> lines = jsonLines(appliance.config().logDir().resolve("node-" + id + ".log"));
+            List<JsonNode> lines = JsonLines.finished(appliance.config().logDir().resolve("node-" + id + ".log"));
             assertThat(lines).as("node %s", id).isNotEmpty()
                     .allSatisfy(line -> assertThat(line.path("context").path("name").asText()).isEqualTo("node-" + id))
                     .anySatisfy(line -> {
@@ -212,23 +211,9 @@ class OperatorViewIT {
                         assertThat(line.path("level").asText()).isEqualTo("INFO");
                     });
         }
-        assertThat(jsonLines(appliance.config().logDir().resolve("switch.log")))
+        assertThat(JsonLines.finished(appliance.config().logDir().resolve("switch.log")))
                 .anySatisfy(line -> assertThat(line.path("formattedMessage").asText()).startsWith("switch listening on"))
                 .allSatisfy(line -> assertThat(line.path("context").path("name").asText()).isEqualTo("switch"));
-    }
-
-    /** Every line of a child's log, each of which must be one JSON object. */
-    private static List<JsonNode> jsonLines(Path log) throws Exception {
-        List<JsonNode> lines = new ArrayList<>();
-        for (String line : Files.readAllLines(log)) {
-            try {
-                lines.add(ClusterJson.MAPPER.readTree(line));
-            } catch (IOException e) {
-                throw new AssertionError(log + " has a line that is not JSON: " + line, e);
-            }
-            assertThat(lines.get(lines.size() - 1).isObject()).as("%s: %s", log, line).isTrue();
-        }
-        return lines;
     }
 
     /** The node id the page shows as primary, or "" for none. */

@@ -39,8 +39,9 @@ final class PgPair implements AutoCloseable {
         return EmbeddedPostgres.builder()
                 .setServerConfig("wal_level", "logical")
                 .setServerConfig("synchronous_commit", "on")
-                .setServerConfig("max_replication_slots", "10")
-                .setServerConfig("max_wal_senders", "10")
+                // each stream a test class starts keeps its slot until the class is done (see close)
+                .setServerConfig("max_replication_slots", "20")
+                .setServerConfig("max_wal_senders", "20")
                 .setServerConfig("listen_addresses", "127.0.0.1");
     }
 

@@ -14,6 +14,8 @@ import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -161,6 +163,31 @@ class StreamFidelityIT extends WithPgPair {
             String query = "SELECT id || ' ' || coalesce(v::text, 'null') FROM search ORDER BY id";
             await().atMost(WAIT).until(() -> rows(pg.target, query).equals(rows(pg.source, query)));
             assertThat(r.status().state()).isEqualTo(State.STREAMING);
+        }
+    }
+
+    /**
+     * Infinities, years before Christ and past 9999, and 9999-12-31 (once written as a day in 1816, as every timestamp
+     * outside 1677-2262 was), copied and streamed. A {@code date} before Christ is streamed exactly but not copied: the
+     * connector reads the copy's dates through {@code java.sql.Date}, which drops the era (see the README).
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"timestamptz", "timestamp", "date"})
+    void dateAndTimeValuesAtTheEdgesRoundTripValueForValue(String type) throws Exception {
+        String table = "edges_" + type;
+        pg.both("CREATE TABLE public." + table + " (id bigint PRIMARY KEY, v " + type + ")");
+        String rows = "(%d, 'infinity'), (%d, '-infinity'), (%d, '12345-06-07 08:09:10.000001+00'),"
+                + " (%d, '9999-12-31 23:59:59.999999+00'), (%d, '2024-02-29 23:59:59.999999+00')";
+        String beforeChrist = ", (%d, '0044-03-15 12:00:00.5+00 BC'), (%d, '4713-01-01 00:00:00+00 BC')";
+        boolean copiesEra = !type.equals("date");
+        exec(pg.source, "INSERT INTO " + table + " VALUES " + rows.formatted(1, 2, 3, 4, 5)
+                + (copiesEra ? beforeChrist.formatted(6, 7) : "")); // copied by the snapshot
+        try (Replicator r = start(pg.config("fid_" + table, dataDir, "public." + table), new Recorder())) {
+            exec(pg.source, "INSERT INTO " + table + " VALUES " + rows.formatted(11, 12, 13, 14, 15) + beforeChrist.formatted(16, 17));
+            String query = "SELECT id || ' ' || v::text FROM " + table + " ORDER BY id";
+            int expected = copiesEra ? 14 : 12;
+            await().atMost(WAIT).until(() -> rows(pg.target, query).size() == expected || r.status().state() == State.FAILED);
+            assertThat(rows(pg.target, query)).isEqualTo(rows(pg.source, query)).hasSize(expected);
         }
     }
 

@@ -5,11 +5,7 @@ import io.understudy.replicator.apply.Unchanged;
 import java.math.BigDecimal;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.time.Instant;
-import java.time.LocalDate;
-import java.time.LocalDateTime;
 import java.time.LocalTime;
-import java.time.ZoneOffset;
 import java.util.Arrays;
 import java.util.List;
 import java.util.StringJoiner;
@@ -46,7 +42,7 @@ public final class ValueConverter {
         if (logical != null) {
             switch (logical) {
                 case "io.debezium.time.Date":
-                    return LocalDate.ofEpochDay(((Number) value).longValue()).toString();
+                    return DateTimeText.date(((Number) value).longValue());
                 case "io.debezium.time.Time":
                     return LocalTime.ofNanoOfDay(((Number) value).longValue() * 1_000_000L).toString();
                 case "io.debezium.time.MicroTime":
@@ -54,17 +50,19 @@ public final class ValueConverter {
                 case "io.debezium.time.NanoTime":
                     return LocalTime.ofNanoOfDay(((Number) value).longValue()).toString();
                 case "io.debezium.time.Timestamp":
-                    return localDateTime(((Number) value).longValue() * 1_000_000L);
+                    return DateTimeText.timestampMillis(((Number) value).longValue());
                 case "io.debezium.time.MicroTimestamp":
-                    return localDateTime(((Number) value).longValue() * 1_000L);
+                    return DateTimeText.timestampMicros(((Number) value).longValue());
                 case "io.debezium.time.NanoTimestamp":
-                    return localDateTime(((Number) value).longValue());
+                    return DateTimeText.timestampNanos(((Number) value).longValue());
+                case "io.debezium.time.ZonedTimestamp":
+                    return DateTimeText.zoned((String) value);
                 case "io.debezium.time.MicroDuration":
                     return value + " microseconds";
                 case Decimal.LOGICAL_NAME:
                     return ((BigDecimal) value).toPlainString();
                 default:
-                    break; // ZonedTimestamp, ZonedTime, Interval (string mode), Json, Uuid, Xml, Enum: already text
+                    break; // ZonedTime, Interval (string mode), Json, Uuid, Xml, Enum: already text
             }
         }
         return switch (schema.type()) {
@@ -106,11 +104,6 @@ public final class ValueConverter {
             }
         }
         return literal.toString();
-    }
-
-    private static String localDateTime(long epochNanos) {
-        Instant instant = Instant.ofEpochSecond(Math.floorDiv(epochNanos, 1_000_000_000L), Math.floorMod(epochNanos, 1_000_000_000L));
-        return LocalDateTime.ofInstant(instant, ZoneOffset.UTC).toString();
     }
 
     private static byte[] bytes(ByteBuffer buffer) {

@@ -70,7 +70,9 @@ public final class MemberRequests {
 
     /**
      * What became of {@code command}, once the primary removed it and recorded the outcome in the history entry naming
-     * it: done when the roster says the node is removed, refused otherwise; pending meanwhile.
+     * it: done when that outcome says so or the roster shows the node removed, refused otherwise; pending meanwhile.
+     * The outcome decides first: the primary marks the node removed before it records "done", but this switch's view
+     * of the roster and of the history are filled by separate watches, and the history can arrive first.
      */
     public static Outcome outcome(CommandRecord command, ClusterView view, List<HistoryRecord> history) {
         Optional<String> recorded = history.stream()
@@ -80,6 +82,14 @@ public final class MemberRequests {
         if (queued || recorded.isEmpty()) {
             return new Pending();
         }
-        return view.removed(command.targetNodeId()) ? new Done(recorded.get()) : new Refused(recorded.get());
+        String reason = recorded.get();
+        return saysDone(reason) || view.removed(command.targetNodeId()) ? new Done(reason) : new Refused(reason);
+    }
+
+    /** A command's history entry reads {@code command <id> (<type>) from <who>: <outcome>}; a carried-out one's starts "done". */
+    private static boolean saysDone(String reason) {
+        int from = reason.indexOf(") from ");
+        int colon = from < 0 ? -1 : reason.indexOf(": ", from);
+        return colon >= 0 && reason.startsWith("done", colon + 2);
     }
 }

@@ -55,7 +55,7 @@ class MemberRequestsTest {
     @Test
     void shouldReadTheOutcomeFromTheRosterAndTheCommandsHistoryRecord() {
         HistoryRecord done = new HistoryRecord(HistoryRecord.Type.COMMAND, "a", null, 2, 0,
-                "command id-1 (REMOVE_MEMBER) from ops: done: c removed, slot and publication understudy_c dropped");
+                "command id-1 (REMOVE_MEMBER) from switch@0.0.0.0:9080 for 127.0.0.1: done: c removed, slot and publication understudy_c dropped");
         ClusterView queued = threeNodes(RosterEntry.State.MEMBER).withPrimary(A2);
         queued = new ClusterView(queued.primary(), queued.members(), queued.settings(),
                 List.of(new QueuedCommand("command-0000000001", REMOVE_C)), queued.roster(), queued.sync());
@@ -65,6 +65,8 @@ class MemberRequestsTest {
                 .as("removed, but the report is not in history yet").isInstanceOf(MemberRequests.Pending.class);
         assertThat(MemberRequests.outcome(REMOVE_C, threeNodes(RosterEntry.State.REMOVED), List.of(done)))
                 .isEqualTo(new MemberRequests.Done(done.reason()));
+        assertThat(MemberRequests.outcome(REMOVE_C, threeNodes(RosterEntry.State.MEMBER), List.of(done)))
+                .as("the history's watch ahead of the roster's").isEqualTo(new MemberRequests.Done(done.reason()));
         HistoryRecord refused = new HistoryRecord(HistoryRecord.Type.COMMAND, "a", null, 2, 0,
                 "command id-1 (REMOVE_MEMBER) from ops: refused: c is the only synchronous standby");
         assertThat(MemberRequests.outcome(REMOVE_C, threeNodes(RosterEntry.State.MEMBER), List.of(refused)))

@@ -36,6 +36,8 @@ public final class EngineProperties {
         // Per-change work on the connector's single decoding thread, made cheaper (see each class).
         p.setProperty("topic.naming.strategy", TableTopics.class.getName());
         p.setProperty("sourceinfo.struct.maker", UnderstudySourceInfoStructMaker.class.getName());
+        p.setProperty("converters", "timestamptz");
+        p.setProperty("timestamptz.type", ZonedTimestampConverter.class.getName());
 
         // Resume positions come from the target's state table (see SeededOffsetStore); committed offsets only move
         // the slot's confirmed position forward, which lets the source recycle WAL.

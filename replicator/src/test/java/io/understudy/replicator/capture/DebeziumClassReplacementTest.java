@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.debezium.connector.base.ChangeEventQueue;
 import io.debezium.connector.postgresql.PostgresConnector;
+import io.debezium.connector.postgresql.connection.DateTimeFormat;
 import io.debezium.connector.postgresql.pipeline.txmetadata.PostgresTransactionMonitor;
 import io.debezium.embedded.async.AsyncEmbeddedEngine;
 import io.debezium.embedded.async.ParallelSmtAndConvertBatchProcessor;
@@ -29,7 +30,8 @@ import org.junit.jupiter.params.provider.MethodSource;
  * The replicator replaces Debezium classes ({@code io.debezium.pipeline.meters.CommonEventMeter},
  * {@code io.debezium.connector.base.ChangeEventQueue} with its builder, the engine's
  * {@code io.debezium.embedded.async.ParallelSmtAndConvertBatchProcessor} and the PostgreSQL connector's
- * {@code io.debezium.connector.postgresql.pipeline.txmetadata.PostgresTransactionMonitor}; see their Javadoc and
+ * {@code io.debezium.connector.postgresql.pipeline.txmetadata.PostgresTransactionMonitor} and
+ * {@code io.debezium.connector.postgresql.connection.DateTimeFormat} with its one implementation; see their Javadoc and
  * docs/replication-speed.md). These checks fail when a replacement becomes unnecessary or wrong: a Debezium upgrade
  * (an upstream fix may make it unnecessary, and the class may have changed), a class path on which Debezium's own
  * copy wins, or a replacement that no longer offers what Debezium's copy offers its callers.
@@ -42,14 +44,16 @@ class DebeziumClassReplacementTest {
             ChangeEventQueue.class, PipelineMetrics.class,
             ChangeEventQueue.Builder.class, PipelineMetrics.class,
             ParallelSmtAndConvertBatchProcessor.class, AsyncEmbeddedEngine.class,
-            PostgresTransactionMonitor.class, PostgresConnector.class);
+            PostgresTransactionMonitor.class, PostgresConnector.class,
+            DateTimeFormat.class, PostgresConnector.class,
+            DateTimeFormat.ISODateTimeFormat.class, PostgresConnector.class);
 
     static List<Class<?>> replaced() {
         return List.copyOf(REPLACED.keySet());
     }
 
     /** The jar Debezium's own copy of {@code ours} comes in. */
-    private static URL debeziumJarOf(Class<?> ours) {
+    static URL debeziumJarOf(Class<?> ours) {
         return REPLACED.get(ours).getProtectionDomain().getCodeSource().getLocation();
     }
 
@@ -60,7 +64,8 @@ class DebeziumClassReplacementTest {
                         + " event and whether its ChangeEventQueue still waits for a full batch (and spins in the last"
                         + " millisecond of a poll), and whether its engine still hands every record of a batch to its record"
                         + " thread pool with no transformation configured, and whether its PostgresTransactionMonitor"
-                        + " still formats every transaction id with String.format (and whether the connector's"
+                        + " still formats every transaction id with String.format, and whether its DateTimeFormat still"
+                        + " parses every date and timestamp with a DateTimeFormatter (and whether the connector's"
                         + " PostgresSourceInfoStructMaker still fills the fields UnderstudySourceInfoStructMaker fills);"
                         + " delete a replacement that is no longer needed, else compare it with"
                         + " the new class and update this version")
@@ -110,7 +115,7 @@ class DebeziumClassReplacementTest {
     }
 
     /** Loads the replaced classes from Debezium's jar, everything else as usual. */
-    private static final class OriginalFirst extends URLClassLoader {
+    static final class OriginalFirst extends URLClassLoader {
         private final Set<String> names;
 
         OriginalFirst(URL jar, ClassLoader parent, Set<String> names) {

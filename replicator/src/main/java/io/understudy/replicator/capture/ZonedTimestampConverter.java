@@ -15,8 +15,8 @@ import java.util.Properties;
 import org.apache.kafka.connect.data.SchemaBuilder;
 
 /**
- * The connector's text for {@code timestamptz} columns, the same text with a formatter built once per fractional
- * precision. Debezium 3.6.1 builds a new formatter for every value of a column with a fractional precision, as every
+ * The connector's text for {@code timestamptz} columns, the same text written by hand for the years 1 to 9999, and
+ * with a formatter built once per fractional precision for the rest. Debezium 3.6.1 builds a new formatter for every value of a column with a fractional precision, as every
  * {@code timestamptz} column has one, and does it on its single decoding thread: 8 % of that thread in the
  * replication benchmark's profile. {@code ZonedTimestampConverterTest} compares the text with Debezium's and fails
  * once Debezium keeps its formatters itself.
@@ -69,9 +69,49 @@ public final class ZonedTimestampConverter implements CustomConverter<SchemaBuil
 
     static String text(Object value, DateTimeFormatter formatter, int width) {
         if (value instanceof OffsetDateTime at && !isInfinity(at)) {
-            return at.toZonedDateTime().format(formatter);
+            String written = width > 0 && width < FORMATTERS.length ? writtenAtUtc(at, width) : null;
+            return written != null ? written : at.toZonedDateTime().format(formatter);
         }
         return asTheConnectorDoes(value, width);
+    }
+
+    /**
+     * What {@code FORMATTERS[digits]} writes for a moment at UTC in the years 1 to 9999, written by hand
+     * ({@code 2026-12-04T13:14:05.123456Z}: the fraction cut, not rounded, to {@code digits}); null for any other.
+     */
+    static String writtenAtUtc(OffsetDateTime at, int digits) {
+        int year = at.getYear();
+        if (!ZoneOffset.UTC.equals(at.getOffset()) || year < 1 || year > 9999) {
+            return null;
+        }
+        char[] text = new char[21 + digits];
+        put(text, 0, year, 4);
+        text[4] = '-';
+        put(text, 5, at.getMonthValue(), 2);
+        text[7] = '-';
+        put(text, 8, at.getDayOfMonth(), 2);
+        text[10] = 'T';
+        put(text, 11, at.getHour(), 2);
+        text[13] = ':';
+        put(text, 14, at.getMinute(), 2);
+        text[16] = ':';
+        put(text, 17, at.getSecond(), 2);
+        text[19] = '.';
+        int nanos = at.getNano();
+        for (int i = 9; i > digits; i--) {
+            nanos /= 10;
+        }
+        put(text, 20, nanos, digits);
+        text[20 + digits] = 'Z';
+        return new String(text);
+    }
+
+    /** {@code value} in {@code width} decimal digits, zero-padded, at {@code from}. */
+    private static void put(char[] text, int from, int value, int width) {
+        for (int i = from + width - 1; i >= from; i--) {
+            text[i] = (char) ('0' + value % 10);
+            value /= 10;
+        }
     }
 
     /** The connector's conversion of a {@code timestamptz} value, for every value the short way does not take. */

@@ -13,7 +13,7 @@ import org.slf4j.Marker;
  * connection (a walsender whose client vanished keeps it until the source's {@code wal_sender_timeout})
  * tries again every 250 ms for up to a minute, and the connector logs every try as a warning with
  * the whole stack trace: up to 240 of them. This filter lets the first try's warning through and
- * then every {@link #setEvery every}-th (by default every 20th, one each 5 s), which still tells an
+ * then every {@link #EVERY 20th} (one each 5 s), which still tells an
  * operator that the stream is waiting and for how long; the connector's other warnings pass.
  */
 public final class SlotRetryLogFilter extends TurboFilter {
@@ -22,14 +22,8 @@ public final class SlotRetryLogFilter extends TurboFilter {
     /** How the connector's message begins; the try's number is its second argument. */
     static final String MESSAGE_START = "Failed to start replication stream at ";
 
-    private int every = 20;
-
-    public void setEvery(int every) {
-        if (every < 1) {
-            throw new IllegalArgumentException("every must be at least 1, not " + every);
-        }
-        this.every = every;
-    }
+    /** One warning in this many tries passes: every 5 s at the replicator's 250 ms between tries. */
+    private static final int EVERY = 20;
 
     @Override
     public FilterReply decide(Marker marker, Logger logger, Level level, String format, Object[] params, Throwable t) {
@@ -38,6 +32,6 @@ public final class SlotRetryLogFilter extends TurboFilter {
                 || !(params[1] instanceof Integer attempt)) {
             return FilterReply.NEUTRAL;
         }
-        return attempt == 1 || attempt % every == 0 ? FilterReply.NEUTRAL : FilterReply.DENY;
+        return attempt == 1 || attempt % EVERY == 0 ? FilterReply.NEUTRAL : FilterReply.DENY;
     }
 }

@@ -3,6 +3,7 @@ package io.understudy.replicator.capture;
 import java.time.DateTimeException;
 import java.time.LocalDate;
 import java.time.LocalDateTime;
+import java.time.LocalTime;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 
@@ -27,46 +28,23 @@ public final class PgDateTimeText {
 
     /** {@code yyyy-MM-dd}, or null. */
     public static LocalDate date(String s) {
-        if (s == null || s.length() != 10) {
-            return null;
-        }
-        try {
-            return readDate(s);
-        } catch (DateTimeException e) {
-            return null;
-        }
+        return s != null && s.length() == 10 ? readDate(s) : null;
     }
 
     /** {@code yyyy-MM-dd HH:mm:ss[.f]} with one to nine digits of fraction, or null. */
     public static LocalDateTime timestamp(String s) {
-        if (s == null || s.length() < 19) {
-            return null;
-        }
-        try {
-            LocalDate date = readDate(s);
-            int end = endOfTime(s);
-            return end == s.length() && date != null ? date.atTime(timeOf(s, end)) : null;
-        } catch (DateTimeException e) {
-            return null;
-        }
+        return s != null && endOfTime(s) == s.length() ? dateTime(s, s.length()) : null;
     }
 
     /** {@code yyyy-MM-dd HH:mm:ss[.f]±HH[:mm[:ss]]}, or null. */
     public static OffsetDateTime timestampTz(String s) {
-        if (s == null || s.length() < 22) {
-            return null;
-        }
-        try {
-            LocalDate date = readDate(s);
-            int end = endOfTime(s);
-            ZoneOffset offset = end < 0 ? null : offset(s, end);
-            return date == null || offset == null ? null : OffsetDateTime.of(date.atTime(timeOf(s, end)), offset);
-        } catch (DateTimeException e) {
-            return null;
-        }
+        int end = s == null ? -1 : endOfTime(s);
+        ZoneOffset offset = end < 0 ? null : offset(s, end);
+        LocalDateTime local = offset == null ? null : dateTime(s, end);
+        return local == null ? null : OffsetDateTime.of(local, offset);
     }
 
-    /** The date at the start of {@code s}, or null; throws for digits that make no date (a 30 February). */
+    /** The date at the start of {@code s}, or null (also for digits that make no date, such as a 30 February). */
     private static LocalDate readDate(String s) {
         if (s.length() < 10 || s.charAt(4) != '-' || s.charAt(7) != '-') {
             return null;
@@ -74,7 +52,11 @@ public final class PgDateTimeText {
         int year = digits(s, 0, 4);
         int month = digits(s, 5, 2);
         int day = digits(s, 8, 2);
-        return year < 1 || month < 0 || day < 0 ? null : LocalDate.of(year, month, day);
+        try {
+            return year < 1 || month < 0 || day < 0 ? null : LocalDate.of(year, month, day);
+        } catch (DateTimeException e) {
+            return null;
+        }
     }
 
     /** Where the time that follows the date ends (after its fraction), or -1 when there is no well-formed time. */
@@ -93,13 +75,18 @@ public final class PgDateTimeText {
         return end == 20 ? -1 : end;
     }
 
-    /** The time of a string whose {@link #endOfTime} is {@code end}. */
-    private static java.time.LocalTime timeOf(String s, int end) {
-        if (end < 0) {
-            throw new DateTimeException("no time");
+    /** The date and time of a string whose {@link #endOfTime} is {@code end}, or null when they make no date or time. */
+    private static LocalDateTime dateTime(String s, int end) {
+        LocalDate date = readDate(s);
+        if (date == null) {
+            return null;
         }
         int nanos = end > 20 ? digits(s, 20, end - 20) * SCALE[end - 20] : 0;
-        return java.time.LocalTime.of(digits(s, 11, 2), digits(s, 14, 2), digits(s, 17, 2), nanos);
+        try {
+            return date.atTime(LocalTime.of(digits(s, 11, 2), digits(s, 14, 2), digits(s, 17, 2), nanos));
+        } catch (DateTimeException e) {
+            return null;
+        }
     }
 
     /** The offset from {@code from} to the end of {@code s}: ±HH, ±HH:mm or ±HH:mm:ss; null for anything else. */
@@ -119,7 +106,11 @@ public final class PgDateTimeText {
             return null;
         }
         int direction = sign == '-' ? -1 : 1;
-        return ZoneOffset.ofHoursMinutesSeconds(direction * hours, direction * minutes, direction * seconds);
+        try {
+            return ZoneOffset.ofHoursMinutesSeconds(direction * hours, direction * minutes, direction * seconds);
+        } catch (DateTimeException e) {
+            return null;
+        }
     }
 
     /** The number written by {@code count} ASCII digits at {@code from}, or -1 when one of them is not a digit. */

@@ -16,9 +16,9 @@ import org.apache.kafka.connect.data.SchemaBuilder;
 
 /**
  * The connector's text for {@code timestamptz} columns, the same text written by hand for the years 1 to 9999, and
- * with a formatter built once per fractional precision for the rest. Debezium 3.6.1 builds a new formatter for every value of a column with a fractional precision, as every
- * {@code timestamptz} column has one, and does it on its single decoding thread: 8 % of that thread in the
- * replication benchmark's profile. {@code ZonedTimestampConverterTest} compares the text with Debezium's and fails
+ * with a formatter built once per fractional precision for the rest. Debezium 3.6.1 builds a new formatter for every
+ * value of a column with a fractional precision, as every {@code timestamptz} column has one, and does it on its
+ * single decoding thread: 8 % of that thread in the replication benchmark's profile. {@code ZonedTimestampConverterTest} compares the text with Debezium's and fails
  * once Debezium keeps its formatters itself.
  *
  * <p>Only a streamed change's value (a date-time already at UTC) takes the short way. Anything else (a snapshot's
@@ -69,7 +69,7 @@ public final class ZonedTimestampConverter implements CustomConverter<SchemaBuil
 
     static String text(Object value, DateTimeFormatter formatter, int width) {
         if (value instanceof OffsetDateTime at && !isInfinity(at)) {
-            String written = width > 0 && width < FORMATTERS.length ? writtenAtUtc(at, width) : null;
+            String written = writtenAtUtc(at, width);
             return written != null ? written : at.toZonedDateTime().format(formatter);
         }
         return asTheConnectorDoes(value, width);
@@ -77,11 +77,12 @@ public final class ZonedTimestampConverter implements CustomConverter<SchemaBuil
 
     /**
      * What {@code FORMATTERS[digits]} writes for a moment at UTC in the years 1 to 9999, written by hand
-     * ({@code 2026-12-04T13:14:05.123456Z}: the fraction cut, not rounded, to {@code digits}); null for any other.
+     * ({@code 2026-12-04T13:14:05.123456Z}: the fraction cut, not rounded, to {@code digits}); null for any other
+     * moment, and for a precision the connector writes with its own formatter (none, or more than 9 digits).
      */
     static String writtenAtUtc(OffsetDateTime at, int digits) {
         int year = at.getYear();
-        if (!ZoneOffset.UTC.equals(at.getOffset()) || year < 1 || year > 9999) {
+        if (digits < 1 || digits >= FORMATTERS.length || !ZoneOffset.UTC.equals(at.getOffset()) || year < 1 || year > 9999) {
             return null;
         }
         char[] text = new char[21 + digits];

@@ -68,6 +68,8 @@ public final class SwitchBench {
         Report report = new Report("switch", "Switch vs nginx vs HAProxy (wrk, same node)");
         Map<String, List<ProxyRunner.WrkResult>> results = new LinkedHashMap<>();
         Map<String, List<ProxyRunner.WrkResult>> paced = new LinkedHashMap<>();
+        // the JIT compilers' CPU ms in each paced round, for the switches
+        Map<String, List<Double>> pacedJitMs = new LinkedHashMap<>();
         int pauseMs = 0;
         Map<String, Double> rss = new LinkedHashMap<>();
         Map<String, List<Double>> cpuPerRequest = new LinkedHashMap<>();
@@ -154,7 +156,13 @@ public final class SwitchBench {
             }
             for (int round = 0; round < pacedRounds; round++) {
                 for (Map.Entry<String, String> target : targets.entrySet()) {
+                    Process proxy = processes.get(target.getKey());
+                    boolean jvm = target.getKey().startsWith("switch");
+                    long jitBefore = jvm ? jitNanos(proxy) : 0;
                     paced.get(target.getKey()).add(ProxyRunner.wrk(wrkCpu, target.getValue(), threads, connections, seconds, pace));
+                    if (jvm) {
+                        pacedJitMs.computeIfAbsent(target.getKey(), k -> new ArrayList<>()).add((jitNanos(proxy) - jitBefore) / 1e6);
+                    }
                 }
             }
             loadPaced = Files.readString(Path.of("/proc/loadavg")).trim();
@@ -227,6 +235,9 @@ public final class SwitchBench {
         results.forEach((target, r) -> report.line("- " + target + ": " + rounds(r)));
         report.line("").line("Every round, paced (rps / p50 / p99 ms):");
         paced.forEach((target, r) -> report.line("- " + target + ": " + rounds(r)));
+        report.line("").line("The switches' JIT compilers in each paced round (CPU ms; they share the core with wrk and the IO thread):");
+        pacedJitMs.forEach((target, ms) -> report.line("- " + target + ": "
+                + String.join(", ", ms.stream().map(v -> String.format("%.0f", v)).toList())));
         report.publish(System.out, Path.of("bench", "results"));
     }
 
@@ -312,6 +323,28 @@ public final class SwitchBench {
             }
         }
         return ticks;
+    }
+
+    /**
+     * CPU time so far, in ns, of the JIT compiler threads of a JVM ({@code /proc/<pid>/task/<tid>/schedstat}); 0 for a
+     * process that has none (nginx, HAProxy). A proxy pinned to the core wrk uses competes with its own compilers there,
+     * and a round in which they ran for hundreds of milliseconds shows it in its p99.
+     */
+    static long jitNanos(Process process) throws IOException {
+        long nanos = 0;
+        try (var tasks = Files.list(Path.of("/proc", Long.toString(process.pid()), "task"))) {
+            for (Path task : tasks.toList()) {
+                try {
+                    String name = Files.readString(task.resolve("comm"));
+                    if (name.startsWith("C1 CompilerThre") || name.startsWith("C2 CompilerThre")) {
+                        nanos += Long.parseLong(Files.readString(task.resolve("schedstat")).trim().split(" ")[0]);
+                    }
+                } catch (java.nio.file.NoSuchFileException threadEnded) {
+                    // a compiler thread the JVM let go between the listing and the read
+                }
+            }
+        }
+        return nanos;
     }
 
     /** Polls until {@code url} answers 200: a start-up wait in a benchmark program, not a test. */

@@ -76,6 +76,7 @@ public final class SwitchCost {
         Path pace = delayMs > 0 ? ProxyRunner.paceScript(dir, delayMs) : null;
         Map<String, List<Double>> cpu = new LinkedHashMap<>();
         Map<String, List<Double>> ioCpu = new LinkedHashMap<>();
+        Map<String, List<Double>> jitMs = new LinkedHashMap<>();
         Map<String, List<ProxyRunner.WrkResult>> results = new LinkedHashMap<>();
         Map<String, Double> rss = new LinkedHashMap<>();
         ServerCnxnFactory zk = startZooKeeper(dir.resolve("zk"));
@@ -156,16 +157,19 @@ public final class SwitchCost {
                 }
                 cpu.put(name, new ArrayList<>());
                 ioCpu.put(name, new ArrayList<>());
+                jitMs.put(name, new ArrayList<>());
                 results.put(name, new ArrayList<>());
             }
             for (int round = 0; round < rounds; round++) {
                 for (Map.Entry<String, Process> target : targets.entrySet()) {
                     long before = SwitchBench.cpuTicks(target.getValue().toHandle());
                     long ioBefore = ioThreadNanos(target.getValue());
+                    long jitBefore = SwitchBench.jitNanos(target.getValue());
                     ProxyRunner.WrkResult result = ProxyRunner.wrk("1", urls.get(target.getKey()), 1, connections, seconds,
                             pace);
                     long ticks = SwitchBench.cpuTicks(target.getValue().toHandle()) - before;
                     long ioNanos = ioThreadNanos(target.getValue()) - ioBefore;
+                    jitMs.get(target.getKey()).add((SwitchBench.jitNanos(target.getValue()) - jitBefore) / 1e6);
                     results.get(target.getKey()).add(result);
                     cpu.get(target.getKey()).add(ticks * 1e4 / Math.max(1, result.requests()));
                     ioCpu.get(target.getKey()).add(ioNanos / 1e3 / Math.max(1, result.requests()));
@@ -202,12 +206,13 @@ public final class SwitchCost {
         report.table(List.of("proxy", "CPU µs / request", "IO thread µs / request", "rps", "p99 ms", "RSS MB", "errors"), rows);
         report.line("IO thread: the switch's XNIO I/O threads, nginx's worker (schedstat, ns precision): the request path "
                 + "without the JIT, GC and housekeeping threads, so it moves less from round to round.").line("");
-        report.line("Every round (CPU µs / request, IO thread µs / request, rps):");
+        report.line("Every round (CPU µs / request, IO thread µs / request, rps, p99 ms, JIT compilers' CPU ms; the compilers"
+                + " share the core with wrk and the IO thread, and a round in which they ran long has a longer p99):");
         for (String name : cpu.keySet()) {
             List<String> each = new ArrayList<>();
             for (int i = 0; i < cpu.get(name).size(); i++) {
-                each.add(String.format("%.1f / %.1f / %.0f", cpu.get(name).get(i), ioCpu.get(name).get(i),
-                        results.get(name).get(i).rps()));
+                each.add(String.format("%.1f / %.1f / %.0f / %.2f / %.0f", cpu.get(name).get(i), ioCpu.get(name).get(i),
+                        results.get(name).get(i).rps(), results.get(name).get(i).p99Ms(), jitMs.get(name).get(i)));
             }
             report.line("- " + name + ": " + String.join(", ", each));
         }

@@ -2,33 +2,61 @@ package io.understudy.node.replication;
 
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
 import java.util.function.LongSupplier;
 
 /**
  * On a primary: how far each secondary streaming from it has processed its WAL, as the secondaries report it, and
  * waiting for a condition on those positions. Reports for another stream (an earlier epoch) are ignored. Thread-safe.
+ *
+ * <p>A waiter names the WAL position its condition needs, and a report wakes only the waiters whose position it
+ * reaches: a condition on reported positions that was false stays false until some secondary reports at least the
+ * position it waits for, since reports only move forward. In sync mode every client write waits here, and waking all
+ * of them at every report made each report cost as many thread wake-ups as there were writes in flight.
+ * {@link #signal} and {@link #serve} still wake everyone (what they change is not a position).
  */
 final class AppliedPositions {
 
     private record Report(long position, long atNanos) {
     }
 
-    private static final long RECHECK_NANOS = 20_000_000;
+    /** One thread in {@link #await}; identity, not value, tells two apart. */
+    private static final class Waiter {
+        final Thread thread = Thread.currentThread();
+        final long position;
+
+        Waiter(long position) {
+            this.position = position;
+        }
+    }
+
+    static final long RECHECK_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
 
     private final LongSupplier nanoClock;
+    private final long recheckNanos;
     private final Map<String, Report> bySecondary = new HashMap<>();
+    private final Set<Waiter> waiters = ConcurrentHashMap.newKeySet();
     private String sourceId;
 
     AppliedPositions(LongSupplier nanoClock) {
+        this(nanoClock, RECHECK_NANOS);
+    }
+
+    /** @param recheckNanos how often a waiter looks at its condition and its {@code keepWaiting} unwoken */
+    AppliedPositions(LongSupplier nanoClock, long recheckNanos) {
         this.nanoClock = nanoClock;
+        this.recheckNanos = recheckNanos;
     }
 
     /** This node now serves stream {@code id} (or none, null); earlier reports are forgotten. */
     synchronized void serve(String id) {
         sourceId = id;
         bySecondary.clear();
-        notifyAll();
+        wake(Long.MAX_VALUE);
     }
 
     synchronized String serving() {
@@ -42,7 +70,7 @@ final class AppliedPositions {
         }
         Report earlier = bySecondary.get(nodeId);
         bySecondary.put(nodeId, new Report(Math.max(position, earlier == null ? 0 : earlier.position()), nanoClock.getAsLong()));
-        notifyAll();
+        wake(position);
         return true;
     }
 
@@ -61,25 +89,45 @@ final class AppliedPositions {
         return out;
     }
 
-    /** Wakes the waiters so they look at their condition again (something it reads besides the positions changed). */
-    synchronized void signal() {
-        notifyAll();
+    /** Wakes every waiter to look at its condition again (something it reads besides the positions changed). */
+    void signal() {
+        wake(Long.MAX_VALUE);
     }
 
     /**
-     * Waits until {@code condition} holds, looking again at every report and every {@link #signal}; false at the
-     * deadline or once {@code keepWaiting} says no. Rechecks {@code keepWaiting} every 20 ms.
+     * Waits until {@code condition} holds; false at the deadline or once {@code keepWaiting} says no. Looks again when
+     * a secondary reports {@code position} or beyond, at every {@link #signal}, and every 20 ms (then also at
+     * {@code keepWaiting}).
+     *
+     * @param position the WAL position {@code condition} waits for some secondary to report; it must stay false while
+     *                 no report reaches it and nothing is signalled
      */
-    synchronized boolean await(BooleanSupplier condition, long deadlineNanos, BooleanSupplier keepWaiting)
+    boolean await(BooleanSupplier condition, long position, long deadlineNanos, BooleanSupplier keepWaiting)
             throws InterruptedException {
-        while (!condition.getAsBoolean()) {
-            long left = deadlineNanos - nanoClock.getAsLong();
-            if (left <= 0 || !keepWaiting.getAsBoolean()) {
-                return false;
+        Waiter waiter = new Waiter(position);
+        waiters.add(waiter); // before the first look: a report from here on wakes it, so none is missed
+        try {
+            while (!condition.getAsBoolean()) {
+                long left = deadlineNanos - nanoClock.getAsLong();
+                if (left <= 0 || !keepWaiting.getAsBoolean()) {
+                    return false;
+                }
+                LockSupport.parkNanos(this, Math.min(left, recheckNanos));
+                if (Thread.interrupted()) {
+                    throw new InterruptedException("waiting for WAL position " + position);
+                }
             }
-            long waitNanos = Math.min(left, RECHECK_NANOS);
-            wait(Math.max(1, waitNanos / 1_000_000));
+            return true;
+        } finally {
+            waiters.remove(waiter);
         }
-        return true;
+    }
+
+    private void wake(long reported) {
+        for (Waiter waiter : waiters) {
+            if (waiter.position <= reported) {
+                LockSupport.unpark(waiter.thread);
+            }
+        }
     }
 }

@@ -139,10 +139,10 @@ public final class SyncReplication implements SyncHooks {
         BooleanSupplier confirmed = () -> set.confirms(target, positions.positions());
         // The wait also ends when the last standby left (fallback async): the write is then acknowledged degraded.
         BooleanSupplier settled = () -> confirmed.getAsBoolean() || set.published().isEmpty();
-        boolean done = positions.await(settled, Math.min(deadline, start + NUDGE_AFTER_NANOS), stillPrimary);
+        boolean done = positions.await(settled, target, Math.min(deadline, start + NUDGE_AFTER_NANOS), stillPrimary);
         if (!done && stillPrimary.getAsBoolean() && System.nanoTime() < deadline) {
             nudge();
-            done = positions.await(settled, deadline, stillPrimary);
+            done = positions.await(settled, target, deadline, stillPrimary);
         }
         if (confirmed.getAsBoolean()) {
             return null;
@@ -184,10 +184,10 @@ public final class SyncReplication implements SyncHooks {
         long deadline = start + timeoutMs * 1_000_000;
         BooleanSupplier reached = () -> positions.positions().entrySet().stream()
                 .anyMatch(e -> (nodeId == null || e.getKey().equals(nodeId)) && e.getValue() >= target);
-        boolean done = positions.await(reached, Math.min(deadline, start + NUDGE_AFTER_NANOS), stillPrimary);
+        boolean done = positions.await(reached, target, Math.min(deadline, start + NUDGE_AFTER_NANOS), stillPrimary);
         if (!done && stillPrimary.getAsBoolean() && System.nanoTime() < deadline) {
             nudge(); // a WAL tail that holds nothing replicated is passed by the marker
-            done = positions.await(reached, deadline, stillPrimary);
+            done = positions.await(reached, target, deadline, stillPrimary);
         }
         String who = nodeId == null ? "a secondary" : nodeId;
         String how = (done ? who + " caught up with " : who + " did not report ") + Lsn.format(target) + " in "

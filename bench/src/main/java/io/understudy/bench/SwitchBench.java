@@ -331,20 +331,29 @@ public final class SwitchBench {
      * and a round in which they ran for hundreds of milliseconds shows it in its p99.
      */
     static long jitNanos(Process process) throws IOException {
+        return threadNanos(process, name -> name.startsWith("C1 CompilerThre") || name.startsWith("C2 CompilerThre"));
+    }
+
+    /** CPU time so far, in ns, of the threads of {@code process} whose name ({@code comm}, 15 characters) is {@code named}. */
+    static long threadNanos(Process process, java.util.function.Predicate<String> named) throws IOException {
         long nanos = 0;
         try (var tasks = Files.list(Path.of("/proc", Long.toString(process.pid()), "task"))) {
             for (Path task : tasks.toList()) {
                 try {
-                    String name = Files.readString(task.resolve("comm"));
-                    if (name.startsWith("C1 CompilerThre") || name.startsWith("C2 CompilerThre")) {
-                        nanos += Long.parseLong(Files.readString(task.resolve("schedstat")).trim().split(" ")[0]);
+                    if (named.test(Files.readString(task.resolve("comm")))) {
+                        nanos += schedNanos(task.resolve("schedstat"));
                     }
                 } catch (java.nio.file.NoSuchFileException threadEnded) {
-                    // a compiler thread the JVM let go between the listing and the read
+                    // the thread ended between the listing and the read
                 }
             }
         }
         return nanos;
+    }
+
+    /** The CPU time in ns a {@code schedstat} file (a process's or a thread's) states; 0 once it is gone. */
+    static long schedNanos(Path schedstat) throws IOException {
+        return Files.exists(schedstat) ? Long.parseLong(Files.readString(schedstat).trim().split(" ")[0]) : 0;
     }
 
     /** Polls until {@code url} answers 200: a start-up wait in a benchmark program, not a test. */

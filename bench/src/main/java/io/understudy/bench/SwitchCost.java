@@ -225,25 +225,14 @@ public final class SwitchCost {
      */
     private static long ioThreadNanos(Process process) throws IOException {
         List<ProcessHandle> workers = process.descendants().toList();
-        long nanos = 0;
-        if (!workers.isEmpty()) {
-            for (ProcessHandle worker : workers) {
-                nanos += schedNanos(Path.of("/proc", Long.toString(worker.pid()), "schedstat"));
-            }
-            return nanos;
+        if (workers.isEmpty()) {
+            return SwitchBench.threadNanos(process, name -> name.startsWith("XNIO-1 I/O"));
         }
-        try (var tasks = Files.list(Path.of("/proc", Long.toString(process.pid()), "task"))) {
-            for (Path task : tasks.toList()) {
-                if (Files.readString(task.resolve("comm")).startsWith("XNIO-1 I/O")) {
-                    nanos += schedNanos(task.resolve("schedstat"));
-                }
-            }
+        long nanos = 0;
+        for (ProcessHandle worker : workers) {
+            nanos += SwitchBench.schedNanos(Path.of("/proc", Long.toString(worker.pid()), "schedstat"));
         }
         return nanos;
-    }
-
-    private static long schedNanos(Path schedstat) throws IOException {
-        return Files.exists(schedstat) ? Long.parseLong(Files.readString(schedstat).trim().split(" ")[0]) : 0;
     }
 
     /** {@code switch.accessLog=false;switch.ioThreads=1,switch.accessLog=false}: one set of overrides per row. */

@@ -7,7 +7,8 @@
 #                      bench/run.sh switch [seconds] [connections] [rounds]   (installs wrk, nginx, haproxy if missing)
 #                      bench/run.sh switch-cost [seconds] [connections] [rounds]   (switch vs nginx CPU per request, static backend)
 #                      bench/run.sh replication [seconds per stage]   (also records bench/results/replication.jfr)
-#                      BENCH_OPTS=-Dbench.only=writepath bench/run.sh replication [seconds per stage]   (only the write-path rows, PUTs from wrk, ~2 min at 10 s)
+#                      BENCH_OPTS=-Dbench.only=writepath bench/run.sh replication [seconds per stage]   (only the write-path rows, PUTs from wrk, 3 interleaved rounds, ~4 min at 10 s;
+#                                                                                   -Dbench.writePathRounds=N)
 #                      BENCH_OPTS=-Dbench.only=lag bench/run.sh replication [seconds per stage]   (only the lag stages at 100 and 1,000 tx/s, ~2 min at 10 s)
 #                      BENCH_OPTS=-Dbench.only=sync bench/run.sh replication [seconds per stage]   (only the sync rows, 1/4/16 clients and remote_apply, ~2 min at 10 s)
 #                      BENCH_OPTS=-Dbench.only=throughput bench/run.sh replication [seconds per stage]   (only max 1-row, max 10-row and the backlog, ~2 min at 10 s)
@@ -43,7 +44,7 @@ case "$name" in
   replication)
     main=io.understudy.bench.ReplicationBench
     mkdir -p bench/results
-    # BENCH_OPTS passes -Dbench.only=writepath (the write-path rows only), -Dbench.only=lag (the lag stages only), -Dbench.only=sync (the sync rows only), -Dbench.only=throughput (max and backlog only), -Dbench.warmSeconds=N, -Dbench.backlog=N, -Dbench.firstPort=N
+    # BENCH_OPTS passes -Dbench.only=writepath (the write-path rows only), -Dbench.only=lag (the lag stages only), -Dbench.only=sync (the sync rows only), -Dbench.only=throughput (max and backlog only), -Dbench.warmSeconds=N, -Dbench.writePathRounds=N, -Dbench.backlog=N, -Dbench.firstPort=N
     read -ra bench_opts <<<"${BENCH_OPTS:-}"
     jvm_opts+=("${bench_opts[@]}")
     jvm_opts+=("-XX:StartFlightRecording=filename=bench/results/replication.jfr,settings=profile") ;;

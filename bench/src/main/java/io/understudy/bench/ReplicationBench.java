@@ -16,10 +16,11 @@ import java.util.List;
  *       once into a table Understudy replicates and once into a table a PostgreSQL subscription replicates. Lag is
  *       commit on the primary → applied on the secondary: for Understudy from the secondary's {@code /metrics}
  *       histogram (1 ms buckets), for PostgreSQL from the row's insert time and its apply time on the subscriber;</li>
- *   <li>write path: {@code PUT /api/objects/{id}} from 16 connections through the failover switch, then the same
- *       straight to the primary node (where the switch's share of the time shows), then pgbench's single-row upserts
- *       into the same table from 16 clients, with the secondary streaming. The PUTs come from wrk, a process of its
- *       own ({@link WrkWrites}), as a user would send them;</li>
+ *   <li>write path: {@code PUT /api/objects/{id}} from 16 connections through the failover switch, through nginx and
+ *       straight to the primary node (where the switch's share of the time shows), and pgbench's single-row upserts
+ *       into the same table from 16 clients, with the secondary streaming, in interleaved rounds
+ *       ({@link WritePathRounds}). The PUTs come from wrk, a process of its own ({@link WrkWrites}), as a user would
+ *       send them;</li>
  *   <li>backlog: N single-row transactions (system property {@code bench.backlog}, default 30,000) committed while
  *       the secondary does not apply, then the time each replication takes to drain them ({@link Backlog}): the apply
  *       rate a live load cannot reach;</li>
@@ -53,7 +54,7 @@ public final class ReplicationBench {
     private static final Duration CATCH_UP_LIMIT = Duration.ofMinutes(2);
     private static final int FIRST_PORT = Integer.getInteger("bench.firstPort", 19080);
     /** nginx in front of the primary node, for the write path's anchor row: the port after the appliance's 14. */
-    private static final int NGINX_PORT = FIRST_PORT + 14;
+    static final int NGINX_PORT = FIRST_PORT + 14;
     /** {@code -Dbench.only}: writepath, lag, sync or throughput for those rows alone; empty for the whole bench. */
     private static final String ONLY = System.getProperty("bench.only", "");
     private static final boolean WRITE_PATH_ONLY = ONLY.equals("writepath");
@@ -76,6 +77,7 @@ public final class ReplicationBench {
         Path data = Files.createTempDirectory("understudy-replbench-");
         BenchClient http = new BenchClient(Duration.ofSeconds(10));
         List<List<String>> rows = new ArrayList<>();
+        List<String> notes = new ArrayList<>();
         List<String> modes = WRITE_PATH_ONLY || LAG_ONLY || THROUGHPUT_ONLY ? List.of("async") : SYNC_ONLY ? List.of("sync") : List.of("async", "sync");
         for (String mode : modes) {
             ApplianceConfig config = new ApplianceConfig(data.resolve(mode), "repl-" + mode, FIRST_PORT, FIRST_PORT + 1,
@@ -106,7 +108,7 @@ public final class ReplicationBench {
                         continue;
                     }
                     if (!THROUGHPUT_ONLY) {
-                        writePathRows(http, pair, data, config, stage, rows);
+                        WritePathRounds.measure(http, pair, data, config, stage, WRITE_PATH_CLIENTS, rows, notes);
                     }
                     if (WRITE_PATH_ONLY) {
                         continue;
@@ -153,7 +155,9 @@ public final class ReplicationBench {
                         + " Understudy's applied (async, backlog) or committed (write path, sync) tx/s ÷ the PostgreSQL or pgbench row"
                         + " below it. Nodes and switch each in a JVM of its own, as `understudy local` runs them. PUT via switch: through the failover switch;"
                         + " PUT via nginx: through nginx (1 worker, keep-alive) straight to the primary node, the anchor for the switch's hop;"
-                        + " PUT to node: straight to the primary node's API. The PUTs come from wrk (-t2, one connection per"
+                        + " PUT to node: straight to the primary node's API. The write path's four rows run in " + WritePathRounds.ROUNDS
+                        + " interleaved rounds, each starting one row later than the one before; the table gives each row's median"
+                        + " round, the lines below it every round. The PUTs come from wrk (-t2, one connection per"
                         + " client, its own process; -t1 for 1 client), each a key of its own; committed tx/s counts 2xx answers"
                         + " only, and a row whose load names non-2xx answers or socket errors had requests not acknowledged;"
                         + " client p50/p99 are wrk's. backlog: " + BACKLOG + " single-row transactions"
@@ -162,23 +166,8 @@ public final class ReplicationBench {
                         + " drain time, catch-up = drain time, timed from the lock's release (the subscription's enable)."
                         + " loadavg = the machine's 1-minute load average when the stage ended (2 cores, shared).").line("")
                 .table(HEADER, rows);
+        notes.forEach(report::line);
         report.publish(System.out, Path.of("bench", "results"));
-    }
-
-    /** PUTs through the switch, through nginx and straight to the node, beside pgbench's upserts: the write path's rows. */
-    private static void writePathRows(BenchClient http, BenchPair pair, Path data, ApplianceConfig config, Duration stage,
-                                      List<List<String>> rows) throws Exception {
-        warmWritePath(http, pair, data);
-        List<String> viaSwitch = apiStage(http, pair, data, "async", true, WRITE_PATH_CLIENTS, stage);
-        List<String> viaNginx = nginxStage(http, pair, data, config.nodeApiPort("a"), stage);
-        List<String> direct = apiStage(http, pair, data, "async", false, WRITE_PATH_CLIENTS, stage);
-        double pgbench = Pgbench.upserts(config.pgPort("a"), WRITE_PATH_CLIENTS, stage);
-        List<String> bench = List.of("pgbench", "upsert", WRITE_PATH_CLIENTS + " clients", "max", fmt(pgbench),
-                "-", "-", "-", "-", "-", "-", "-", "1.00", loadAverage());
-        rows.add(withRatio(viaSwitch, bench, 4));
-        rows.add(withRatio(viaNginx, bench, 4));
-        rows.add(withRatio(direct, bench, 4));
-        rows.add(bench);
     }
 
     /**
@@ -231,45 +220,18 @@ public final class ReplicationBench {
     private static List<String> apiStage(BenchClient http, BenchPair pair, Path dir, String mode, boolean viaSwitch,
                                          int clients, Duration stage) throws Exception {
         return apiStage(http, pair, dir, mode, viaSwitch ? pair.switchUrl : pair.primaryUrl,
-                viaSwitch ? "switch" : "node", clients, stage);
+                viaSwitch ? "switch" : "node", "", clients, stage);
     }
 
     /**
-     * wrk's PUTs through the switch for 10 s, not measured. The appliance's warm-up sends its writes from one JVM's
-     * HTTP client; wrk's connections then take other paths through Undertow, and in the first measured stage the
-     * switch's C2 compiler used more than twice the CPU of its IO thread, on the cores the stage measures.
+     * PUTs from {@code clients} wrk connections to {@code url}; {@code via} names the hop (switch, nginx or node) and
+     * {@code tag} tells the stage's keys from another stage's of the same kind.
      */
-    private static void warmWritePath(BenchClient http, BenchPair pair, Path dir) throws Exception {
+    static List<String> apiStage(BenchClient http, BenchPair pair, Path dir, String mode, String url, String via,
+                                 String tag, int clients, Duration stage) throws Exception {
         LagHistogram before = LagHistogram.parse(http.get(pair.secondaryUrl + "/metrics"));
-        WrkWrites.Result warm = WrkWrites.run(dir, pair.switchUrl, "warm-s", WRITE_PATH_CLIENTS, Duration.ofSeconds(10));
-        waitApplied(http, pair, before, warm.acked());
-    }
-
-    /**
-     * The anchor for the switch's hop: the same PUTs through nginx (one worker, as the switch has one IO thread on
-     * two cores; keep-alive to the node) straight to the primary node, on port {@code firstPort + 14}. nginx knows no
-     * primary and holds nothing: it shows what any proxy's extra hop costs on the same busy cores.
-     */
-    private static List<String> nginxStage(BenchClient http, BenchPair pair, Path dir, int nodePort, Duration stage)
-            throws Exception {
-        ProxyRunner.ensureInstalled("/usr/sbin/nginx", "nginx");
-        Path nginxDir = Files.createDirectories(dir.resolve("nginx"));
-        Process nginx = ProxyRunner.nginx(nginxDir, NGINX_PORT, nodePort, 1);
-        try {
-            String url = "http://127.0.0.1:" + NGINX_PORT;
-            SwitchBench.awaitAnswer(http, "nginx (see " + nginxDir + ")", url + "/primary", Duration.ofSeconds(10));
-            return apiStage(http, pair, dir, "async", url, "nginx", WRITE_PATH_CLIENTS, stage);
-        } finally {
-            nginx.destroy();
-            nginx.waitFor();
-        }
-    }
-
-    private static List<String> apiStage(BenchClient http, BenchPair pair, Path dir, String mode, String url, String via,
-                                         int clients, Duration stage) throws Exception {
-        LagHistogram before = LagHistogram.parse(http.get(pair.secondaryUrl + "/metrics"));
-        // Keys of their own per stage: "async-s16", "async-x16" (nginx), "async-n16".
-        String keys = mode + "-" + (via.equals("nginx") ? "x" : via.substring(0, 1)) + clients;
+        // Keys of their own per stage: "async-s16-r0", "async-x16-r0" (nginx), "async-n16-r0".
+        String keys = mode + "-" + (via.equals("nginx") ? "x" : via.substring(0, 1)) + clients + tag;
         WrkWrites.Result r = WrkWrites.run(dir, url, keys, clients, stage);
         long catchUp = waitApplied(http, pair, before, r.acked());
         LagHistogram lag = LagHistogram.parse(http.get(pair.secondaryUrl + "/metrics")).since(before);
@@ -280,7 +242,7 @@ public final class ReplicationBench {
     }
 
     /** {@code ours} with its ratio column set to its column {@code column} ÷ the same column of {@code anchor}. */
-    private static List<String> withRatio(List<String> ours, List<String> anchor, int column) {
+    static List<String> withRatio(List<String> ours, List<String> anchor, int column) {
         List<String> row = new ArrayList<>(ours);
         double a = Double.parseDouble(anchor.get(column));
         row.set(12, a > 0 ? String.format("%.2f", Double.parseDouble(ours.get(column)) / a) : "-");
@@ -292,7 +254,7 @@ public final class ReplicationBench {
         return row;
     }
 
-    private static String fmt(double value) {
+    static String fmt(double value) {
         return Double.isNaN(value) ? "-" : String.format("%.0f", value);
     }
 
@@ -305,7 +267,7 @@ public final class ReplicationBench {
     }
 
     /** Waits until the secondary applied {@code expected} transactions since {@code before}; returns how long it took. */
-    private static long waitApplied(BenchClient http, BenchPair pair, LagHistogram before, long expected) throws InterruptedException {
+    static long waitApplied(BenchClient http, BenchPair pair, LagHistogram before, long expected) throws InterruptedException {
         long start = System.nanoTime();
         long deadline = start + CATCH_UP_LIMIT.toNanos();
         long quietSince = start;

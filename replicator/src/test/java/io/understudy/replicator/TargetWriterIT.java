@@ -11,6 +11,7 @@ import io.understudy.replicator.apply.Change;
 import io.understudy.replicator.apply.TableName;
 import io.understudy.replicator.apply.TargetWriter;
 import io.understudy.replicator.apply.Unchanged;
+import io.understudy.replicator.capture.DurableGroups.Commit;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -150,6 +151,37 @@ class TargetWriterIT extends WithPgPair {
                 .isInstanceOf(ApplyException.class)
                 .hasMessageStartingWith("schema mismatch: insert on public.tw_typed (key id=11): column public.tw_typed.n is integer");
         assertThat(count(pg.target, "SELECT count(*) FROM tw_typed")).isZero();
+    }
+
+    @Test
+    void aSingleChangeIsCheckedNamedAndRolledBackWithItsStateRow() throws Exception {
+        exec(pg.target, "CREATE TABLE public.tw_single (id int PRIMARY KEY, n int CHECK (n < 1000), note text)");
+        TableName t = TableName.parse("public.tw_single");
+        TargetWriter writer = writer("tw_single");
+
+        assertThatThrownBy(() -> writer.applyTransactions(List.of(List.of(Change.upsert(Change.Op.INSERT, t,
+                row("id", "1", "n", "5000")))), new AppliedState("tw_single", 100, 1, true), true))
+                .isInstanceOf(ApplyException.class)
+                .hasMessageStartingWith("target rejected insert on public.tw_single (key id=1): ")
+                .hasMessageContaining("tw_single_n_check");
+        assertThatThrownBy(() -> writer.applyTransactions(List.of(List.of(Change.upsert(Change.Op.UPDATE, t,
+                row("id", "2", "n", "2", "note", Unchanged.TOAST)))), new AppliedState("tw_single", 200, 2, true), false))
+                .isInstanceOf(ApplyException.class).hasMessageContaining("but 0 matched");
+        assertThat(TargetWriter.readState(pg.targetPool, "tw_single")).as("no state row without its change").isEmpty();
+
+        Commit commit = writer.applyTransactions(List.of(List.of(Change.upsert(Change.Op.INSERT, t, row("id", "3", "n", "3")))),
+                new AppliedState("tw_single", 300, 3, true), false);
+
+        assertThat(count(pg.target, "SELECT count(*) FROM tw_single WHERE id = 3")).isEqualTo(1);
+        assertThat(TargetWriter.readState(pg.targetPool, "tw_single").orElseThrow().commitPosition()).isEqualTo(300);
+        assertThat(commit.synced()).isFalse();
+        assertThat(commit.walEnd()).as("read after the commit").isPositive()
+                .isGreaterThanOrEqualTo(commit.flushed());
+        try (var c = pg.targetPool.getConnection(); var st = c.createStatement();
+             var rs = st.executeQuery("SELECT count(*) FROM pg_stat_activity WHERE state LIKE 'idle in transaction%'")) {
+            rs.next();
+            assertThat(rs.getInt(1)).as("no transaction left open after the commit").isZero();
+        }
     }
 
     @Test

@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.EnumMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -23,12 +24,15 @@ final class WritePathRounds {
     static final int ROUNDS = Integer.getInteger("bench.writePathRounds", 3);
 
     private enum Row {
-        SWITCH("switch"), NGINX("nginx"), NODE("node"), PGBENCH("pgbench");
+        SWITCH, NGINX, NODE, PGBENCH;
 
-        final String label;
+        /** The row that runs {@code i}-th in round {@code round}: each round starts one row later. */
+        static Row at(int round, int i) {
+            return values()[(round + i) % values().length];
+        }
 
-        Row(String label) {
-            this.label = label;
+        String label() {
+            return name().toLowerCase(Locale.ROOT);
         }
     }
 
@@ -42,38 +46,40 @@ final class WritePathRounds {
     static void measure(BenchClient http, BenchPair pair, Path data, ApplianceConfig config, Duration stage, int clients,
                         List<List<String>> rows, List<String> notes) throws Exception {
         warm(http, pair, data, clients);
-        Map<Row, List<List<String>>> byRow = new EnumMap<>(Row.class);
-        Row[] order = Row.values();
+        List<Map<Row, List<String>>> rounds = new ArrayList<>();
         for (int round = 0; round < ROUNDS; round++) {
-            StringBuilder note = new StringBuilder("Write path, round " + (round + 1) + ":");
-            Map<Row, List<String>> done = new EnumMap<>(Row.class);
-            for (int i = 0; i < order.length; i++) {
-                Row row = order[(round + i) % order.length];
-                List<String> measured = stage(row, http, pair, data, config, stage, clients, round);
-                done.put(row, measured);
-                byRow.computeIfAbsent(row, r -> new ArrayList<>()).add(measured);
+            Map<Row, List<String>> measured = new EnumMap<>(Row.class);
+            for (int i = 0; i < Row.values().length; i++) {
+                Row row = Row.at(round, i);
+                measured.put(row, stage(row, http, pair, data, config, stage, clients, round));
             }
-            List<String> pgbench = done.get(Row.PGBENCH);
-            for (int i = 0; i < order.length; i++) {
-                Row row = order[(round + i) % order.length];
-                List<String> measured = done.get(row);
-                note.append(i == 0 ? " " : ", ").append(row.label).append(' ').append(measured.get(4));
-                if (row != Row.PGBENCH) {
-                    note.append(" (").append(ReplicationBench.withRatio(measured, pgbench, 4).get(12)).append(')');
-                }
-            }
-            notes.add(note.append(" tx/s, load ").append(ReplicationBench.loadAverage()).append('.').toString());
+            rounds.add(measured);
+            notes.add(note(round, measured));
         }
-        List<String> pgbench = median(byRow.get(Row.PGBENCH));
+        List<String> pgbench = median(rounds, Row.PGBENCH);
         for (Row row : List.of(Row.SWITCH, Row.NGINX, Row.NODE)) {
-            rows.add(ReplicationBench.withRatio(median(byRow.get(row)), pgbench, 4));
+            rows.add(ReplicationBench.withRatio(median(rounds, row), pgbench, 4));
         }
         rows.add(pgbench);
     }
 
+    /** "Write path, round 2: nginx 2227 (0.55), node 2662 (0.66), pgbench 4019, switch 1984 (0.49) tx/s, load 29.86." */
+    private static String note(int round, Map<Row, List<String>> measured) {
+        StringBuilder note = new StringBuilder("Write path, round " + (round + 1) + ":");
+        for (int i = 0; i < Row.values().length; i++) {
+            Row row = Row.at(round, i);
+            note.append(i == 0 ? " " : ", ").append(row.label()).append(' ').append(measured.get(row).get(4));
+            if (row != Row.PGBENCH) {
+                note.append(" (").append(ReplicationBench.withRatio(measured.get(row), measured.get(Row.PGBENCH), 4).get(12))
+                        .append(')');
+            }
+        }
+        return note.append(" tx/s, load ").append(ReplicationBench.loadAverage()).append('.').toString();
+    }
+
     private static List<String> stage(Row row, BenchClient http, BenchPair pair, Path data, ApplianceConfig config,
                                       Duration stage, int clients, int round) throws Exception {
-        String tag = "r" + round;
+        String tag = "-r" + round;
         return switch (row) {
             case SWITCH -> ReplicationBench.apiStage(http, pair, data, "async", pair.switchUrl, "switch", tag, clients, stage);
             case NGINX -> nginx(http, pair, data, config.nodeApiPort("a"), stage, clients, tag);
@@ -86,16 +92,12 @@ final class WritePathRounds {
         };
     }
 
-    /** The row of the median round by committed tx/s (the lower of the two middle ones for an even count). */
-    private static List<String> median(List<List<String>> rounds) {
-        List<List<String>> sorted = new ArrayList<>(rounds);
-        sorted.sort(Comparator.comparingDouble(r -> committed(r)));
+    /** {@code row}'s stage of the median round by committed tx/s (the lower of the two middle ones for an even count). */
+    private static List<String> median(List<Map<Row, List<String>>> rounds, Row row) {
+        List<List<String>> sorted = new ArrayList<>();
+        rounds.forEach(measured -> sorted.add(measured.get(row)));
+        sorted.sort(Comparator.comparingDouble(stage -> Double.parseDouble(stage.get(4))));
         return sorted.get((sorted.size() - 1) / 2);
-    }
-
-    private static double committed(List<String> row) {
-        String value = row.get(4);
-        return value.equals("-") ? Double.NaN : Double.parseDouble(value);
     }
 
     /**

@@ -34,7 +34,7 @@ import org.slf4j.LoggerFactory;
 final class DirectoryWatch implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(DirectoryWatch.class);
-    private static final String MARKER_PREFIX = LocalDisk.INTERNAL_PREFIX + "flush-";
+    private static final String MARKER_PREFIX = LocalDisk.FLUSH_MARKER_PREFIX;
 
     private final LocalDisk disk;
     private final Runnable onChange;
@@ -87,14 +87,17 @@ final class DirectoryWatch implements AutoCloseable {
 
     /**
      * Creates a marker file in the root and waits until its event has been handled: every change made before this
-     * call is then in {@link #drainDirty}. False on timeout or when the marker cannot be written.
+     * call is then in {@link #drainDirty}. False on timeout or when the marker cannot be written. A marker of the same
+     * name left by an earlier process of this node (killed between creating and removing it) is removed first; one
+     * that a {@link LocalDisk#walk walk} removes meanwhile has made its event all the same.
      */
     boolean awaitMarker(long timeoutMs) throws InterruptedException {
         long n = markersIssued.incrementAndGet();
         Path marker = disk.root().resolve(MARKER_PREFIX + n);
         try {
+            Files.deleteIfExists(marker);
             Files.createFile(marker);
-            Files.delete(marker);
+            Files.deleteIfExists(marker);
         } catch (IOException e) {
             log.warn("cannot write the flush marker {}: {}", marker, e.toString());
             return false;

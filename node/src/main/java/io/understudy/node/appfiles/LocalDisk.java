@@ -29,6 +29,8 @@ final class LocalDisk {
     private static final Logger log = LoggerFactory.getLogger(LocalDisk.class);
     static final String INTERNAL_PREFIX = ".understudy-";
     static final String TEMP_PREFIX = INTERNAL_PREFIX + "tmp-";
+    /** A flush's marker file ({@link DirectoryWatch#awaitMarker}), removed at once; a node killed meanwhile leaves it. */
+    static final String FLUSH_MARKER_PREFIX = INTERNAL_PREFIX + "flush-";
 
     private final Path root;
 
@@ -113,17 +115,18 @@ final class LocalDisk {
 
     /**
      * Visits every regular file, symbolic link and special file under the root (not following links) with its
-     * relative path and state; removes Understudy's temp files on the way. Unreadable directories are logged and
-     * skipped.
+     * relative path and state; removes Understudy's temp files and flush markers on the way (a live one of the
+     * moment goes too, which its flush allows for). Unreadable directories are logged and skipped.
      */
     void walk(BiConsumer<String, DiskState> visitor) throws IOException {
         Files.walkFileTree(root, new SimpleFileVisitor<>() {
             @Override
             public FileVisitResult visitFile(Path file, BasicFileAttributes a) throws IOException {
                 if (isInternal(file.getFileName())) {
-                    if (file.getFileName().toString().startsWith(TEMP_PREFIX)) {
-                        Files.deleteIfExists(file);
-                        log.info("removed {} left by an interrupted write", file);
+                    String name = file.getFileName().toString();
+                    boolean temp = name.startsWith(TEMP_PREFIX);
+                    if ((temp || name.startsWith(FLUSH_MARKER_PREFIX)) && Files.deleteIfExists(file)) {
+                        log.info("removed {} left by an interrupted {}", file, temp ? "write" : "flush");
                     }
                     return FileVisitResult.CONTINUE;
                 }

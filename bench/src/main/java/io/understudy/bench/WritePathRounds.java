@@ -96,7 +96,8 @@ final class WritePathRounds {
     private static List<String> median(List<Map<Row, List<String>>> rounds, Row row) {
         List<List<String>> sorted = new ArrayList<>();
         rounds.forEach(measured -> sorted.add(measured.get(row)));
-        sorted.sort(Comparator.comparingDouble(stage -> Double.parseDouble(stage.get(4))));
+        // a stage that measured nothing reads "-" and sorts last
+        sorted.sort(Comparator.comparingDouble(stage -> stage.get(4).equals("-") ? Double.NaN : Double.parseDouble(stage.get(4))));
         return sorted.get((sorted.size() - 1) / 2);
     }
 

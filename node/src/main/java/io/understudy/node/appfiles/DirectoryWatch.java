@@ -2,6 +2,7 @@ package io.understudy.node.appfiles;
 
 import java.io.IOException;
 import java.nio.file.ClosedWatchServiceException;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.FileSystems;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
@@ -34,7 +35,6 @@ import org.slf4j.LoggerFactory;
 final class DirectoryWatch implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(DirectoryWatch.class);
-    private static final String MARKER_PREFIX = LocalDisk.FLUSH_MARKER_PREFIX;
 
     private final LocalDisk disk;
     private final Runnable onChange;
@@ -88,15 +88,19 @@ final class DirectoryWatch implements AutoCloseable {
     /**
      * Creates a marker file in the root and waits until its event has been handled: every change made before this
      * call is then in {@link #drainDirty}. False on timeout or when the marker cannot be written. A marker of the same
-     * name left by an earlier process of this node (killed between creating and removing it) is removed first; one
-     * that a {@link LocalDisk#walk walk} removes meanwhile has made its event all the same.
+     * name left by an earlier process of this node (killed between creating and removing it) is replaced; one that a
+     * {@link LocalDisk#walk walk} removes meanwhile has made its event all the same.
      */
     boolean awaitMarker(long timeoutMs) throws InterruptedException {
         long n = markersIssued.incrementAndGet();
-        Path marker = disk.root().resolve(MARKER_PREFIX + n);
+        Path marker = disk.root().resolve(LocalDisk.FLUSH_MARKER_PREFIX + n);
         try {
-            Files.deleteIfExists(marker);
-            Files.createFile(marker);
+            try {
+                Files.createFile(marker);
+            } catch (FileAlreadyExistsException leftover) {
+                Files.delete(marker);
+                Files.createFile(marker);
+            }
             Files.deleteIfExists(marker);
         } catch (IOException e) {
             log.warn("cannot write the flush marker {}: {}", marker, e.toString());
@@ -151,7 +155,7 @@ final class DirectoryWatch implements AutoCloseable {
             }
             Path name = (Path) event.context();
             if (LocalDisk.isInternal(name)) {
-                if (dir.equals(disk.root()) && name.toString().startsWith(MARKER_PREFIX)
+                if (dir.equals(disk.root()) && name.toString().startsWith(LocalDisk.FLUSH_MARKER_PREFIX)
                         && event.kind() == StandardWatchEventKinds.ENTRY_CREATE) {
                     marker = Math.max(marker, parseMarker(name.toString()));
                 }
@@ -175,7 +179,7 @@ final class DirectoryWatch implements AutoCloseable {
 
     private static long parseMarker(String name) {
         try {
-            return Long.parseLong(name.substring(MARKER_PREFIX.length()));
+            return Long.parseLong(name.substring(LocalDisk.FLUSH_MARKER_PREFIX.length()));
         } catch (NumberFormatException e) {
             return 0;
         }

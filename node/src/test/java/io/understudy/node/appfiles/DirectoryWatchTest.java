@@ -17,7 +17,7 @@ class DirectoryWatchTest {
     @Test
     void aFlushSucceedsWhereAnEarlierProcessLeftAMarkerOfTheSameNumberAndLeavesNoMarkerBehind() throws Exception {
         // what a node killed between creating and removing its first flush's marker leaves for its next process
-        Files.createFile(root.resolve(LocalDisk.INTERNAL_PREFIX + "flush-" + "1"));
+        Files.createFile(root.resolve(LocalDisk.FLUSH_MARKER_PREFIX + "1"));
         try (DirectoryWatch watch = new DirectoryWatch(new LocalDisk(root), () -> { })) {
             watch.start();
             Files.writeString(root.resolve("written-before.txt"), "x");

@@ -21,7 +21,7 @@ class LocalDiskTest {
         Files.createDirectories(root.resolve("reports"));
         Files.writeString(root.resolve("reports/q3.pdf"), "whole");
         Files.writeString(root.resolve("reports/" + LocalDisk.TEMP_PREFIX + "1a2b"), "half");
-        Files.createFile(root.resolve(LocalDisk.INTERNAL_PREFIX + "flush-" + "177"));
+        Files.createFile(root.resolve(LocalDisk.FLUSH_MARKER_PREFIX + "177"));
 
         List<String> seen = new ArrayList<>();
         new LocalDisk(root).walk((path, state) -> seen.add(path));

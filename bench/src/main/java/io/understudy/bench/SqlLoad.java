@@ -6,13 +6,21 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
 import javax.sql.DataSource;
 
 /**
  * Inserts straight into a database over JDBC, {@code rowsPerTx} rows per transaction, bounded in time: paced at a
  * fixed rate of transactions (open loop: transaction i is due at start + i/rate) or as fast as the writers go. The
  * same load drives both replications compared (ours and PostgreSQL's own), so their figures can be set side by side.
+ *
+ * <p>Every writer opens its connection and prepares its statement before the load's clock starts. Sixteen backends
+ * forked at once on two cores held both for the first few hundred milliseconds of every stage, and the replication
+ * threads waiting for a core meanwhile set the stage's lag p99.
  */
 final class SqlLoad {
 
@@ -42,17 +50,19 @@ final class SqlLoad {
      */
     static Result run(DataSource db, Spec spec, int writers, int rate, int rowsPerTx, long firstId, Duration duration)
             throws Exception {
-        return run(db, spec, writers, new Pacing(rate, duration), rowsPerTx, firstId);
+        return run(db, spec, writers, () -> new Pacing(rate, duration), rowsPerTx, firstId);
     }
 
     /** {@code transactions} single-row transactions as fast as the writers go (fewer if {@code limit} passes first). */
     static Result count(DataSource db, Spec spec, int writers, long transactions, long firstId, Duration limit)
             throws Exception {
-        return run(db, spec, writers, new Pacing(0, transactions, limit), 1, firstId);
+        return run(db, spec, writers, () -> new Pacing(0, transactions, limit), 1, firstId);
     }
 
-    private static Result run(DataSource db, Spec spec, int writers, Pacing pacing, int rowsPerTx, long firstId)
+    private static Result run(DataSource db, Spec spec, int writers, Supplier<Pacing> clock, int rowsPerTx, long firstId)
             throws Exception {
+        CountDownLatch connected = new CountDownLatch(writers);
+        CompletableFuture<Pacing> started = new CompletableFuture<>();
         AtomicLong done = new AtomicLong();
         List<Samples> latencies = new ArrayList<>();
         List<Thread> threads = new ArrayList<>();
@@ -69,6 +79,8 @@ final class SqlLoad {
                         }
                     }
                     c.setAutoCommit(rowsPerTx == 1);
+                    connected.countDown();
+                    Pacing pacing = started.join();
                     long i;
                     while ((i = pacing.nextTurn()) >= 0) {
                         long sent = System.nanoTime();
@@ -93,11 +105,17 @@ final class SqlLoad {
                     synchronized (errors) {
                         errors.add(e);
                     }
+                    connected.countDown(); // a writer that could not connect does not hold up the others
                 }
             }, "sql-load-" + w);
             threads.add(t);
             t.start();
         }
+        if (!connected.await(30, TimeUnit.SECONDS)) {
+            started.completeExceptionally(new IllegalStateException("writers not connected within 30 s"));
+        }
+        Pacing pacing = clock.get();
+        started.complete(pacing);
         for (Thread t : threads) {
             t.join();
         }

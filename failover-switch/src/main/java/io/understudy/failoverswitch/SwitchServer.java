@@ -1,5 +1,6 @@
 package io.understudy.failoverswitch;
 
+import io.understudy.cluster.ClusterJson;
 import io.understudy.cluster.ClusterSettings;
 import io.understudy.cluster.ClusterView;
 import io.understudy.cluster.CommandRecord;
@@ -88,6 +89,8 @@ public final class SwitchServer implements AutoCloseable {
             server.enqueueRecompute();
             server.undertow = Listener.build(config, server.rootHandler());
             server.undertow.start();
+            // built now rather than inside the first switchover, where the first command is written and read
+            ClusterJson.prepareHandOverRecords();
         } catch (Exception | Error e) {
             server.close();
             throw e;

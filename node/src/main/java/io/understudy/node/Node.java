@@ -1,5 +1,6 @@
 package io.understudy.node;
 
+import io.understudy.cluster.ClusterJson;
 import io.understudy.cluster.FailoverOutlook;
 import io.understudy.cluster.PrimaryRecord;
 import io.understudy.cluster.Role;
@@ -94,6 +95,7 @@ public final class Node implements NodeState, AutoCloseable {
             ApiWarmUp.start(config.apiHost(), config.apiPort(), config.security().apiToken(), () -> {
                 api.rehearseWrite();
                 controller.replication().app().previewSequences();
+                ClusterJson.prepareHandOverRecords();
             });
             if (gateway != null) {
                 gateway.start();

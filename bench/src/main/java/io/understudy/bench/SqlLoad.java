@@ -105,7 +105,8 @@ final class SqlLoad {
                     synchronized (errors) {
                         errors.add(e);
                     }
-                    connected.countDown(); // a writer that could not connect does not hold up the others
+                    // a writer that failed before it connected must not hold up the others (after, the count is 0)
+                    connected.countDown();
                 }
             }, "sql-load-" + w);
             threads.add(t);

@@ -1,6 +1,5 @@
 package io.understudy.failoverswitch;
 
-import io.understudy.cluster.ClusterJson;
 import io.understudy.cluster.ClusterSettings;
 import io.understudy.cluster.ClusterView;
 import io.understudy.cluster.CommandRecord;
@@ -8,6 +7,7 @@ import io.understudy.cluster.FailoverOutlook;
 import io.understudy.cluster.HistoryRecord;
 import io.understudy.cluster.zk.SettingsZnode;
 import io.understudy.failoverswitch.admin.AdminHandler;
+import io.understudy.failoverswitch.admin.AdminWarmUp;
 import io.understudy.failoverswitch.admin.MembersHandler;
 import io.understudy.failoverswitch.admin.StatusReport;
 import io.understudy.failoverswitch.http.Drain;
@@ -89,8 +89,8 @@ public final class SwitchServer implements AutoCloseable {
             server.enqueueRecompute();
             server.undertow = Listener.build(config, server.rootHandler());
             server.undertow.start();
-            // built now rather than inside the first switchover, where the first command is written and read
-            ClusterJson.prepareHandOverRecords();
+            // run now rather than inside the first switchover, where the first command is written and read
+            AdminWarmUp.start(config.host(), server.port(), config.adminToken(), config.tls() != null);
         } catch (Exception | Error e) {
             server.close();
             throw e;

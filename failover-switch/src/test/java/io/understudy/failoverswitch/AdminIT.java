@@ -100,6 +100,17 @@ class AdminIT {
     }
 
     @Test
+    void shouldWarmUpTheCommandPathWithARefusedRequestThatWritesNothing() throws Exception {
+        startSwitch(Map.of("switch.adminToken", TOKEN));
+
+        // the warm-up's own switchover request, answered 400 and counted like any other answer
+        await().atMost(WAIT).until(() -> get("/_understudy/metrics").body()
+                .contains("understudy_switch_requests_total{status=\"400\"} 1.0"));
+        assertThat(cluster.curator.checkExists().forPath(cluster.paths.commands()) == null
+                || cluster.curator.getChildren().forPath(cluster.paths.commands()).isEmpty()).isTrue();
+    }
+
+    @Test
     void shouldDisableAdminActionsWhenNoTokenIsConfigured() throws Exception {
         startSwitch(Map.of());
 

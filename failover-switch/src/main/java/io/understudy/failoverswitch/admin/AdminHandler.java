@@ -158,14 +158,19 @@ public final class AdminHandler implements HttpHandler {
         try {
             String znode = target.submit(command);
             log.info("operator command {} {} written to {} ({})", command.type(), command.id(), znode, by);
-            Map<String, Object> answer = new LinkedHashMap<>();
-            answer.put("accepted", true);
-            answer.put("znode", znode);
-            answer.put("command", command);
-            JsonResponses.send(exchange, 202, answer);
+            JsonResponses.send(exchange, 202, accepted(znode, command));
         } catch (Exception e) {
             log.warn("cannot write operator command {}: {}", command, e.toString());
             JsonResponses.error(exchange, 503, "zookeeper_unavailable", "the command was not written: " + e.getMessage());
         }
+    }
+
+    /** The 202 answer's body: the command as written, and where. */
+    static Map<String, Object> accepted(String znode, CommandRecord command) {
+        Map<String, Object> answer = new LinkedHashMap<>();
+        answer.put("accepted", true);
+        answer.put("znode", znode);
+        answer.put("command", command);
+        return answer;
     }
 }

@@ -53,6 +53,17 @@ class CommandRequestsTest {
     }
 
     @Test
+    void shouldRefuseTheWarmUpsSwitchoverForItsBodyAloneEvenToANodeOfThatName() throws Exception {
+        ClusterView withThatNode = new ClusterView(VIEW.primary(), List.of(member("a", Role.PRIMARY),
+                member("understudy-warm-up", Role.SECONDARY)));
+
+        CommandRequests.Result result = CommandRequests.build(Type.SWITCHOVER, json(AdminWarmUp.REFUSED_BODY),
+                withThatNode, "id-1", "switch@x", 5);
+
+        assertRejected(result, 400, "bad_request");
+    }
+
+    @Test
     void shouldRejectWhatCannotBeCarriedOut() throws Exception {
         assertRejected(build(Type.SWITCHOVER, null), 400, "bad_request");
         assertRejected(build(Type.SWITCHOVER, "[1]"), 400, "bad_request");

@@ -14,9 +14,14 @@ import io.understudy.replicator.capture.ConnectionLoss;
 import io.undertow.server.HttpHandler;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.util.HttpString;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
@@ -60,9 +65,31 @@ public final class ApiServer implements AutoCloseable {
         server.start();
     }
 
-    /** A keyed PUT of the warm-up object, rehearsed: its statements run and are rolled back (see {@link ApiWarmUp}). */
-    public void rehearseWrite() throws Exception {
-        objects.rehearsePut(ApiWarmUp.OBJECT_ID, ApiWarmUp.OBJECT_ID);
+    /**
+     * Keyed PUTs of warm-up objects, rehearsed (see {@link ApiWarmUp}): their statements run and are rolled back.
+     * {@code writers} threads at once, each with its own object and key and {@code rounds} times in a row, so that as
+     * many of the pool's connections as concurrent writes would take run them, each more often than the JDBC driver
+     * needs to switch a statement to a server-side prepared one.
+     */
+    public void rehearseWrites(int writers, int rounds) throws Exception {
+        ExecutorService threads = Executors.newFixedThreadPool(writers);
+        try {
+            List<Future<?>> done = new ArrayList<>();
+            for (int w = 0; w < writers; w++) {
+                String id = ApiWarmUp.OBJECT_ID + "-" + w;
+                done.add(threads.submit(() -> {
+                    for (int round = 0; round < rounds; round++) {
+                        objects.rehearsePut(id, id);
+                    }
+                    return null;
+                }));
+            }
+            for (Future<?> writer : done) {
+                writer.get();
+            }
+        } finally {
+            threads.shutdownNow();
+        }
     }
 
     @Override

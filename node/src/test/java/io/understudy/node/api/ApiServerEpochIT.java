@@ -77,6 +77,29 @@ class ApiServerEpochIT {
     }
 
     @Test
+    void shouldRehearseWritesFromSeveralThreadsAtOnceWithoutWritingAnythingEvenWithTheGateOpen() throws Exception {
+        gate.open(OPENING, System.nanoTime());
+        long[] before = rows();
+
+        server.rehearseWrites(3, 6);
+
+        assertThat(rows()).as("objects and idempotency keys").containsExactly(before);
+        for (int writer = 0; writer < 3; writer++) {
+            assertThat(get(base + "/api/objects/" + ApiWarmUp.OBJECT_ID + "-" + writer).statusCode()).isEqualTo(404);
+        }
+    }
+
+    private static long[] rows() throws Exception {
+        return db.inTransaction(c -> {
+            try (var s = c.createStatement();
+                 var r = s.executeQuery("SELECT (SELECT count(*) FROM objects), (SELECT count(*) FROM idempotency_keys)")) {
+                r.next();
+                return new long[] {r.getLong(1), r.getLong(2)};
+            }
+        });
+    }
+
+    @Test
     void shouldAnswerARequestThatWaitedForTheGateWithTheEpochThatServedIt() {
         CompletableFuture<HttpResponse<byte[]>> answer = putStamped("waited", OPENING);
         await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(5)).until(ApiServerEpochIT::aRequestWaitsAtTheGate);

@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.understudy.cluster.ClusterJson;
+import io.understudy.failoverswitch.admin.AdminWarmUp;
 import io.understudy.cluster.MemberRecord;
 import io.understudy.cluster.PrimaryRecord;
 import io.understudy.cluster.Role;
@@ -93,6 +94,10 @@ class AccessLogIT {
         switchProcess.destroy();
         assertThat(switchProcess.waitFor(1, TimeUnit.MINUTES)).as("the switch exits on SIGTERM").isTrue();
 
+        assertThat(allAccessLines()).as("the switch's own warm-up request, refused")
+                .filteredOn(l -> l.contains("\"POST /_understudy/switchover HTTP/1.1\" 400 ")
+                        && l.contains("\"" + AdminWarmUp.USER_AGENT + "\""))
+                .hasSize(1);
         List<String> lines = accessLines();
         assertThat(lines).hasSize(301);
         assertThat(lines.get(0)).matches("\\d{2}:\\d{2}:\\d{2}\\.\\d{3} INFO  \\[] understudy\\.access - 127\\.0\\.0\\.1 - - "
@@ -113,7 +118,8 @@ class AccessLogIT {
 
         List<JsonNode> access = Files.readAllLines(dir.resolve("switch.out"), StandardCharsets.UTF_8).stream()
                 .map(AccessLogIT::json).filter(line -> line.path("loggerName").asText().equals("understudy.access"))
-                .filter(line -> !line.path("formattedMessage").asText().contains("GET /ready ")).toList();
+                .filter(line -> !line.path("formattedMessage").asText().contains("GET /ready "))
+                .filter(line -> !line.path("formattedMessage").asText().contains(AdminWarmUp.USER_AGENT)).toList();
         assertThat(access).hasSize(50);
         for (int i = 0; i < 50; i++) {
             assertThat(access.get(i).path("level").asText()).isEqualTo("INFO");
@@ -150,10 +156,14 @@ class AccessLogIT {
                 HttpResponse.BodyHandlers.discarding()).statusCode();
     }
 
-    /** The switch's text access lines so far, but for the readiness probes. */
+    /** The switch's text access lines so far, but for the readiness probes and its own warm-up request. */
     private List<String> accessLines() throws IOException {
+        return allAccessLines().stream().filter(l -> !l.contains("GET /ready ") && !l.contains(AdminWarmUp.USER_AGENT)).toList();
+    }
+
+    private List<String> allAccessLines() throws IOException {
         return Files.readAllLines(dir.resolve("switch.out"), StandardCharsets.UTF_8).stream()
-                .filter(l -> l.contains(" understudy.access - ") && !l.contains("GET /ready ")).toList();
+                .filter(l -> l.contains(" understudy.access - ")).toList();
     }
 
     private static JsonNode json(String line) {

@@ -22,14 +22,16 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Nothing is written. One switchover request goes to the switch's own listener with a negative
  * {@code expectedEpoch}, which the switch refuses (400) after the token check, the hand-off to a worker, and reading
- * and parsing the body, before it looks at the cluster; then the codec of a command and the JSON of an accepted
- * command's answer are built in memory. The request needs the admin token and plain HTTP; without a token no command
+ * and parsing the body, before it looks at the cluster (its access log line names {@value #USER_AGENT} as the
+ * client); then the codec of a command and the JSON of an accepted command's answer are built in memory. The request needs the admin token and plain HTTP; without a token no command
  * can be written at all, and a switch serving TLS gets the in-memory part only. The first create in ZooKeeper is
  * the one step left to the first command.
  */
 public final class AdminWarmUp {
 
     private static final Logger log = LoggerFactory.getLogger(AdminWarmUp.class);
+    /** The request's User-Agent, so that its line in the access log says what it is. */
+    public static final String USER_AGENT = "understudy-switch-warm-up";
     /** A switchover the switch refuses for its body alone: no epoch is negative. */
     static final String REFUSED_BODY = "{\"to\":\"understudy-warm-up\",\"reason\":\"warm-up\",\"expectedEpoch\":-1}";
 
@@ -66,7 +68,7 @@ public final class AdminWarmUp {
     static int refusedSwitchover(URI self, String adminToken) throws IOException {
         byte[] body = REFUSED_BODY.getBytes(StandardCharsets.UTF_8);
         String head = "POST " + AdminHandler.PREFIX + "/switchover HTTP/1.1\r\nHost: " + self.getHost() + ":" + self.getPort()
-                + "\r\nAuthorization: Bearer " + adminToken + "\r\nContent-Type: application/json\r\nContent-Length: "
+                + "\r\nUser-Agent: " + USER_AGENT + "\r\nAuthorization: Bearer " + adminToken + "\r\nContent-Type: application/json\r\nContent-Length: "
                 + body.length + "\r\nConnection: close\r\n\r\n";
         try (Socket socket = new Socket(self.getHost().replace("[", "").replace("]", ""), self.getPort())) {
             socket.setSoTimeout(5_000);

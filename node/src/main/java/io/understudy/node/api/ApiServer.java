@@ -72,7 +72,12 @@ public final class ApiServer implements AutoCloseable {
      * needs to switch a statement to a server-side prepared one.
      */
     public void rehearseWrites(int writers, int rounds) throws Exception {
-        ExecutorService threads = Executors.newFixedThreadPool(writers);
+        ExecutorService threads = Executors.newFixedThreadPool(writers, r -> {
+            // like the warm-up thread that starts it, none of them may keep the JVM from exiting
+            Thread thread = new Thread(r, "api-rehearsal");
+            thread.setDaemon(true);
+            return thread;
+        });
         try {
             List<Future<?>> done = new ArrayList<>();
             for (int w = 0; w < writers; w++) {

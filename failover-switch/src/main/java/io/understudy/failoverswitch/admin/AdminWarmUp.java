@@ -50,7 +50,9 @@ public final class AdminWarmUp {
             try {
                 if (adminToken != null && !tls) {
                     int status = refusedSwitchover(URI.create(SelfUrl.of(host, port)), adminToken);
-                    log.debug("warm-up switchover request answered {}", status);
+                    if (status != 400) {
+                        log.warn("the warm-up's switchover request was answered {}, not 400 as a refused body is", status);
+                    }
                 }
                 ClusterJson.prepareHandOverRecords();
                 ClusterJson.toString(AdminHandler.accepted("/warm-up", new CommandRecord("warm-up",
@@ -67,9 +69,13 @@ public final class AdminWarmUp {
     /** One HTTP/1.1 request on its own connection; returns the answer's status code. */
     static int refusedSwitchover(URI self, String adminToken) throws IOException {
         byte[] body = REFUSED_BODY.getBytes(StandardCharsets.UTF_8);
-        String head = "POST " + AdminHandler.PREFIX + "/switchover HTTP/1.1\r\nHost: " + self.getHost() + ":" + self.getPort()
-                + "\r\nUser-Agent: " + USER_AGENT + "\r\nAuthorization: Bearer " + adminToken + "\r\nContent-Type: application/json\r\nContent-Length: "
-                + body.length + "\r\nConnection: close\r\n\r\n";
+        String head = "POST " + AdminHandler.PREFIX + "/switchover HTTP/1.1\r\n"
+                + "Host: " + self.getHost() + ":" + self.getPort() + "\r\n"
+                + "User-Agent: " + USER_AGENT + "\r\n"
+                + "Authorization: Bearer " + adminToken + "\r\n"
+                + "Content-Type: application/json\r\n"
+                + "Content-Length: " + body.length + "\r\n"
+                + "Connection: close\r\n\r\n";
         try (Socket socket = new Socket(self.getHost().replace("[", "").replace("]", ""), self.getPort())) {
             socket.setSoTimeout(5_000);
             OutputStream out = socket.getOutputStream();

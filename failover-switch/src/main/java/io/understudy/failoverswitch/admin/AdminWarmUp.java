@@ -21,11 +21,11 @@ import org.slf4j.LoggerFactory;
  * the first command's whole request took 12-23 ms in four fresh appliances.
  *
  * <p>Nothing is written. One switchover request goes to the switch's own listener with a negative
- * {@code expectedEpoch}, which the switch refuses (400) after the token check, the hand-off to a worker, and reading
- * and parsing the body, before it looks at the cluster (its access log line names {@value #USER_AGENT} as the
- * client); then the codec of a command and the JSON of an accepted command's answer are built in memory. The request needs the admin token and plain HTTP; without a token no command
- * can be written at all, and a switch serving TLS gets the in-memory part only. The first create in ZooKeeper is
- * the one step left to the first command.
+ * {@code expectedEpoch}, which the switch refuses (400) after the token check, the hand-off to a worker, and reading and
+ * parsing the body, before it looks at the cluster (its access log line names {@value #USER_AGENT} as the client); then
+ * the codec of a command and the JSON of an accepted command's answer are built in memory. The request needs the admin
+ * token and plain HTTP; without a token no command can be written at all, and a switch serving TLS gets the in-memory
+ * part only. The first create in ZooKeeper is the one step left to the first command.
  */
 public final class AdminWarmUp {
 
@@ -51,7 +51,7 @@ public final class AdminWarmUp {
                 if (adminToken != null && !tls) {
                     int status = refusedSwitchover(URI.create(SelfUrl.of(host, port)), adminToken);
                     if (status != 400) {
-                        log.warn("the warm-up's switchover request was answered {}, not 400 as a refused body is", status);
+                        log.warn("the warm-up's switchover request was answered {}, not 400 (refused body)", status);
                     }
                 }
                 ClusterJson.prepareHandOverRecords();
@@ -84,7 +84,8 @@ public final class AdminWarmUp {
             out.flush();
             InputStream in = socket.getInputStream();
             String answer = new String(in.readAllBytes(), StandardCharsets.UTF_8);
-            return answer.startsWith("HTTP/1.1 ") && answer.length() >= 12 ? Integer.parseInt(answer.substring(9, 12)) : -1;
+            boolean statusLine = answer.startsWith("HTTP/1.1 ") && answer.length() >= 12;
+            return statusLine ? Integer.parseInt(answer.substring(9, 12)) : -1;
         }
     }
 }

@@ -93,7 +93,7 @@ public final class Node implements NodeState, AutoCloseable {
             api.start();
             log.info("node {} serving its API on {}", config.nodeId(), config.apiAdvertisedUrl());
             ApiWarmUp.start(config.apiHost(), config.apiPort(), config.security().apiToken(), () -> {
-                api.rehearseWrites(4, 6);
+                api.rehearseWrites();
                 controller.replication().app().previewSequences();
                 ClusterJson.prepareHandOverRecords();
             });

@@ -4,9 +4,8 @@ import io.understudy.cluster.ClusterJson;
 import io.understudy.cluster.CommandRecord;
 import io.understudy.cluster.SelfUrl;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
-import java.net.Socket;
+import java.net.HttpURLConnection;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import org.slf4j.Logger;
@@ -66,26 +65,24 @@ public final class AdminWarmUp {
         thread.start();
     }
 
-    /** One HTTP/1.1 request on its own connection; returns the answer's status code. */
+    /** The refused switchover, sent with the JDK's own HTTP client; returns the answer's status code. */
     static int refusedSwitchover(URI self, String adminToken) throws IOException {
-        byte[] body = REFUSED_BODY.getBytes(StandardCharsets.UTF_8);
-        String head = "POST " + AdminHandler.PREFIX + "/switchover HTTP/1.1\r\n"
-                + "Host: " + self.getHost() + ":" + self.getPort() + "\r\n"
-                + "User-Agent: " + USER_AGENT + "\r\n"
-                + "Authorization: Bearer " + adminToken + "\r\n"
-                + "Content-Type: application/json\r\n"
-                + "Content-Length: " + body.length + "\r\n"
-                + "Connection: close\r\n\r\n";
-        try (Socket socket = new Socket(self.getHost().replace("[", "").replace("]", ""), self.getPort())) {
-            socket.setSoTimeout(5_000);
-            OutputStream out = socket.getOutputStream();
-            out.write(head.getBytes(StandardCharsets.US_ASCII));
-            out.write(body);
-            out.flush();
-            InputStream in = socket.getInputStream();
-            String answer = new String(in.readAllBytes(), StandardCharsets.UTF_8);
-            boolean statusLine = answer.startsWith("HTTP/1.1 ") && answer.length() >= 12;
-            return statusLine ? Integer.parseInt(answer.substring(9, 12)) : -1;
+        HttpURLConnection request = (HttpURLConnection) self.resolve(AdminHandler.PREFIX + "/switchover").toURL()
+                .openConnection();
+        try {
+            request.setConnectTimeout(5_000);
+            request.setReadTimeout(5_000);
+            request.setRequestMethod("POST");
+            request.setRequestProperty("User-Agent", USER_AGENT);
+            request.setRequestProperty("Authorization", "Bearer " + adminToken);
+            request.setRequestProperty("Content-Type", "application/json");
+            request.setDoOutput(true);
+            try (OutputStream out = request.getOutputStream()) {
+                out.write(REFUSED_BODY.getBytes(StandardCharsets.UTF_8));
+            }
+            return request.getResponseCode();
+        } finally {
+            request.disconnect();
         }
     }
 }

@@ -22,6 +22,7 @@ import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import org.postgresql.PGProperty;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
@@ -65,13 +66,22 @@ public final class ApiServer implements AutoCloseable {
         server.start();
     }
 
+    /** Threads a {@link #rehearseWrites rehearsal} writes from at once: as many as the switch held in a switchover. */
+    static final int REHEARSAL_WRITERS = 4;
+    /**
+     * Rehearsed writes per thread: one more than the executions after which the JDBC driver switches a statement to a
+     * server-side prepared one (its {@code prepareThreshold}, which the node leaves at the driver's default).
+     */
+    static final int REHEARSAL_ROUNDS = Integer.parseInt(PGProperty.PREPARE_THRESHOLD.getDefaultValue()) + 1;
+
     /**
      * Keyed PUTs of warm-up objects, rehearsed (see {@link ApiWarmUp}): their statements run and are rolled back.
-     * {@code writers} threads at once, each with its own object and key and {@code rounds} times in a row, so that as
-     * many of the pool's connections as concurrent writes would take run them, each more often than the JDBC driver
-     * needs to switch a statement to a server-side prepared one.
+     * {@link #REHEARSAL_WRITERS} threads at once, each with its own object and key and {@link #REHEARSAL_ROUNDS} times
+     * in a row, so that as many of the pool's connections as concurrent writes would take run them, each as often as
+     * the driver needs to prepare its statements on the server.
      */
-    public void rehearseWrites(int writers, int rounds) throws Exception {
+    public void rehearseWrites() throws Exception {
+        int writers = REHEARSAL_WRITERS;
         ExecutorService threads = Executors.newFixedThreadPool(writers, r -> {
             // like the warm-up thread that starts it, none of them may keep the JVM from exiting
             Thread thread = new Thread(r, "api-rehearsal");
@@ -83,7 +93,7 @@ public final class ApiServer implements AutoCloseable {
             for (int w = 0; w < writers; w++) {
                 String id = ApiWarmUp.OBJECT_ID + "-" + w;
                 done.add(threads.submit(() -> {
-                    for (int round = 0; round < rounds; round++) {
+                    for (int round = 0; round < REHEARSAL_ROUNDS; round++) {
                         objects.rehearsePut(id, id);
                     }
                     return null;

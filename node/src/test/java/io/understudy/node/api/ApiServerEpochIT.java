@@ -81,10 +81,10 @@ class ApiServerEpochIT {
         gate.open(OPENING, System.nanoTime());
         long[] before = rows();
 
-        server.rehearseWrites(3, 6);
+        server.rehearseWrites();
 
         assertThat(rows()).as("objects and idempotency keys").containsExactly(before);
-        for (int writer = 0; writer < 3; writer++) {
+        for (int writer = 0; writer < ApiServer.REHEARSAL_WRITERS; writer++) {
             assertThat(get(base + "/api/objects/" + ApiWarmUp.OBJECT_ID + "-" + writer).statusCode()).isEqualTo(404);
         }
     }

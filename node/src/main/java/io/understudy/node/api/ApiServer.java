@@ -81,8 +81,7 @@ public final class ApiServer implements AutoCloseable {
      * the driver needs to prepare its statements on the server.
      */
     public void rehearseWrites() throws Exception {
-        int writers = REHEARSAL_WRITERS;
-        ExecutorService threads = Executors.newFixedThreadPool(writers, r -> {
+        ExecutorService threads = Executors.newFixedThreadPool(REHEARSAL_WRITERS, r -> {
             // like the warm-up thread that starts it, none of them may keep the JVM from exiting
             Thread thread = new Thread(r, "api-rehearsal");
             thread.setDaemon(true);
@@ -90,7 +89,7 @@ public final class ApiServer implements AutoCloseable {
         });
         try {
             List<Future<?>> done = new ArrayList<>();
-            for (int w = 0; w < writers; w++) {
+            for (int w = 0; w < REHEARSAL_WRITERS; w++) {
                 String id = ApiWarmUp.OBJECT_ID + "-" + w;
                 done.add(threads.submit(() -> {
                     for (int round = 0; round < REHEARSAL_ROUNDS; round++) {
